@@ -1,0 +1,1 @@
+"""Read model of a runs folder for the terminal UI (never imports textual)."""
