@@ -1,0 +1,140 @@
+"""Provides JsonFileCache: tolerant, cached reading of JSON files that may be rewritten in place.
+
+Real Sacred rewrites run.json, metrics.json and info.json with ``open(path, "w")``, so a reader can
+see an empty or half-written file. A read is retried a few times (under 50 ms in total); if the file
+is still unreadable the last good value is kept and a problem text is returned instead of raising.
+Values are cached per file and keyed on (inode, mtime_ns, size), so an unchanged file is not parsed
+again and a broken file is not retried again until it changes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FileKey = tuple[int, int, int]
+"""(inode, mtime_ns, size) of a file: changes whenever the file is replaced or rewritten."""
+
+RETRY_DELAYS: tuple[float, ...] = (0.005, 0.01, 0.02)
+"""Pauses between attempts to read a half-written file (35 ms in total)."""
+
+
+@dataclass(frozen=True, slots=True)
+class JsonRead:
+    """Outcome of one tolerant read: the value (last good one on failure), a problem, presence."""
+
+    value: Any
+    problem: str | None
+    missing: bool
+    changed: bool
+
+
+@dataclass(slots=True)
+class _Entry:
+    key: FileKey
+    value: Any
+    problem: str | None
+
+
+class _Unreadable(Exception):
+    """A file could not be parsed; ``retry`` says whether waiting may help (a torn write)."""
+
+    def __init__(self, message: str, retry: bool) -> None:
+        super().__init__(message)
+        self.retry = retry
+
+
+def _type_name(value: object) -> str:
+    names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> Any:
+    """Parse JSON bytes or raise :class:`_Unreadable` with a message naming ``label``."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at_end = exc.reason == "unexpected end of data"
+        raise _Unreadable(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          retry=at_end) from None
+    if not text.strip():
+        raise _Unreadable(f"{label}: empty file", retry=True)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        incomplete = exc.pos >= len(text.rstrip())
+        kind = "incomplete" if incomplete else "invalid"
+        raise _Unreadable(f"{label}: {kind} JSON ({exc.msg}: line {exc.lineno} column {exc.colno})",
+                          retry=incomplete) from None
+    except RecursionError:
+        raise _Unreadable(f"{label}: JSON nested too deeply", retry=False) from None
+    if expect is not None and not isinstance(value, expect):
+        wanted = {dict: "object", list: "list"}.get(expect, expect.__name__)
+        raise _Unreadable(f"{label}: expected a JSON {wanted}, got {_type_name(value)}", retry=False)
+    return value
+
+
+def stat_key(path: Path | str) -> FileKey | None:
+    """Return the cache key of a file, or None when it does not exist or is not a file."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+class JsonFileCache:
+    """Remembers the last good value of each JSON file read through it."""
+
+    def __init__(self, retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._delays = retry_delays
+
+    def forget(self, path: Path | str) -> None:
+        """Drop what is cached for ``path`` (the next read parses it again)."""
+        self._entries.pop(os.fspath(path), None)
+
+    def read(self, path: Path | str, expect: type | None = None) -> JsonRead:
+        """Read ``path`` as JSON; never raises for missing, torn, foreign or unreadable files.
+
+        ``expect`` (``dict`` or ``list``) is the required type of the top-level value.
+        ``changed`` is False when the value came from the cache without touching the file.
+        """
+        name = os.fspath(path)
+        label = os.path.basename(name)
+        entry = self._entries.get(name)
+        problem: str | None = None
+        key: FileKey | None = None
+        for attempt in range(len(self._delays) + 1):
+            try:
+                key = stat_key(name)
+            except OSError as exc:
+                problem = f"{label}: cannot read ({type(exc).__name__}: {exc.strerror or exc})"
+                break
+            if key is None:
+                self._entries.pop(name, None)
+                return JsonRead(None, None, missing=True, changed=entry is not None)
+            if entry is not None and entry.key == key:
+                return JsonRead(entry.value, entry.problem, missing=False, changed=False)
+            try:
+                with open(name, "rb") as handle:
+                    data = handle.read()
+                value = parse_json_bytes(data, label, expect)
+            except _Unreadable as exc:
+                problem = str(exc)
+                if not exc.retry or attempt == len(self._delays):
+                    break
+                time.sleep(self._delays[attempt])
+                continue
+            except OSError as exc:
+                problem = f"{label}: cannot read ({type(exc).__name__}: {exc.strerror or exc})"
+                break
+            self._entries[name] = _Entry(key, value, None)
+            return JsonRead(value, None, missing=False, changed=True)
+        last_good = entry.value if entry is not None else None
+        if key is not None:
+            self._entries[name] = _Entry(key, last_good, problem)
+        return JsonRead(last_good, problem, missing=False, changed=True)
