@@ -1,0 +1,108 @@
+"""Provides ``run_commandline``: parse argv, run the command, and turn errors into messages and exit codes.
+
+User errors print one clear message (no traceback) and exit 1; failures of user code print a traceback
+without this library's frames. Nothing is written to disk before the command line is valid.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from core.commandline import (format_command_help, format_help, format_usage, parse_command_line,
+                              program_name, split_argv)
+from core.errors import SacredError, SacredInterrupt
+from core.run import Run, TerminatedInterrupt
+from core.tracebacks import format_filtered_exception
+
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+def run_commandline(experiment: Any, argv: list[str] | str | None = None) -> Run | None:
+    argv = split_argv(argv)
+    program = program_name(argv[0] if argv else "", experiment.base_dir)
+    debug = False
+    try:
+        parsed = parse_command_line(argv, experiment.all_options())
+        debug = bool(parsed.options.get("--debug"))
+        if parsed.help:
+            _print_help(experiment, program, parsed.help_command)
+            sys.exit(0)
+        from core.config.updates import parse_updates
+        config_updates, named_configs = parse_updates(parsed.updates)
+        run = experiment._create_run(parsed.command, config_updates, named_configs, None, None,
+                                     parsed.options, cli_options=parsed.meta_options())
+        if parsed.options.get("--print-config"):
+            from core.commands import format_config, use_colour
+            print(format_config(run.config_modifications, use_colour()))
+            print("-" * 79)
+        run()
+        return run
+    except SystemExit:
+        raise
+    except SacredError as exc:
+        if debug:
+            raise
+        _report_user_error(exc, program)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        _print_filtered(sys.exc_info()[1])
+        sys.exit(EXIT_INTERRUPTED)
+    except TerminatedInterrupt as exc:
+        _print_filtered(exc)
+        sys.exit(EXIT_TERMINATED)
+    except SacredInterrupt as exc:
+        if debug:
+            raise
+        _print_filtered(exc)
+        sys.exit(1)
+    except BaseException as exc:
+        if debug:
+            raise
+        run = getattr(experiment, "current_run", None)
+        if run is not None and run.pdb:
+            import pdb
+            pdb.post_mortem(exc.__traceback__)
+        _print_filtered(exc)
+        code = exc.code if isinstance(exc, SystemExit) else 1
+        sys.exit(code if isinstance(code, int) else 1)
+
+
+def _print_help(experiment: Any, program: str, command: str | None) -> None:
+    commands = experiment.gather_all_commands()
+    if command is None:
+        print(format_help(program, experiment.doc, commands, experiment.all_options()), end="")
+        return
+    found = dict(commands)
+    if command not in found:
+        print(format_usage(program))
+        print(f'Error: Command "{command}" not found. Available commands are: {", ".join(found)}')
+        sys.exit(1)
+    print(format_command_help(command, found[command]), end="")
+
+
+def _report_user_error(exc: SacredError, program: str) -> None:
+    if exc.print_usage:
+        print(format_usage(program), file=sys.stderr)
+    if exc.print_traceback:
+        _print_filtered(exc)
+        return
+    message = str(exc)
+    print(f"Error: {message}" if message else f"Error: {type(exc).__name__}", file=sys.stderr)
+    if exc.print_usage:
+        print(f"Run '{program} --help' for the options and commands.", file=sys.stderr)
+
+
+def _print_filtered(exc: BaseException | None) -> None:
+    if exc is None:
+        return
+    lines = format_filtered_exception(exc)
+    if lines and lines[0].startswith("Traceback (most recent call last)"):
+        lines[0] = "Traceback (most recent calls WITHOUT library internals):\n"
+    sys.stderr.write("".join(lines))
+    sys.stderr.flush()
+
+
+

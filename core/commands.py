@@ -1,0 +1,150 @@
+"""Provides the built-in commands: print_config, print_dependencies, save_config, print_named_configs.
+
+Layouts follow Sacred's; ``--json`` gives the machine-readable forms tools (such as our UI) read.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pprint
+import sys
+import textwrap
+from typing import Any, Iterable
+
+from core.config.summary import ConfigSummary
+
+RED, GREEN, BLUE, DIM, RESET = "\x1b[31m", "\x1b[32m", "\x1b[34m", "\x1b[2m", "\x1b[0m"
+COLOURS = {"typechanged": RED, "added": GREEN, "modified": BLUE}
+
+
+def use_colour(stream: Any = None) -> bool:
+    """Colour on a terminal or with FORCE_COLOR; never with NO_COLOR or when piped."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _paint(text: str, colour: str, enabled: bool) -> str:
+    return f"{colour}{text}{RESET}" if enabled and colour else text
+
+
+def format_config(summary: ConfigSummary, colour: bool) -> str:
+    """The ``print_config`` text: a legend, then the config walked level by level."""
+    legend = ", ".join(_paint(name, COLOURS[name], colour) for name in ("modified", "added", "typechanged"))
+    header = f"Configuration ({legend}, {_paint('doc', DIM, colour)}):"
+    lines = [header]
+    changed = summary.changed_paths()
+    _format_level(summary.config, "", 0, summary, changed, colour, lines)
+    return "\n".join(lines)
+
+
+def _format_level(config: dict, path: str, depth: int, summary: ConfigSummary, changed: set[str],
+                  colour: bool, lines: list[str]) -> None:
+    indent = "  " + "  " * depth
+    if "__doc__" in config:
+        doc = str(config["__doc__"]).replace("\n", "\n" + indent)
+        lines.append(_paint(f'{indent}"""{doc}"""', DIM, colour))
+    leaves = sorted((k for k, v in config.items() if k != "__doc__" and not (isinstance(v, dict) and v)), key=str)
+    branches = sorted((k for k, v in config.items() if isinstance(v, dict) and v), key=str)
+    for key in leaves:
+        full = f"{path}.{key}" if path else str(key)
+        text = f"{indent}{key} = {pprint.PrettyPrinter().pformat(config[key])}"
+        doc = summary.docs.get(full)
+        if doc:
+            doc_text = _paint(f"# {doc}", DIM, colour)
+            text = f"{text:<35}  {doc_text}" if len(text) <= 35 else f"{text}    {doc_text}"
+        lines.append(_marked(text, summary.marker(full) if full in changed else None, colour))
+    for key in branches:
+        full = f"{path}.{key}" if path else str(key)
+        lines.append(_marked(f"{indent}{key}:", "modified" if full in changed else None, colour))
+        _format_level(config[key], full, depth + 1, summary, changed, colour, lines)
+
+
+def _marked(text: str, marker: str | None, colour: bool) -> str:
+    if not colour or marker is None:
+        return text
+    return f"{COLOURS[marker]}{text}{RESET}"
+
+
+def format_named_configs(named: Iterable[tuple[str, Any]], colour: bool) -> str:
+    """The ``print_named_configs`` text."""
+    lines = [f"Named Configurations ({_paint('doc', DIM, colour)}):"]
+    entries = list(named)
+    if not entries:
+        lines.append("  No named configs")
+    for name, conf in entries:
+        doc = named_config_doc(conf)
+        if not doc:
+            lines.append(f"  {name}")
+        elif "\n" not in doc.strip():
+            lines.append(f"  {name}" + _paint(f"   # {doc.strip()}", DIM, colour))
+        else:
+            body = doc.strip().replace("\n", "\n    ")
+            lines.append(f"  {name}" + _paint(f'\n    """{body}"""', DIM, colour))
+    return "\n".join(lines)
+
+
+def named_config_doc(conf: Any) -> str | None:
+    doc = getattr(conf, "__doc__", None)
+    if doc and type(conf).__doc__ == doc:
+        return None  # the class docstring of ConfigDict, not the user's
+    return textwrap.dedent(doc).strip() if doc else None
+
+
+def _command_doc(func: Any) -> str:
+    return textwrap.dedent(getattr(func, "__doc__", None) or "").strip()
+
+
+# ---------------------------------------------------------------------- the commands themselves
+def print_config(_run: Any) -> None:
+    """Print the updated configuration and exit.
+
+    Text is colour-coded: modified blue, added green, type changed red, docs dim.
+    With --json: the final config and, per dotted key, its markers and doc.
+    """
+    summary = _run.config_modifications
+    if getattr(_run, "json_output", False):
+        data = summary.to_json()
+        data["named_configs"] = list(_run.meta_info.get("named_configs", []))
+        data["command"] = _run.meta_info.get("command")
+        print(json.dumps(data, sort_keys=True, indent=2, allow_nan=True))
+        return
+    print(format_config(summary, use_colour()))
+
+
+def print_dependencies(_run: Any) -> None:
+    """Print the detected source-files and dependencies."""
+    from core import host
+    print(host.format_dependencies(_run.experiment_info, use_colour()))
+
+
+def save_config(_config: dict, _log: Any, config_filename: str = "config.json") -> None:
+    """Store the updated configuration in a file (with config_filename=FILE; .json, .yaml, .pickle)."""
+    from core.config.loaders import save_config_file
+    config = {k: v for k, v in _config.items() if k != "config_filename"}
+    _log.info('Saving config to "%s"', config_filename)
+    save_config_file(config, config_filename)
+
+
+def print_named_configs(_run: Any) -> None:
+    """Print the available named configs and exit.
+
+    With --json: named configs and commands with their docs.
+    """
+    experiment = _run.experiment
+    named = list(experiment.gather_named_configs())
+    if getattr(_run, "json_output", False):
+        data = {
+            "named_configs": [{"name": n, "doc": named_config_doc(c)} for n, c in named],
+            "commands": [{"name": n, "doc": _command_doc(f)} for n, f in experiment.gather_commands()],
+            "default_command": experiment.default_command,
+        }
+        print(json.dumps(data, sort_keys=True, indent=2))
+        return
+    print(format_named_configs(named, use_colour()))
+
+
+BUILTIN_COMMANDS = (print_config, print_dependencies, save_config, print_named_configs)

@@ -1,0 +1,42 @@
+"""Provides the experiment and host records of a run, gathered only when a run needs them."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def experiment_info_for(experiment: Any, name: str | None = None) -> dict:
+    """Sacred's ``experiment`` record for an experiment and all its ingredients."""
+    from core import host
+    sources: set = set()
+    dependencies: set = set()
+    for ingredient, _ in experiment.traverse_ingredients():
+        found_sources, found_deps = host.gather_sources_and_dependencies(
+            ingredient._caller_globals, ingredient.base_dir, ingredient.mainfile_abs)
+        sources |= set(found_sources)
+        dependencies |= set(found_deps)
+        for filename in ingredient.extra_sources:
+            sources.add(host.Source.create(filename, ingredient.save_git_info))
+        for package, version in ingredient.extra_dependencies.items():
+            dependencies.add(host.PackageDependency(package, version))
+    return host.get_experiment_info(
+        name=name or getattr(experiment, "path", None), base_dir=experiment.base_dir,
+        mainfile=experiment.mainfile, sources=sources, dependencies=dependencies,
+        save_git_info=experiment.save_git_info)
+
+
+def host_info_for(experiment: Any) -> dict:
+    """The ``host`` record, with the experiment's extra gatherers."""
+    from core import host
+    from core.settings import SETTINGS
+    return host.get_host_info(
+        captured_env=list(SETTINGS.HOST_INFO.CAPTURED_ENV),
+        include_cpu=SETTINGS.HOST_INFO.INCLUDE_CPU_INFO,
+        include_gpu=SETTINGS.HOST_INFO.INCLUDE_GPU_INFO,
+        extra_gatherers=getattr(experiment, "additional_host_info", None) or None)
+
+
+def enforce_clean_if_asked(run: Any) -> None:
+    """``-e/--enforce_clean``: refuse to start from a dirty or unversioned tree."""
+    if run.meta_info.get("options", {}).get("--enforce_clean"):
+        from core import host
+        host.enforce_clean(run.experiment_info)
