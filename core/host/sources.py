@@ -1,0 +1,346 @@
+"""Provides Source and PackageDependency, and finds an experiment's local sources and package dependencies.
+
+Discovery looks only at modules the experiment file already imported (its globals), reads package
+versions through ``importlib.metadata`` with a per-process cache, and never imports anything new
+(numpy is listed only when the experiment already imported it).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Iterable, Iterator
+
+_CHUNK = 1 << 20
+_OWN_TOP_LEVEL = __name__.split(".")[0]
+_OWN_DISTRIBUTION = "sacred-tui"
+
+_digests: dict[str, tuple[int, int, str]] = {}
+_versions: dict[str, tuple[str, str | None]] = {}
+_module_map: dict[str, list[str]] | None = None
+
+
+def get_digest(filename: str) -> str:
+    """Return the md5 hex digest of a file, cached while its mtime and size stay the same."""
+    path = os.path.abspath(filename)
+    stat = os.stat(path)
+    cached = _digests.get(path)
+    if cached is not None and cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
+        return cached[2]
+    import hashlib
+
+    md5 = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            md5.update(chunk)
+    digest = md5.hexdigest()
+    _digests[path] = (stat.st_mtime_ns, stat.st_size, digest)
+    return digest
+
+
+def relative_path(filename: str, base_dir: str) -> str:
+    """``filename`` relative to ``base_dir``, resolving symlinks only if the plain paths do not nest."""
+    rel = os.path.relpath(os.path.abspath(filename), os.path.abspath(base_dir))
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        rel = os.path.relpath(os.path.realpath(filename), os.path.realpath(base_dir))
+    return rel
+
+
+def get_py_file_if_possible(filename: str) -> str:
+    """Map a compiled ``.pyc``/``.pyo`` path to its ``.py`` file when that exists."""
+    if filename.endswith((".pyc", ".pyo")) and os.path.isfile(filename[:-1]):
+        return filename[:-1]
+    return filename
+
+
+class Source:
+    """A source file of the experiment: absolute path, md5 digest and, optionally, its git state."""
+
+    __slots__ = ("filename", "digest", "repo", "commit", "is_dirty")
+
+    def __init__(self, filename: str, digest: str, repo: str | None = None, commit: str | None = None,
+                 is_dirty: bool = False) -> None:
+        self.filename = filename
+        self.digest = digest
+        self.repo = repo
+        self.commit = commit
+        self.is_dirty = is_dirty
+
+    @staticmethod
+    def create(filename: str, save_git_info: bool = True) -> Source:
+        """Make a Source for an existing file (git state included if ``save_git_info``).
+
+        Raises:
+            ValueError: the name is empty or no such file exists.
+        """
+        if not filename or not os.path.exists(filename):
+            raise ValueError(f'invalid filename or file not found "{filename}"')
+        path = get_py_file_if_possible(os.path.abspath(filename))
+        repo = commit = None
+        dirty = False
+        if save_git_info:
+            from core.host.git import GitProbe
+
+            info = GitProbe().info_for(path)
+            if info is not None:
+                repo, commit, dirty = info.url, info.commit, info.dirty
+        return Source(path, get_digest(path), repo, commit, dirty)
+
+    def to_json(self, base_dir: str | None = None) -> tuple[str, str]:
+        """Return ``(path, digest)``, the path relative to ``base_dir`` when one is given."""
+        if base_dir:
+            return relative_path(self.filename, base_dir), self.digest
+        return self.filename, self.digest
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Source) and self.filename == other.filename
+
+    def __lt__(self, other: Source) -> bool:
+        return self.filename < other.filename
+
+    def __hash__(self) -> int:
+        return hash(self.filename)
+
+    def __repr__(self) -> str:
+        return f"<Source: {self.filename}>"
+
+
+class PackageDependency:
+    """An installed distribution the experiment uses; ``version`` None means unknown."""
+
+    __slots__ = ("name", "version")
+
+    def __init__(self, name: str, version: str | None) -> None:
+        self.name = name
+        self.version = version
+
+    @classmethod
+    def create(cls, mod: Any) -> PackageDependency:
+        """Make the dependency for an imported top-level module (name mapped to its distribution)."""
+        name, version = distribution_for_module(mod.__name__)
+        return cls(name, version)
+
+    def fill_missing_version(self) -> None:
+        """Look the version up again if it is unknown."""
+        if self.version is None:
+            self.version = distribution_for_module(self.name)[1]
+
+    def to_json(self) -> str:
+        """Return ``"name==version"`` (``<unknown>`` as version when not known)."""
+        return f"{self.name}=={self.version or '<unknown>'}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PackageDependency) and self.name == other.name
+
+    def __lt__(self, other: PackageDependency) -> bool:
+        return self.name.lower() < other.name.lower()
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"<PackageDependency: {self.to_json()}>"
+
+
+def _packages_distributions() -> dict[str, list[str]]:
+    global _module_map
+    if _module_map is None:
+        from importlib import metadata
+
+        _module_map = metadata.packages_distributions()
+    return _module_map
+
+
+def _lookup_distribution(modname: str) -> tuple[str, str | None]:
+    from importlib import metadata
+
+    candidates = [_OWN_DISTRIBUTION] if modname == _OWN_TOP_LEVEL else []
+    candidates.append(modname)
+    for candidate in candidates:
+        try:
+            dist = metadata.distribution(candidate)
+        except (metadata.PackageNotFoundError, ValueError):
+            continue
+        top_level = dist.read_text("top_level.txt")
+        if candidate == modname and top_level is not None and modname not in top_level.split():
+            continue  # a distribution of the same name that does not provide this module
+        return dist.metadata["Name"] or candidate, dist.version
+    for dist_name in _packages_distributions().get(modname, []):
+        try:
+            return dist_name, metadata.version(dist_name)
+        except metadata.PackageNotFoundError:
+            continue
+    return modname, None
+
+
+def distribution_for_module(modname: str) -> tuple[str, str | None]:
+    """Return ``(distribution name, version)`` of a top-level module; ``(modname, None)`` if unknown.
+
+    Cached for the process: most names resolve with one direct lookup; only names that differ from
+    their distribution's (``yaml`` -> ``PyYAML``) build the full module-to-distribution map, once.
+    """
+    found = _versions.get(modname)
+    if found is None:
+        found = _versions[modname] = _lookup_distribution(modname)
+    return found
+
+
+def _module_parts(path: str) -> list[str]:
+    parts = [p for p in os.path.splitext(path)[0].split(os.sep) if p]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return parts
+
+
+def is_local_source(filename: str, modname: str, base_dir: str) -> bool:
+    """True if ``filename`` lies under ``base_dir`` where module ``modname`` would be found.
+
+    Requiring the path parts to match the module name keeps installed packages of a virtualenv
+    inside ``base_dir`` (``.venv/lib/.../numpy/__init__.py``) out of the sources.
+    """
+    path = os.path.realpath(filename)
+    base = os.path.realpath(base_dir)
+    if not path.startswith(base.rstrip(os.sep) + os.sep):
+        return False
+    rel_parts = _module_parts(os.path.relpath(path, base))
+    mod_parts = modname.split(".")
+    if rel_parts == mod_parts:
+        return True
+    if len(rel_parts) > len(mod_parts):
+        return False
+    abs_parts = _module_parts(path)
+    return abs_parts[len(abs_parts) - len(mod_parts):] == mod_parts
+
+
+def _module_name_of(value: Any) -> str | None:
+    if isinstance(value, type(sys)):
+        return value.__name__
+    try:
+        name = getattr(value, "__module__", None)
+    except Exception:  # objects with exotic __getattr__ must not break discovery
+        return None
+    return name if isinstance(name, str) and name else None
+
+
+def iterate_imported_modules(globs: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Yield ``(name, module)`` for every module (and dotted prefix) the globals refer to, once each."""
+    seen: set[str] = set()
+    for value in list(globs.values()):
+        name = _module_name_of(value)
+        if name is None:
+            continue
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:end])
+            if prefix in seen:
+                continue
+            seen.add(prefix)
+            module = sys.modules.get(prefix)
+            if module is not None:
+                yield prefix, module
+
+
+def _is_stdlib(modname: str) -> bool:
+    top = modname.partition(".")[0]
+    return top in sys.stdlib_module_names or top in sys.builtin_module_names
+
+
+def _local_file(module: Any, modname: str, base_dir: str) -> str | None:
+    filename = getattr(module, "__file__", None)
+    if not isinstance(filename, str) or not filename:
+        return None
+    filename = get_py_file_if_possible(os.path.abspath(filename))
+    return filename if is_local_source(filename, modname, base_dir) else None
+
+
+def _dependency(modname: str, known_only: bool) -> PackageDependency | None:
+    if "." in modname or modname.startswith("_") or _is_stdlib(modname):
+        return None
+    name, version = distribution_for_module(modname)
+    if known_only and version is None:
+        return None
+    return PackageDependency(name, version)
+
+
+def _collect(items: Iterable[tuple[str, Any]], base_dir: str, want_sources: bool, want_deps: bool,
+             known_only: bool) -> tuple[set[Source], set[PackageDependency]]:
+    sources: set[Source] = set()
+    dependencies: set[PackageDependency] = set()
+    for modname, module in items:
+        if _is_stdlib(modname):
+            continue
+        local = _local_file(module, modname, base_dir)
+        if local is not None:
+            if want_sources and os.path.isfile(local):
+                sources.add(Source(local, get_digest(local)))
+        elif want_deps:
+            dependency = _dependency(modname, known_only)
+            if dependency is not None:
+                dependencies.add(dependency)
+    return sources, dependencies
+
+
+def _sources_in_dir(base_dir: str) -> set[Source]:
+    """All ``*.py`` files under ``base_dir``, skipping hidden directories and virtualenvs."""
+    found: set[Source] = set()
+    for root, dirs, files in os.walk(base_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                         and not os.path.isfile(os.path.join(root, d, "pyvenv.cfg")))
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.abspath(os.path.join(root, name))
+                found.add(Source(path, get_digest(path)))
+    return found
+
+
+SOURCE_STRATEGIES = ("imported", "sys", "dir", "none")
+DEPENDENCY_STRATEGIES = ("imported", "sys", "none")
+
+
+def gather_sources_and_dependencies(globs: dict[str, Any], base_dir: str | None, main_file: str | None,
+                                    sources_strategy: str | None = None,
+                                    dependencies_strategy: str | None = None,
+                                    ) -> tuple[set[Source], set[PackageDependency]]:
+    """Find the local source files and the package dependencies of an experiment file.
+
+    Args:
+        globs: the globals of the file that defines the experiment.
+        base_dir: directory under which imported modules count as sources; defaults to the
+            directory of ``main_file`` (or the current directory).
+        main_file: the experiment file, always a source; None in interactive sessions.
+        sources_strategy / dependencies_strategy: ``SETTINGS.DISCOVER_SOURCES`` /
+            ``DISCOVER_DEPENDENCIES`` values; the settings are used when None.
+
+    Sources carry no git state: that is read when the run's experiment info is made.
+
+    Raises:
+        ValueError: ``main_file`` does not exist, or a strategy name is unknown.
+    """
+    if sources_strategy is None or dependencies_strategy is None:
+        from core.settings import SETTINGS
+
+        sources_strategy = sources_strategy or SETTINGS.DISCOVER_SOURCES
+        dependencies_strategy = dependencies_strategy or SETTINGS.DISCOVER_DEPENDENCIES
+    if sources_strategy not in SOURCE_STRATEGIES:
+        raise ValueError(f"Unknown source discovery strategy {sources_strategy!r}; "
+                         f"allowed: {', '.join(SOURCE_STRATEGIES)}")
+    if dependencies_strategy not in DEPENDENCY_STRATEGIES:
+        raise ValueError(f"Unknown dependency discovery strategy {dependencies_strategy!r}; "
+                         f"allowed: {', '.join(DEPENDENCY_STRATEGIES)}")
+    if base_dir is None:
+        base_dir = os.path.dirname(os.path.abspath(main_file)) if main_file else os.getcwd()
+
+    sources, dependencies = _collect(iterate_imported_modules(globs), base_dir,
+                                     sources_strategy == "imported", dependencies_strategy == "imported",
+                                     known_only=False)
+    if sources_strategy == "sys" or dependencies_strategy == "sys":
+        more_sources, more_deps = _collect(list(sys.modules.items()), base_dir, sources_strategy == "sys",
+                                           dependencies_strategy == "sys", known_only=True)
+        sources |= more_sources
+        dependencies |= more_deps
+    if sources_strategy == "dir":
+        sources |= _sources_in_dir(base_dir)
+    if main_file is not None:
+        sources.add(Source.create(main_file, save_git_info=False))
+    if dependencies_strategy != "none" and "numpy" in sys.modules:
+        dependencies.add(PackageDependency(*distribution_for_module("numpy")))
+    return sources, dependencies
