@@ -5,6 +5,7 @@ are cached after their first use.
 """
 from __future__ import annotations
 
+from core.host.distributions import distribution_for_module
 from core.host.experiment_info import enforce_clean, format_dependencies, get_experiment_info
 from core.host.machine import (
     HostInfoGatherer,
@@ -18,7 +19,6 @@ from core.host.machine import (
 from core.host.sources import (
     PackageDependency,
     Source,
-    distribution_for_module,
     gather_sources_and_dependencies,
     get_digest,
 )

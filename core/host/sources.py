@@ -1,7 +1,7 @@
 """Provides Source and PackageDependency, and finds an experiment's local sources and package dependencies.
 
-Discovery looks only at modules the experiment file already imported (its globals), reads package
-versions through ``importlib.metadata`` with a per-process cache, and never imports anything new
+Discovery looks only at modules the experiment file already imported (its globals), looks package
+versions up once per process (:mod:`core.host.distributions`), and never imports anything new
 (numpy is listed only when the experiment already imported it).
 """
 from __future__ import annotations
@@ -10,13 +10,11 @@ import os
 import sys
 from typing import Any, Iterable, Iterator
 
+from core.host.distributions import distribution_for_module
+
 _CHUNK = 1 << 20
-_OWN_TOP_LEVEL = __name__.split(".")[0]
-_OWN_DISTRIBUTION = "sacred-tui"
 
 _digests: dict[str, tuple[int, int, str]] = {}
-_versions: dict[str, tuple[str, str | None]] = {}
-_module_map: dict[str, list[str]] | None = None
 
 
 def get_digest(filename: str) -> str:
@@ -139,49 +137,6 @@ class PackageDependency:
 
     def __repr__(self) -> str:
         return f"<PackageDependency: {self.to_json()}>"
-
-
-def _packages_distributions() -> dict[str, list[str]]:
-    global _module_map
-    if _module_map is None:
-        from importlib import metadata
-
-        _module_map = metadata.packages_distributions()
-    return _module_map
-
-
-def _lookup_distribution(modname: str) -> tuple[str, str | None]:
-    from importlib import metadata
-
-    candidates = [_OWN_DISTRIBUTION] if modname == _OWN_TOP_LEVEL else []
-    candidates.append(modname)
-    for candidate in candidates:
-        try:
-            dist = metadata.distribution(candidate)
-        except (metadata.PackageNotFoundError, ValueError):
-            continue
-        top_level = dist.read_text("top_level.txt")
-        if candidate == modname and top_level is not None and modname not in top_level.split():
-            continue  # a distribution of the same name that does not provide this module
-        return dist.metadata["Name"] or candidate, dist.version
-    for dist_name in _packages_distributions().get(modname, []):
-        try:
-            return dist_name, metadata.version(dist_name)
-        except metadata.PackageNotFoundError:
-            continue
-    return modname, None
-
-
-def distribution_for_module(modname: str) -> tuple[str, str | None]:
-    """Return ``(distribution name, version)`` of a top-level module; ``(modname, None)`` if unknown.
-
-    Cached for the process: most names resolve with one direct lookup; only names that differ from
-    their distribution's (``yaml`` -> ``PyYAML``) build the full module-to-distribution map, once.
-    """
-    found = _versions.get(modname)
-    if found is None:
-        found = _versions[modname] = _lookup_distribution(modname)
-    return found
 
 
 def _module_parts(path: str) -> list[str]:

@@ -210,3 +210,49 @@ def test_source_path_relative_through_symlinked_base_dir(tmp_path: Path) -> None
     linked = Source.create(str(tmp_path / "link" / "a.py"), save_git_info=False)
     assert linked.to_json(str(tmp_path / "link"))[0] == "a.py"
     assert linked.to_json(str(tmp_path))[0] == os.path.join("link", "a.py")
+
+
+def make_dist(site: Path, folder: str, name: str, version: str, top_level: str | None) -> None:
+    dist_info = site / folder
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n"
+                                        "Name: not-this\nVersion: 0\n")
+    if top_level is not None:
+        (dist_info / "top_level.txt").write_text(top_level)
+
+
+def test_distribution_lookup_from_dist_info_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.host import distributions
+
+    site = tmp_path / "site"
+    make_dist(site, "fake_dist_one-1.2.3.dist-info", "Fake.Dist-One", "1.2.3", None)
+    make_dist(site, "samename-2.0.dist-info", "samename", "2.0", "othermod\n")
+    make_dist(site, "provider-3.1.dist-info", "Provider", "3.1", "othermod\n")
+    (site / "othermod").mkdir()
+    (site / "othermod" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(site))
+    distributions.clear_cache()
+    try:
+        assert distributions.distribution_for_module("fake_dist_one") == ("Fake.Dist-One", "1.2.3")
+        assert distributions.distribution_for_module("samename") == ("samename", None)
+        assert distributions.distribution_for_module("othermod")[1] in ("2.0", "3.1")
+        assert distributions.distribution_for_module("hostnothing_here") == ("hostnothing_here", None)
+    finally:
+        distributions.clear_cache()
+
+
+def test_own_package_is_listed_as_sacred_tui() -> None:
+    assert core.host.distribution_for_module("core") == ("sacred-tui", importlib.metadata.version("sacred-tui"))
+
+
+def test_version_lookup_needs_no_importlib_metadata_for_plain_names() -> None:
+    import subprocess
+
+    code = ("import sys, numpy\nfrom core.host import distribution_for_module as d\n"
+            "print(d('numpy'), d('core'), d('pytest'), 'importlib.metadata' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parents[2])
+    version = importlib.metadata.version
+    assert out.stdout.split(") (")[0] == f"('numpy', '{version('numpy')}'"
+    assert out.stdout.strip().endswith(f"('sacred-tui', '{version('sacred-tui')}') "
+                                       f"('pytest', '{version('pytest')}') False")
