@@ -21,6 +21,9 @@ FileKey = tuple[int, int, int]
 RETRY_DELAYS: tuple[float, ...] = (0.005, 0.01, 0.02)
 """Pauses between attempts to read a half-written file (35 ms in total)."""
 
+_CUT_TOKEN_LIMIT = 12
+"""Longest unparsed tail (a partial number or literal) that still counts as a file cut short."""
+
 
 @dataclass(frozen=True, slots=True)
 class JsonRead:
@@ -47,9 +50,25 @@ class _Unreadable(Exception):
         self.retry = retry
 
 
+_JSON_NAMES: dict[type, str] = {dict: "object", list: "list", str: "string", bool: "boolean",
+                                type(None): "null", int: "number", float: "number"}
+
+
 def _type_name(value: object) -> str:
-    names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
-    return names.get(type(value), "number" if isinstance(value, (int, float)) else type(value).__name__)
+    """Name of a parsed JSON value's type as JSON calls it (object, list, ...)."""
+    return _JSON_NAMES.get(type(value), type(value).__name__)
+
+
+def _looks_cut_off(text: str, exc: json.JSONDecodeError) -> bool:
+    """True when the error sits at the end of the text, as when a writer has not finished.
+
+    The parser may stop a few characters early (inside ``0.``, ``tru`` or ``Infin``) and reports
+    an unterminated string at its opening quote, so those count as cut off too.
+    """
+    if exc.msg.startswith("Unterminated string"):
+        return True
+    rest = text[exc.pos:].rstrip()
+    return len(rest) <= _CUT_TOKEN_LIMIT and "\n" not in rest
 
 
 def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> Any:
@@ -65,14 +84,14 @@ def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> Any
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        incomplete = exc.pos >= len(text.rstrip())
+        incomplete = _looks_cut_off(text, exc)
         kind = "incomplete" if incomplete else "invalid"
         raise _Unreadable(f"{label}: {kind} JSON ({exc.msg}: line {exc.lineno} column {exc.colno})",
                           retry=incomplete) from None
     except RecursionError:
         raise _Unreadable(f"{label}: JSON nested too deeply", retry=False) from None
     if expect is not None and not isinstance(value, expect):
-        wanted = {dict: "object", list: "list"}.get(expect, expect.__name__)
+        wanted = _JSON_NAMES.get(expect, expect.__name__)
         raise _Unreadable(f"{label}: expected a JSON {wanted}, got {_type_name(value)}", retry=False)
     return value
 

@@ -78,7 +78,7 @@ class StoredRun:
     """One run directory. Reads are cached; ``problems()`` lists what the latest reads found."""
 
     def __init__(self, folder: RunsFolder | str | os.PathLike[str], run_id: str) -> None:
-        self.folder_path = Path(getattr(folder, "path", folder))
+        self.folder_path = Path(folder.path) if hasattr(folder, "path") else Path(folder)
         self.run_id = run_id
         self.dir = self.folder_path / run_id
         self._json = JsonFileCache()
