@@ -68,7 +68,8 @@ def _looks_cut_off(text: str, exc: json.JSONDecodeError) -> bool:
     if exc.msg.startswith("Unterminated string"):
         return True
     rest = text[exc.pos:].rstrip()
-    return len(rest) <= _CUT_TOKEN_LIMIT and "\n" not in rest
+    started = bool(text[:exc.pos].strip())
+    return started and len(rest) <= _CUT_TOKEN_LIMIT and "\n" not in rest
 
 
 def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> Any:

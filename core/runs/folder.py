@@ -30,7 +30,8 @@ class RunStamp:
         try:
             return self.files[TRACKED_FILES.index(name)]
         except ValueError:
-            raise KeyError(f"{name!r} is not a tracked run file; tracked: {', '.join(TRACKED_FILES)}") from None
+            tracked = ", ".join(TRACKED_FILES)
+            raise KeyError(f"{name!r} is not a tracked run file; tracked: {tracked}") from None
 
     def changed_files(self, before: RunStamp) -> frozenset[str]:
         """Return the names of the files that differ from ``before`` (appeared, vanished, changed)."""

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -193,7 +195,8 @@ def test_read_metrics_returns_copies(folder: RunsFolder) -> None:
 
 def test_artifacts_have_sizes(folder: RunsFolder) -> None:
     entries = folder.run("1").artifacts()
-    assert [(entry.name, entry.exists) for entry in entries] == [("out_model.txt", True), ("model_copy.txt", True)]
+    assert [(entry.name, entry.exists) for entry in entries] == [
+        ("out_model.txt", True), ("model_copy.txt", True)]
     assert entries[0].size == (REFERENCE / "1" / "out_model.txt").stat().st_size
     assert entries[0].path == REFERENCE / "1" / "out_model.txt"
 
@@ -202,7 +205,8 @@ def test_sources_and_source_text(folder: RunsFolder) -> None:
     run = folder.run("1")
     entries = run.sources()
     assert [entry.relpath for entry in entries] == ["helper_module.py", "ref_experiment.py"]
-    assert entries[1].stored_path == REFERENCE / "_sources" / "ref_experiment_de0377a787bbc9986a1d47d722a2d729.py"
+    md5 = SOURCES_MD5["ref_experiment.py"]
+    assert entries[1].stored_path == REFERENCE / "_sources" / f"ref_experiment_{md5}.py"
     text = run.read_source_text(entries[1])
     assert text is not None and "Experiment" in text
 
@@ -213,7 +217,8 @@ def test_resource_recorded_relative_to_writer_cwd_is_found(tmp_path: Path) -> No
     (entry,) = run.resources()
     assert entry.original_path == "/home/researcher/refexp/data/input.txt"
     assert entry.stored_path == "runs/_resources/input_987929d61c9b69f0c6406b840aa77fd8.txt"
-    assert entry.path == tmp_path / "elsewhere" / "my_runs" / "_resources" / "input_987929d61c9b69f0c6406b840aa77fd8.txt"
+    copy = tmp_path / "elsewhere" / "my_runs" / "_resources" / "input_987929d61c9b69f0c6406b840aa77fd8.txt"
+    assert entry.path == copy
     assert entry.exists
 
 
@@ -229,3 +234,10 @@ def test_stored_run_accepts_a_plain_path() -> None:
     run = StoredRun(REFERENCE, "1")
     assert run.dir == REFERENCE / "1"
     assert run.read_record().status == "COMPLETED"
+
+
+def test_import_loads_no_heavy_modules() -> None:
+    code = ("import sys, core.runs; "
+            "print(sorted(m for m in ('numpy', 'textual', 'sacred_tui') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

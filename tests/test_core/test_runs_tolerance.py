@@ -53,7 +53,8 @@ def test_torn_run_json_reports_incomplete_json(tmp_path: Path) -> None:
 def test_incomplete_json_message_names_position(tmp_path: Path) -> None:
     folder = make_run(tmp_path, {"run.json": '{\n  "status": "RUNNING"\n'})
     folder.run("1").read_record()
-    assert folder.run("1").problems() == ["run.json: incomplete JSON (Expecting ',' delimiter: line 3 column 1)"]
+    assert folder.run("1").problems() == [
+        "run.json: incomplete JSON (Expecting ',' delimiter: line 3 column 1)"]
 
 
 def test_torn_rewrite_keeps_last_good_record(tmp_path: Path) -> None:
@@ -130,6 +131,25 @@ def test_invalid_json_in_the_middle(tmp_path: Path) -> None:
     assert folder.run("1").problems() == ["run.json: invalid JSON (Expecting value: line 1 column 12)"]
 
 
+@pytest.mark.parametrize(("content", "problem"), [
+    ('{"x": Infin', "run.json: incomplete JSON (Expecting value: line 1 column 7)"),
+    ('{"x": tr', "run.json: incomplete JSON (Expecting value: line 1 column 7)"),
+    ('{"trace": "Traceback (most recent',
+     "run.json: incomplete JSON (Unterminated string starting at: line 1 column 11)"),
+    ('{"a": [1, 2]', "run.json: incomplete JSON (Expecting ',' delimiter: line 1 column 13)"),
+    ("hello", "run.json: invalid JSON (Expecting value: line 1 column 1)"),
+    ('{"a": 1} trailing words that are not JSON', "run.json: invalid JSON (Extra data: line 1 column 10)"),
+])
+def test_cut_off_and_invalid_json_are_told_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 content: str, problem: str) -> None:
+    sleeps: list[float] = []
+    monkeypatch.setattr(jsonfile.time, "sleep", sleeps.append)
+    folder = make_run(tmp_path, {"run.json": content})
+    folder.run("1").read_record()
+    assert folder.run("1").problems() == [problem]
+    assert len(sleeps) == (len(jsonfile.RETRY_DELAYS) if "incomplete" in problem else 0)
+
+
 def test_run_json_that_is_a_directory(tmp_path: Path) -> None:
     (tmp_path / "1" / "run.json").mkdir(parents=True)
     folder = RunsFolder(tmp_path)
@@ -151,7 +171,8 @@ def test_wrong_types_in_run_json_become_none(tmp_path: Path) -> None:
              "artifacts": "model.pt", "resources": [["only one"]], "fail_trace": {"x": 1}}
     folder = make_run(tmp_path, {"run.json": json.dumps(weird), "config.json": "{}"})
     record = folder.run("1").read_record()
-    assert (record.status, record.command, record.experiment_name, record.priority) == (None, None, None, None)
+    assert record.status is None and record.command is None
+    assert record.experiment_name is None and record.priority is None
     assert record.named_configs == [] and record.options == {} and record.config_updates is None
     assert (record.start_time, record.heartbeat, record.queue_time) == (None, None, None)
     assert record.host.os is None and record.host.env == {}
@@ -160,7 +181,8 @@ def test_wrong_types_in_run_json_become_none(tmp_path: Path) -> None:
 
 
 def test_nan_and_infinity_are_accepted(tmp_path: Path) -> None:
-    metrics = '{"loss": {"steps": [0, 1, 2], "timestamps": ["a", "b", "c"], "values": [NaN, Infinity, -Infinity]}}'
+    metrics = ('{"loss": {"steps": [0, 1, 2], "timestamps": ["a", "b", "c"], '
+               '"values": [NaN, Infinity, -Infinity]}}')
     folder = make_run(tmp_path, {"run.json": '{"status": "RUNNING", "result": NaN}', "metrics.json": metrics,
                               "config.json": '{"x": Infinity}'})
     run = folder.run("1")
@@ -191,7 +213,8 @@ def test_metric_values_are_decoded(tmp_path: Path) -> None:
 def test_torn_config_keeps_problem_and_returns_empty(tmp_path: Path) -> None:
     folder = make_run(tmp_path, {"run.json": "{}", "config.json": '{"lr": 0.'})
     assert folder.run("1").read_config() == {}
-    assert folder.run("1").problems() == ["config.json: incomplete JSON (Expecting ',' delimiter: line 1 column 9)"]
+    assert folder.run("1").problems() == [
+        "config.json: incomplete JSON (Expecting ',' delimiter: line 1 column 9)"]
 
 
 def test_unsafe_artifact_names(tmp_path: Path) -> None:
@@ -200,8 +223,10 @@ def test_unsafe_artifact_names(tmp_path: Path) -> None:
     (tmp_path / "escape.txt").write_text("outside")
     entries = folder.run("1").artifacts()
     assert [(entry.name, entry.exists, entry.size) for entry in entries] == [
-        ("../escape.txt", False, None), ("/etc/passwd", False, None), ("ok.txt", True, 4), ("gone.txt", False, None)]
-    assert folder.run("1").problems() == ["artifact names outside the run folder: '../escape.txt', '/etc/passwd'"]
+        ("../escape.txt", False, None), ("/etc/passwd", False, None), ("ok.txt", True, 4),
+        ("gone.txt", False, None)]
+    assert folder.run("1").problems() == [
+        "artifact names outside the run folder: '../escape.txt', '/etc/passwd'"]
 
 
 def test_missing_source_copy(tmp_path: Path) -> None:
