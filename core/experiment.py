@@ -41,7 +41,8 @@ class Experiment(Ingredient):
         self.additional_cli_options = [getattr(f, "cli_option", f) for f in (additional_cli_options or [])]
         from core.commands import BUILTIN_COMMANDS
         for command in BUILTIN_COMMANDS:
-            self.command(_fresh_copy(command), unobserved=True)
+            captured = self.command(_fresh_copy(command), unobserved=True)
+            captured.builtin = True  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ decorators
     def main(self, function: Callable) -> Callable:

@@ -14,6 +14,7 @@ import time
 from typing import Any, Callable
 
 from core.errors import RunError, SacredInterrupt
+from core.output_filter import OutputBuffer
 from core.settings import SETTINGS
 from core.tracebacks import format_filtered_exception
 
@@ -78,7 +79,7 @@ class Run:
         self.log_scalar = self._metrics.log_scalar
         self._failed_observers: list = []
         self._observer_lock = threading.RLock()
-        self._raw_out: list[str] = []
+        self._output = OutputBuffer()
         self._capture: Any = None
         self._stop_beat = threading.Event()
         self._beat_thread: threading.Thread | None = None
@@ -147,11 +148,11 @@ class Run:
         mode = self.capture_mode or (SETTINGS.CAPTURE_MODE if self.observers else "no")
         from core.capture_output import create_capture
         self._capture = create_capture(mode)
-        self.run_logger.debug('Using capture mode "%s"', mode)
         previous_sigterm = _install_sigterm_handler()
         started = time.monotonic()
         try:
             self._capture.start()
+            self.run_logger.debug('Using capture mode "%s"', getattr(self._capture, "active_mode", mode))
             self.status = "RUNNING"
             self.start_time = utcnow()
             self.run_logger.info("Running command '%s'", self.main_function.__name__)
@@ -280,15 +281,12 @@ class Run:
         new_text = self._capture.read_new() if self._capture is not None else ""
         if not new_text:
             return
-        self._raw_out.append(new_text)
-        raw = "".join(self._raw_out)
-        self._raw_out = [raw]
-        text = raw
-        if self.captured_out_filter is not None:
-            try:
-                text = self.captured_out_filter(raw)
-            except Exception as exc:
-                self.run_logger.warning("captured_out_filter failed: %s", exc)
+        self._output.append(new_text)
+        try:
+            text = self._output.filtered(self.captured_out_filter)
+        except Exception as exc:
+            self.run_logger.warning("captured_out_filter failed: %s", exc)
+            text = self._output.text
         self.captured_out = text
         self._emit("output_event", text)
 

@@ -15,7 +15,7 @@ def experiment_info_for(experiment: Any, name: str | None = None) -> dict:
         sources |= set(found_sources)
         dependencies |= set(found_deps)
         for filename in ingredient.extra_sources:
-            sources.add(host.Source.create(filename, ingredient.save_git_info))
+            sources.add(host.Source.create(filename, save_git_info=False))
         for package, version in ingredient.extra_dependencies.items():
             dependencies.add(host.PackageDependency(package, version))
     return host.get_experiment_info(

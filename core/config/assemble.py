@@ -233,7 +233,7 @@ def _used_names(scaffold: Scaffold) -> tuple[set[str], bool]:
     for func in scaffold.ingredient.captured_functions:
         prefix = getattr(func, "prefix", None)
         signature = getattr(func, "signature", None)
-        if signature is None:
+        if signature is None or getattr(func, "builtin", False):
             continue
         if "_config" in signature.names:
             if prefix:
@@ -275,7 +275,7 @@ def _check_updates(assembled: AssembledConfig, force: bool) -> None:
 
 def _added_error(unused: list[str], config: dict) -> ConfigAddedError:
     import difflib
-    known = [k for k, _ in iterate_flattened(config)]
+    known = [k for k, _ in iterate_flattened(config) if k not in unused]
     hints = []
     for key in unused:
         close = difflib.get_close_matches(key, known, n=1)

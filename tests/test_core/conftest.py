@@ -1,0 +1,34 @@
+"""Fixtures for running experiment scripts in a subprocess, as a user would."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+
+class ScriptRunner:
+    """Writes scripts into a temp dir and runs them with this interpreter."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def write(self, name: str, source: str) -> Path:
+        path = self.folder / name
+        path.write_text(textwrap.dedent(source))
+        return path
+
+    def run(self, name: str, *args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+        full_env = dict(os.environ)
+        full_env.pop("FORCE_COLOR", None)
+        full_env.update(env or {})
+        return subprocess.run([sys.executable, name, *args], cwd=self.folder, capture_output=True, text=True,
+                              env=full_env, timeout=timeout)
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> ScriptRunner:
+    return ScriptRunner(tmp_path)
