@@ -142,11 +142,16 @@ def make_read_only(obj: Any) -> Any:
     return _read_only(obj)
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def _read_only(obj: Any) -> Any:
+    scalars = _SCALARS
     if isinstance(obj, dict):
-        return ReadOnlyDict({key: _read_only(value) for key, value in obj.items()})
+        return ReadOnlyDict({key: value if type(value) in scalars else _read_only(value)
+                             for key, value in obj.items()})
     if isinstance(obj, list):
-        return ReadOnlyList(_read_only(item) for item in obj)
+        return ReadOnlyList(item if type(item) in scalars else _read_only(item) for item in obj)
     if isinstance(obj, tuple):
         return _rebuild_tuple(obj, [_read_only(item) for item in obj])
     return obj
