@@ -1,0 +1,88 @@
+"""Provides ``ConfigDict`` (``ex.add_config({...})``) and ``ConfigResult``, what every config source returns.
+
+A config source is called as ``source(fixed=..., preset=..., fallback=...)``: ``fixed`` holds values that
+win (updates, named configs), ``preset`` the values of earlier sources, ``fallback`` read-only names
+(sub-ingredient configs, ``_log``). The result is the source's config plus a summary relative to ``fixed``.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from core.config.fixing import FixedValues
+from core.config.values import normalize, validate_keys
+from core.errors import ConfigError
+
+
+class ConfigResult(dict):
+    """A config (a plain dict) with its summary relative to the fixed values it was evaluated with.
+
+    Attributes:
+        added: dotted keys of fixed values the source did not produce (parents of such keys included).
+        modified: dotted keys the source produced whose fixed value differs.
+        typechanged: dotted key -> (type the source gave, type of the fixed value); not from None.
+        docs: dotted key -> the comment documenting it.
+    """
+
+    def __init__(self, entries: Mapping[str, Any] = (), added: set[str] | None = None,  # type: ignore[assignment]
+                 modified: set[str] | None = None, typechanged: dict[str, tuple[type, type]] | None = None,
+                 docs: dict[str, str] | None = None) -> None:
+        super().__init__(entries)
+        self.added: set[str] = set(added or ())
+        self.modified: set[str] = set(modified or ())
+        self.typechanged: dict[str, tuple[type, type]] = dict(typechanged or {})
+        self.docs: dict[str, str] = dict(docs or {})
+
+    def __repr__(self) -> str:
+        return (f"ConfigResult({dict.__repr__(self)}, added={sorted(self.added)}, "
+                f"modified={sorted(self.modified)}, typechanged={self.typechanged})")
+
+
+class ConfigDict:
+    """A config given as a dict: evaluated like a config scope whose body assigns each key in order."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        if not isinstance(config, Mapping):
+            raise ConfigError(f"A config dict must be a dict, got {type(config).__name__}: {config!r}.")
+        validate_keys(dict(config))
+        self._config: dict[str, Any] = normalize(dict(config))
+        self.__doc__ = self._config.get("__doc__") if isinstance(self._config.get("__doc__"), str) else None
+
+    def __call__(self, fixed: Mapping[str, Any] | None = None, preset: Mapping[str, Any] | None = None,
+                 fallback: Mapping[str, Any] | None = None) -> ConfigResult:
+        """This dict with ``fixed`` values winning (dicts merged deeply) and ``preset`` filled in."""
+        fixing = FixedValues(fixed, fallback, preset)
+        entries = {key: fixing.fix(key, value) for key, value in self._config.items()}
+        return finish_result(entries, fixing, preset or {}, {})
+
+    def __repr__(self) -> str:
+        return f"ConfigDict({self._config!r})"
+
+
+def finish_result(entries: dict[str, Any], fixing: FixedValues, preset: Mapping[str, Any],
+                  docs: Mapping[str, str], fixed_views: Mapping[str, Any] | None = None) -> ConfigResult:
+    """Complete a source's entries into its result.
+
+    Adds the fixed keys the source never produced (from ``fixed_views``, the copies the source could read,
+    else fresh ones), drops fallback names, normalises values (tuples -> lists, numpy scalars -> Python,
+    plain dicts and lists), fills in ``preset`` values the source did not set (deeply), validates keys.
+    """
+    views = fixed_views if fixed_views is not None else fixing.views()
+    for name, value in views.items():
+        entries.setdefault(name, value)
+    for name in fixing.fallback:
+        if name in entries and name not in fixing.fixed and name not in preset:
+            del entries[name]
+    config = normalize(entries)
+    _fill_in(config, preset)
+    validate_keys(config)
+    added, modified, typechanged = fixing.summary()
+    return ConfigResult(config, added, modified, typechanged, {k: v for k, v in docs.items() if k in config})
+
+
+def _fill_in(config: dict, preset: Mapping[str, Any]) -> None:
+    """Set each key of ``preset`` that ``config`` lacks, descending into dicts both have."""
+    for key, value in preset.items():
+        if key not in config:
+            config[key] = normalize(value)
+        elif isinstance(config[key], dict) and isinstance(value, Mapping):
+            _fill_in(config[key], value)
