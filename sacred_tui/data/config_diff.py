@@ -1,0 +1,171 @@
+"""Provides diff_config: which config entries of a stored run differ from the experiment's defaults.
+
+A runs folder does not store an experiment's defaults, only each run's final config and what was
+asked for on the command line (`meta.config_updates`, `meta.named_configs`). The rule, stated so
+the view can be trusted:
+
+* Without a baseline, every dotted key given in `meta.config_updates` is *modified*. Keys set by
+  named configs are unknown (the view says so) and nothing can be *added* or *type changed*.
+* With a baseline (the config of another run of the same script started without updates and
+  without named configs, ideally from the same source files), each key given in
+  `meta.config_updates` is compared with the baseline, like Sacred's config summary does: absent
+  there -> *added*; different type (tuple = list, numpy scalar = Python scalar, a change from
+  None is no type change) -> *type changed*; different value -> *modified*; same value -> unchanged.
+  If the run used named configs, every other key whose value differs from the baseline (except
+  `seed`) is attributed to them and classified the same way.
+* As in Sacred, every parent of a changed key is *modified*.
+
+Docs are the `__doc__` entries of the config (a scope's docstring) plus any docs passed in (for
+example from a machine-readable config summary of the script).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ChangeKind", "ConfigDiff", "diff_config", "flatten_config", "value_type_name"]
+
+DOC_KEY = "__doc__"
+
+
+class ChangeKind(enum.Enum):
+    """How a config entry relates to the defaults (Sacred's print_config categories)."""
+
+    UNCHANGED = "unchanged"
+    MODIFIED = "modified"
+    ADDED = "added"
+    TYPECHANGED = "typechanged"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigDiff:
+    """Result of diff_config: change kind per dotted key (changed keys only), docs, and the basis."""
+
+    kinds: Mapping[str, ChangeKind] = field(default_factory=dict)
+    type_changes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    docs: Mapping[str, str] = field(default_factory=dict)
+    basis: str = ""
+    unattributed_named_configs: tuple[str, ...] = ()
+
+    def kind(self, key: str) -> ChangeKind:
+        """Change kind of a dotted key (UNCHANGED when the key is not listed)."""
+        return self.kinds.get(key, ChangeKind.UNCHANGED)
+
+    @property
+    def changed(self) -> bool:
+        """True if any key is marked."""
+        return bool(self.kinds)
+
+
+def is_encoded_leaf(value: Mapping[str, Any]) -> bool:
+    """True for jsonpickle-encoded objects (numpy values, tuples, sets...): values, not sub-configs."""
+    return any(isinstance(key, str) and key.startswith("py/") for key in value)
+
+
+def flatten_config(config: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Yield (dotted key, value) for every leaf; `__doc__` entries are skipped, empty dicts are leaves."""
+    for key, value in config.items():
+        if key == DOC_KEY:
+            continue
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value and not is_encoded_leaf(value):
+            yield from flatten_config(value, dotted + ".")
+        else:
+            yield dotted, value
+
+
+def collect_docs(config: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Map dotted keys to the `__doc__` strings found in the config ('' is the root's doc)."""
+    docs: dict[str, str] = {}
+    doc = config.get(DOC_KEY)
+    if isinstance(doc, str) and doc.strip():
+        docs[prefix[:-1]] = doc.strip()
+    for key, value in config.items():
+        if key != DOC_KEY and isinstance(value, Mapping) and not is_encoded_leaf(value):
+            docs.update(collect_docs(value, f"{prefix}{key}."))
+    return docs
+
+
+_NUMPY_SCALARS = {"float": "float", "int": "int", "uint": "int", "bool": "bool", "complex": "complex"}
+
+
+def value_type_name(value: Any) -> str:
+    """Type name after Sacred's normalisation: tuple is list, numpy scalars are Python scalars."""
+    if isinstance(value, Mapping) and is_encoded_leaf(value):
+        if "py/tuple" in value:
+            return "list"
+        if "py/set" in value:
+            return "set"
+        encoded = str(value.get("py/object", ""))
+        if encoded == "numpy.ndarray":
+            return "list"
+        if encoded.startswith("numpy."):
+            stem = encoded[len("numpy."):].rstrip("0123456789_")
+            return _NUMPY_SCALARS.get(stem, encoded)
+        return encoded or next(iter(value))
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if isinstance(value, Mapping):
+        return "dict"
+    return type(value).__name__
+
+
+def _type_changed(old: Any, new: Any) -> bool:
+    return old is not None and value_type_name(old) != value_type_name(new)
+
+
+def diff_config(
+    config: Mapping[str, Any],
+    config_updates: Mapping[str, Any] | None,
+    named_configs: Sequence[str] = (),
+    baseline: Mapping[str, Any] | None = None,
+    baseline_label: str = "",
+    docs: Mapping[str, str] | None = None,
+) -> ConfigDiff:
+    """Classify the run's config entries against the defaults (see the module docstring for the rule).
+
+    Args:
+        config: The run's final config (config.json).
+        config_updates: `meta.config_updates` (nested, as stored); None or {} when none were given.
+        named_configs: `meta.named_configs`, in order.
+        baseline: The config of a run of the same script without updates or named configs.
+        baseline_label: How to name the baseline in the explanation, e.g. "run 7".
+        docs: Extra docs per dotted key; they win over `__doc__` entries.
+    """
+    flat = dict(flatten_config(config))
+    requested = [key for key, _ in flatten_config(config_updates or {}) if key in flat]
+    all_docs = collect_docs(config)
+    all_docs.update(docs or {})
+    kinds: dict[str, ChangeKind] = {}
+    type_changes: dict[str, tuple[str, str]] = {}
+    unattributed: tuple[str, ...] = ()
+    if baseline is None:
+        for key in requested:
+            kinds[key] = ChangeKind.MODIFIED
+        unattributed = tuple(named_configs)
+        basis = "keys given on the command line (no run without updates to compare with)"
+    else:
+        defaults = dict(flatten_config(baseline))
+        candidates = list(requested)
+        if named_configs:
+            candidates += [key for key in flat if key != "seed" and key not in requested
+                           and (key not in defaults or defaults[key] != flat[key])]
+        for key in candidates:
+            value = flat[key]
+            if key not in defaults:
+                kinds[key] = ChangeKind.ADDED
+            elif _type_changed(defaults[key], value):
+                kinds[key] = ChangeKind.TYPECHANGED
+                type_changes[key] = (value_type_name(defaults[key]), value_type_name(value))
+            elif defaults[key] != value:
+                kinds[key] = ChangeKind.MODIFIED
+        basis = f"compared with {baseline_label or 'a baseline run'} (same script, no updates)"
+    for key in list(kinds):
+        parts = key.split(".")
+        for depth in range(1, len(parts)):
+            kinds.setdefault(".".join(parts[:depth]), ChangeKind.MODIFIED)
+    return ConfigDiff(kinds=kinds, type_changes=type_changes, docs=all_docs, basis=basis,
+                      unattributed_named_configs=unattributed)
