@@ -1,0 +1,235 @@
+"""Provides RunDetailSource: one run's files, loaded once and then followed by incremental updates.
+
+The run detail screen polls this source twice a second (in a worker thread). Each poll costs a
+few `stat` calls plus what was appended since the last poll: new cout.txt bytes, new metric
+points, and a JSON file only when its (inode, mtime, size) changed. A huge cout.txt is opened at
+its last `tail_bytes`; earlier chunks are read on demand with `load_earlier_stdout()`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.runs.follow import MetricsFollower, TextTail
+from core.runs.metrics import MetricSeries
+from core.runs.record import RunRecord
+from core.runs.stored import ArtifactEntry, ResourceEntry, SourceEntry, StoredRun
+from sacred_tui.data.artifact_preview import ArtifactPreview, load_preview
+from sacred_tui.data.config_diff import ConfigDiff, diff_config
+
+__all__ = ["RunDetailSource", "RunDetailUpdate", "StdoutChunk", "folder_path_of"]
+
+TAIL_BYTES = 1024 * 1024
+"""How much of cout.txt is shown at first, and how much each 'load earlier' adds."""
+MAX_BASELINE_CANDIDATES = 200
+"""Run directories inspected, nearest ids first, when looking for a baseline config."""
+
+
+@dataclass(frozen=True, slots=True)
+class StdoutChunk:
+    """New captured output. `reset` means: drop what is shown and start from this text."""
+
+    text: str
+    reset: bool
+    start_offset: int
+    total_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunDetailUpdate:
+    """What changed since the previous poll; None (or empty) fields did not change."""
+
+    record: RunRecord | None = None
+    config: dict[str, Any] | None = None
+    config_diff: ConfigDiff | None = None
+    info: dict[str, Any] | None = None
+    artifacts: list[ArtifactEntry] | None = None
+    resources: list[ResourceEntry] | None = None
+    sources: list[SourceEntry] | None = None
+    metrics: dict[str, MetricSeries] = field(default_factory=dict)
+    stdout: StdoutChunk | None = None
+    problems: list[str] | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing changed."""
+        return (self.record is None and self.config is None and self.config_diff is None
+                and self.info is None and self.artifacts is None and self.resources is None
+                and self.sources is None and not self.metrics and self.stdout is None
+                and self.problems is None)
+
+
+def folder_path_of(store_or_folder: Any) -> Path:
+    """The runs folder path behind a path, a RunsFolder, or a store exposing `folder`/`root`/`path`."""
+    if isinstance(store_or_folder, (str, os.PathLike)):
+        return Path(store_or_folder)
+    for attribute in ("folder", "root", "path"):
+        value = getattr(store_or_folder, attribute, None)
+        if value is not None and value is not store_or_folder:
+            return folder_path_of(value)
+    raise TypeError(f"Expected a runs folder path, a RunsFolder or a run store, got {store_or_folder!r}")
+
+
+class RunDetailSource:
+    """Loads one run and reports what changed on each `poll()`; safe to call from one worker thread."""
+
+    def __init__(self, store_or_folder: Any, run_id: str, tail_bytes: int = TAIL_BYTES) -> None:
+        self.folder = folder_path_of(store_or_folder)
+        self.run_id = str(run_id)
+        self.run = StoredRun(self.folder, self.run_id)
+        self.tail_bytes = tail_bytes
+        self._lock = threading.Lock()
+        self._metrics = MetricsFollower(self.run.dir)
+        self._tail: TextTail | None = None
+        self._stdout_start = 0
+        self._record: RunRecord | None = None
+        self._config: dict[str, Any] | None = None
+        self._info: dict[str, Any] | None = None
+        self._artifacts: list[ArtifactEntry] | None = None
+        self._problems: list[str] | None = None
+        self._baseline: tuple[str, dict[str, Any]] | None = None
+        self._baseline_searched = False
+
+    @property
+    def stdout_start(self) -> int:
+        """Byte offset in cout.txt where the shown output begins (0 = everything is shown)."""
+        return self._stdout_start
+
+    def poll(self) -> RunDetailUpdate:
+        """Read what changed since the previous call (the first call returns everything)."""
+        with self._lock:
+            record = self.run.read_record()
+            config = self.run.read_config()
+            info = self.run.read_info()
+            new_record = record if record is not self._record else None
+            new_config = config if config is not self._config else None
+            self._record, self._config = record, config
+            new_info = info if info is not self._info else None
+            self._info = info
+            artifacts = self.run.artifacts()
+            new_artifacts = artifacts if artifacts != self._artifacts else None
+            self._artifacts = artifacts
+            diff = self._config_diff(record, config) if new_record or new_config else None
+            metrics = self._metrics.poll()
+            stdout = self._read_stdout()
+            problems = self.run.problems()
+            if self._metrics.problem:
+                problems.append(self._metrics.problem)
+            new_problems = problems if problems != self._problems else None
+            self._problems = problems
+            return RunDetailUpdate(
+                record=new_record,
+                config=new_config,
+                config_diff=diff,
+                info=new_info,
+                artifacts=new_artifacts,
+                resources=self.run.resources() if new_record else None,
+                sources=self.run.sources() if new_record else None,
+                metrics=metrics,
+                stdout=stdout,
+                problems=new_problems,
+            )
+
+    def _read_stdout(self) -> StdoutChunk | None:
+        """New cout.txt text; opens (or re-opens after truncation or a large jump) at the tail."""
+        tail = self._tail
+        reset = False
+        if tail is None:
+            tail = self._tail = TextTail(self.run.cout_path)
+            reset = True
+        size = tail.size()
+        if reset or size < tail.offset or size - tail.offset > 4 * self.tail_bytes:
+            self._stdout_start = self._open_at_tail(tail, size)
+            reset = True
+        text = tail.read_new()
+        if tail.restarted:
+            self._stdout_start = self._open_at_tail(tail, tail.size())
+            text, reset = tail.read_new(), True
+        if reset and self._stdout_start > 0:
+            cut = text.find("\n")
+            if cut >= 0:
+                self._stdout_start += len(text[: cut + 1].encode("utf-8", errors="replace"))
+                text = text[cut + 1:]
+        if not text and not reset:
+            return None
+        return StdoutChunk(text, reset, self._stdout_start, tail.offset)
+
+    def _open_at_tail(self, tail: TextTail, size: int) -> int:
+        start = max(0, size - self.tail_bytes)
+        tail.seek(start)
+        return tail.offset
+
+    def load_earlier_stdout(self, max_bytes: int | None = None) -> str | None:
+        """Text of the chunk before what is shown (whole lines), or None when everything is shown."""
+        with self._lock:
+            if self._tail is None or self._stdout_start <= 0:
+                return None
+            end = self._stdout_start
+            start = max(0, end - (max_bytes or self.tail_bytes))
+            text = self._tail.read_range(start, end)
+            if start > 0:
+                cut = text.find("\n")
+                if cut >= 0 and cut + 1 < len(text):
+                    start += len(text[: cut + 1].encode("utf-8", errors="replace"))
+                    text = text[cut + 1:]
+            self._stdout_start = start
+            return text
+
+    def preview_artifact(self, path: Path, name: str | None = None) -> ArtifactPreview:
+        """Preview of an artifact or resource file (first bytes only)."""
+        return load_preview(path, name)
+
+    def read_source(self, entry: SourceEntry) -> str | None:
+        """Text of a stored source file, or None if it cannot be read."""
+        return self.run.read_source_text(entry)
+
+    def _config_diff(self, record: RunRecord, config: dict[str, Any]) -> ConfigDiff:
+        """Diff against a baseline run when the run had updates or named configs."""
+        wants_baseline = bool(record.config_updates) or bool(record.named_configs)
+        if wants_baseline and not self._baseline_searched:
+            self._baseline_searched = True
+            self._baseline = self._find_baseline(record)
+        if wants_baseline and self._baseline is not None:
+            label, baseline = self._baseline
+            return diff_config(config, record.config_updates, record.named_configs, baseline, label)
+        return diff_config(config, record.config_updates, record.named_configs)
+
+    def _find_baseline(self, record: RunRecord) -> tuple[str, dict[str, Any]] | None:
+        """Config of the nearest run of the same script without updates, same sources preferred."""
+        if record.mainfile is None:
+            return None
+        fallback: tuple[str, dict[str, Any]] | None = None
+        for run_id in self._nearest_run_ids():
+            other = StoredRun(self.folder, run_id)
+            candidate = other.read_record()
+            if (candidate.mainfile != record.mainfile or candidate.base_dir != record.base_dir
+                    or candidate.named_configs or candidate.config_updates):
+                continue
+            config = other.read_config()
+            if not config:
+                continue
+            if candidate.sources == record.sources:
+                return f"run {run_id}", config
+            if fallback is None:
+                fallback = (f"run {run_id} (other source version)", config)
+        return fallback
+
+    def _nearest_run_ids(self) -> list[str]:
+        """Other run directories, nearest numeric id first (custom ids last)."""
+        try:
+            names = [entry.name for entry in os.scandir(self.folder)
+                     if entry.is_dir() and not entry.name.startswith(("_", ".")) and entry.name != self.run_id]
+        except OSError:
+            return []
+        own = int(self.run_id) if self.run_id.isdigit() else None
+
+        def distance(name: str) -> tuple[int, int, str]:
+            if name.isdigit() and own is not None:
+                return 0, abs(int(name) - own), name
+            return (0, int(name), name) if name.isdigit() else (1, 0, name)
+
+        return sorted(names, key=distance)[:MAX_BASELINE_CANDIDATES]
