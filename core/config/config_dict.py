@@ -13,7 +13,7 @@ from core.config.values import normalize, validate_keys
 from core.errors import ConfigError
 
 
-class ConfigResult(dict):
+class ConfigResult(dict):  # type: ignore[type-arg]
     """A config (a plain dict) with its summary relative to the fixed values it was evaluated with.
 
     Attributes:
@@ -79,7 +79,7 @@ def finish_result(entries: dict[str, Any], fixing: FixedValues, preset: Mapping[
     return ConfigResult(config, added, modified, typechanged, {k: v for k, v in docs.items() if k in config})
 
 
-def _fill_in(config: dict, preset: Mapping[str, Any]) -> None:
+def _fill_in(config: dict[Any, Any], preset: Mapping[str, Any]) -> None:
     """Set each key of ``preset`` that ``config`` lacks, descending into dicts both have."""
     for key, value in preset.items():
         if key not in config:

@@ -79,10 +79,10 @@ class FixedValues:
         return added, modified, typechanged
 
 
-class FixedDict(dict):
+class FixedDict(dict):  # type: ignore[type-arg]
     """A dict some of whose keys are fixed: assigning, deleting or popping them does not change them."""
 
-    def __init__(self, owner: FixedValues, path: str, fixed: dict, initial: Mapping) -> None:
+    def __init__(self, owner: FixedValues, path: str, fixed: dict[Any, Any], initial: Mapping[Any, Any]) -> None:
         super().__init__()
         self._owner = owner
         self._path = path
@@ -105,11 +105,11 @@ class FixedDict(dict):
         if key not in self._fixed:
             dict.__delitem__(self, key)
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
 
-    def __ior__(self, other: Any) -> FixedDict:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> FixedDict:  # type: ignore[misc]
         self.update(other)
         return self
 
@@ -118,7 +118,7 @@ class FixedDict(dict):
             self[key] = default
         return self[key]
 
-    def pop(self, key: Any, *default: Any) -> Any:  # type: ignore[override]
+    def pop(self, key: Any, *default: Any) -> Any:
         if key in self._fixed:
             return self[key]
         return dict.pop(self, key, *default)
@@ -134,22 +134,22 @@ class FixedDict(dict):
             dict.__delitem__(self, key)
 
 
-class FixedList(list):
+class FixedList(list):  # type: ignore[type-arg]
     """A list fixed by an update: in-place changes are ignored while the config is built."""
 
     def _ignore(self, *args: Any, **kwargs: Any) -> None:
         return None
 
-    append = extend = insert = remove = reverse = sort = clear = _ignore  # type: ignore[assignment]
-    __setitem__ = __delitem__ = _ignore  # type: ignore[assignment]
+    append = extend = insert = remove = reverse = sort = clear = _ignore
+    __setitem__ = __delitem__ = _ignore
 
-    def __iadd__(self, other: Any) -> FixedList:  # type: ignore[override,misc]
+    def __iadd__(self, other: Any) -> FixedList:  # type: ignore[misc]
         return self
 
-    def __imul__(self, other: Any) -> FixedList:  # type: ignore[override,misc]
+    def __imul__(self, other: Any) -> FixedList:  # type: ignore[misc]
         return self
 
-    def pop(self, index: Any = -1) -> Any:  # type: ignore[override]
+    def pop(self, index: Any = -1) -> Any:
         raise TypeError("Cannot pop from a list that is fixed by a config update.")
 
 
@@ -163,7 +163,7 @@ def _copied(value: Any) -> Any:
         return value
 
 
-def _paths(config: Mapping, prefix: str = "") -> Iterator[tuple[str, Any]]:
+def _paths(config: Mapping[Any, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(dotted path, value) of every key of ``config`` and of its nested dicts, parents first."""
     for key, value in config.items():
         path = f"{prefix}.{key}" if prefix else str(key)

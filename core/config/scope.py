@@ -1,9 +1,10 @@
 """Provides ``ConfigScope``: what ``@ex.config`` / ``@ex.named_config`` turn a function into.
 
-The function is never called: its body is read and checked at decoration time, compiled once when first
-evaluated, and each evaluation runs that body with updates fixed. Every local the body leaves becomes a config entry, except
-modules, functions and classes. Unlike Sacred, comprehensions, generator expressions, lambdas and nested
-functions may use earlier entries, because the body runs as a real function body.
+The function is never called: its body is read and checked at decoration time, compiled once when
+first evaluated, and each evaluation runs that body with updates fixed. Every local the body leaves
+becomes a config entry, except modules, functions and classes. Unlike Sacred, comprehensions,
+generator expressions, lambdas and nested functions may use earlier entries, because the body runs as
+a real function body.
 """
 from __future__ import annotations
 

@@ -150,9 +150,9 @@ def _check_arguments(source: ScopeSource) -> list[str]:
     defaults = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
     defaults += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is not None]
     if defaults:
-        given = ", ".join(f"{arg.arg}={ast.unparse(default)}" for arg, default in defaults)
+        listed = ", ".join(f"{arg.arg}={ast.unparse(default)}" for arg, default in defaults)
         raise ConfigError(
-            f"Config scope {source.where()} must not give its parameters default values (given: {given}): "
+            f"Config scope {source.where()} must not give its parameters default values (given: {listed}): "
             "parameters are filled from earlier config entries. Assign the default in the body instead."
         )
     return [arg.arg for arg in positional + args.kwonlyargs]

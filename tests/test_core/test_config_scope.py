@@ -433,3 +433,19 @@ def test_config_scope_keeps_the_modules_future_imports():
         value = typed(0)
 
     assert ConfigScope(cfg)() == {"value": 1}
+
+
+def test_config_scope_fixed_dict_keeps_fixed_keys_through_dict_methods():
+    def cfg():
+        opts = {"lr": 0.1, "free": 1, "other": 2}
+        popped = opts.pop("lr")
+        default = opts.setdefault("lr", 9)
+        opts.popitem()
+        opts |= {"lr": 0.7, "added": 3}
+        kept = dict(opts)
+        opts.clear()
+
+    result = ConfigScope(cfg)(fixed={"opts": {"lr": 0.5}})
+    assert result["popped"] == 0.5 and result["default"] == 0.5
+    assert result["kept"] == {"lr": 0.5, "free": 1, "added": 3}
+    assert result["opts"] == {"lr": 0.5}
