@@ -1,0 +1,27 @@
+"""Provides the observers: RunObserver (the interface), FileStorageObserver and MemoryObserver.
+
+Only the interface is imported eagerly; the observers load on first use, so ``import core`` stays cheap.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from core.observers.base import RunObserver
+
+__all__ = ["FileStorageObserver", "MemoryObserver", "RunObserver"]
+
+_LAZY = {"FileStorageObserver": "core.observers.file_storage", "MemoryObserver": "core.observers.memory"}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'core.observers' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,84 @@
+"""Provides atomic file replacement and appending, so readers never see a half-written file.
+
+A file is written to a hidden temporary name in the same directory (``.<name>.<pid>.<n>.tmp``) and
+then renamed over the target with ``os.replace``, which is atomic on POSIX and Windows. No fsync by
+default: the point is consistency for concurrent readers, not durability across a power loss.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+
+__all__ = ["append_text", "atomic_copy", "encode_utf8", "atomic_write_bytes", "atomic_write_text", "temp_path_for"]
+
+_counter = itertools.count()
+
+
+def temp_path_for(path: str | os.PathLike) -> str:
+    """A fresh hidden name next to ``path``, unique within this machine's processes and threads."""
+    directory, name = os.path.split(os.fspath(path))
+    return os.path.join(directory, f".{name}.{os.getpid()}.{next(_counter)}.tmp")
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, fsync: bool = False) -> None:
+    """Replace ``path`` with ``data`` in one step."""
+    temp = temp_path_for(path)
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if fsync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+    except BaseException:
+        _remove_quietly(temp)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, fsync: bool = False) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) in one step."""
+    atomic_write_bytes(path, encode_utf8(text), fsync=fsync)
+
+
+def atomic_copy(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Copy ``source`` to ``target`` through a temporary name, so ``target`` is never partial."""
+    temp = temp_path_for(target)
+    try:
+        shutil.copyfile(source, temp)
+        os.replace(temp, target)
+    except BaseException:
+        _remove_quietly(temp)
+        raise
+
+
+def append_text(path: str | os.PathLike, text: str) -> None:
+    """Append ``text`` (UTF-8) to ``path``, creating it if needed, with one write call."""
+    data = encode_utf8(text)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def encode_utf8(text: str) -> bytes:
+    """UTF-8 bytes of ``text``; undecodable input bytes (surrogate escapes) are written back as they
+    were, any other lone surrogate as a ``\\udXXX`` escape rather than an error."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

@@ -1,0 +1,262 @@
+"""Provides FileStorageObserver, which writes runs in Sacred 0.8.7's folder format.
+
+Same layout, file names, JSON shapes, key order and encodings as Sacred, so folders are
+interchangeable. Behaviour fixed on purpose: every JSON file is replaced atomically; run ids are claimed
+with ``os.mkdir`` and a fresh listing after each collision (many processes starting at once get distinct
+ids); an existing custom id is a clear error and never touches the older run; artifact names cannot
+escape the run folder or overwrite its record files; cout.txt always equals the latest captured output
+(also when a filter rewrote earlier text); metrics cost time in proportion to the new points, and new
+points are also appended to the ``metrics.jsonl`` sidecar.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+from core.observers.atomic import atomic_write_text
+from core.observers.base import RunObserver
+from core.observers.cout_file import CoutFile
+from core.observers.metrics_file import MetricsFile
+from core.observers.stored_files import (check_artifact_name, claim_run_dir, copy_artifact,
+                                         is_inside, store_by_content)
+
+__all__ = ["DEFAULT_FILE_STORAGE_PRIORITY", "FileStorageObserver"]
+
+DEFAULT_FILE_STORAGE_PRIORITY = 20
+
+
+def _dumps(obj: Any) -> str:
+    from core.config.values import dumps
+    return dumps(obj)
+
+
+class FileStorageObserver(RunObserver):
+    """Stores each run in ``<basedir>/<id>/`` (run.json, config.json, cout.txt, metrics.json, ...)."""
+
+    VERSION = "FileStorageObserver-0.7.0"
+
+    def __init__(self, basedir: str | os.PathLike, resource_dir: str | os.PathLike | None = None,
+                 source_dir: str | os.PathLike | None = None, template: str | os.PathLike | None = None,
+                 priority: int = DEFAULT_FILE_STORAGE_PRIORITY, copy_artifacts: bool = True,
+                 copy_sources: bool = True) -> None:
+        base = Path(basedir)
+        if template is not None:
+            if not os.path.exists(template):
+                raise FileNotFoundError(f"Couldn't find template file '{template}'")
+        elif (base / "template.html").exists():
+            template = base / "template.html"
+        self.initialize(base, resource_dir or base / "_resources", source_dir or base / "_sources",
+                        template, priority, copy_artifacts, copy_sources)
+
+    @classmethod
+    def create(cls, *args: Any, **kwargs: Any) -> FileStorageObserver:
+        """Deprecated alias of the constructor (kept for Sacred scripts)."""
+        warnings.warn("FileStorageObserver.create(...) is deprecated. Please use FileStorageObserver(...) "
+                      "instead.", DeprecationWarning, stacklevel=2)
+        return cls(*args, **kwargs)
+
+    @classmethod
+    def create_from(cls, *args: Any, **kwargs: Any) -> FileStorageObserver:
+        """Build from explicit paths, without the defaults of the constructor."""
+        self = cls.__new__(cls)
+        self.initialize(*args, **kwargs)
+        return self
+
+    def initialize(self, basedir: str | os.PathLike, resource_dir: str | os.PathLike,
+                   source_dir: str | os.PathLike, template: str | os.PathLike | None,
+                   priority: int = DEFAULT_FILE_STORAGE_PRIORITY, copy_artifacts: bool = True,
+                   copy_sources: bool = True) -> None:
+        """Set the paths and options; creates nothing on disk."""
+        self.basedir = str(basedir)
+        self.resource_dir = Path(resource_dir)
+        self.source_dir = Path(source_dir)
+        self.template = template
+        self.priority = priority
+        self.copy_artifacts = copy_artifacts
+        self.copy_sources = copy_sources
+        self.dir: str | None = None
+        self.run_entry: dict | None = None
+        self.config: dict | None = None
+        self.info: dict | None = None
+        self.cout = ""
+        self._lock = threading.RLock()
+        self._cout: CoutFile | None = None
+        self._metrics: MetricsFile | None = None
+        self._info_text: str | None = None
+
+    # ------------------------------------------------------------------ start
+    def queued_event(self, ex_info: dict, command: str, host_info: dict, queue_time: Any, config: dict,
+                     meta_info: dict, _id: Any) -> Any:
+        with self._lock:
+            self._forget_run()
+            run_dir, run_id = claim_run_dir(self.basedir, _id)
+            experiment = dict(ex_info)
+            experiment["sources"] = [tuple(source) for source in ex_info.get("sources", [])]
+            self._begin(run_dir, config)
+            self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
+                              "meta": meta_info, "status": "QUEUED"}
+            self._save_json(self.run_entry, "run.json")
+            self._save_json(config, "config.json")
+            if self.copy_sources:
+                base_dir = ex_info.get("base_dir") or ""
+                for relative, _md5 in ex_info.get("sources", []):
+                    copy_artifact(os.path.join(base_dir, relative),
+                                  os.path.join(run_dir, os.path.basename(relative)))
+            return run_id
+
+    def started_event(self, ex_info: dict, command: str, host_info: dict, start_time: Any, config: dict,
+                      meta_info: dict, _id: Any) -> Any:
+        with self._lock:
+            self._forget_run()
+            run_dir, run_id = claim_run_dir(self.basedir, _id)
+            experiment = dict(ex_info)
+            experiment["sources"] = self._save_sources(ex_info)
+            self._begin(run_dir, config)
+            self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
+                              "start_time": start_time.isoformat(), "meta": meta_info, "status": "RUNNING",
+                              "resources": [], "artifacts": [], "heartbeat": None}
+            self._save_json(self.run_entry, "run.json")
+            self._save_json(config, "config.json")
+            self._cout.create()  # type: ignore[union-attr]
+            return run_id
+
+    def _forget_run(self) -> None:
+        """Drop the previous run's state first, so a failed start can never write into that run."""
+        self.dir = self.run_entry = self.config = self.info = None
+        self._cout = self._metrics = None
+        self._info_text = None
+        self.cout = ""
+
+    def _begin(self, run_dir: str, config: dict) -> None:
+        self.dir = run_dir
+        self.config = config
+        self.info = {}
+        self._cout = CoutFile(os.path.join(run_dir, "cout.txt"))
+        self._metrics = MetricsFile(run_dir)
+
+    def _save_sources(self, ex_info: dict) -> list[list[str]]:
+        base_dir = ex_info.get("base_dir") or ""
+        saved = []
+        for relative, _md5 in ex_info.get("sources", []):
+            path = os.path.join(base_dir, relative)
+            stored: Any = self._find_or_save(path, self.source_dir) if self.copy_sources else path
+            saved.append([relative, os.path.relpath(str(stored), self.basedir)])
+        return saved
+
+    def _find_or_save(self, filename: str, store_dir: Path) -> Any:
+        """The stored copy of ``filename`` (``<stem>_<md5><ext>``), copied only if not there yet."""
+        if not self.copy_artifacts and is_inside(filename, self.basedir):
+            return filename
+        return store_by_content(filename, store_dir)
+
+    # ------------------------------------------------------------------ during the run
+    def heartbeat_event(self, info: dict, captured_out: str, beat_time: Any, result: Any) -> None:
+        with self._lock:
+            run_entry = self._running()
+            self.info = info
+            run_entry["heartbeat"] = beat_time.isoformat()
+            run_entry["result"] = result
+            self._write_cout(captured_out)
+            self._save_json(run_entry, "run.json")
+            self._metrics.ensure_exists()  # type: ignore[union-attr]
+            if info:
+                text = _dumps(info)
+                if text != self._info_text:
+                    atomic_write_text(os.path.join(self.dir, "info.json"), text)  # type: ignore[arg-type]
+                    self._info_text = text
+
+    def output_event(self, captured_out: str) -> None:
+        with self._lock:
+            self._running()
+            self._write_cout(captured_out)
+
+    def log_metrics(self, metrics_by_name: dict, info: dict) -> None:
+        with self._lock:
+            self._running()
+            self._metrics.add(metrics_by_name)  # type: ignore[union-attr]
+
+    def resource_event(self, filename: str) -> None:
+        with self._lock:
+            run_entry = self._running()
+            stored = self._find_or_save(filename, self.resource_dir)
+            run_entry["resources"].append([filename, str(stored)])
+            self._save_json(run_entry, "run.json")
+
+    def artifact_event(self, name: str, filename: str, metadata: Any = None,
+                       content_type: str | None = None) -> None:
+        with self._lock:
+            run_entry = self._running()
+            name = os.path.basename(filename) if name is None else name
+            check_artifact_name(name)
+            copy_artifact(filename, os.path.join(self.dir, name))  # type: ignore[arg-type]
+            run_entry["artifacts"].append(name)
+            self._save_json(run_entry, "run.json")
+
+    # ------------------------------------------------------------------ end
+    def completed_event(self, stop_time: Any, result: Any) -> None:
+        with self._lock:
+            run_entry = self._running()
+            run_entry["stop_time"] = stop_time.isoformat()
+            run_entry["result"] = result
+            run_entry["status"] = "COMPLETED"
+            self._finish(run_entry)
+
+    def interrupted_event(self, interrupt_time: Any, status: str) -> None:
+        with self._lock:
+            run_entry = self._running()
+            run_entry["stop_time"] = interrupt_time.isoformat()
+            run_entry["status"] = status
+            self._finish(run_entry)
+
+    def failed_event(self, fail_time: Any, fail_trace: list[str]) -> None:
+        with self._lock:
+            run_entry = self._running()
+            run_entry["stop_time"] = fail_time.isoformat()
+            run_entry["status"] = "FAILED"
+            run_entry["fail_trace"] = fail_trace
+            self._finish(run_entry)
+
+    def _finish(self, run_entry: dict) -> None:
+        self._save_json(run_entry, "run.json")
+        self._render_template()
+
+    # ------------------------------------------------------------------ helpers
+    def _running(self) -> dict:
+        if self.run_entry is None or self.dir is None:
+            raise RuntimeError(f"{self!r} got an event for a run that did not start here "
+                               "(no started_event, or the start failed).")
+        return self.run_entry
+
+    def _save_json(self, obj: Any, filename: str) -> None:
+        atomic_write_text(os.path.join(self.dir, filename), _dumps(obj))  # type: ignore[arg-type]
+
+    def _write_cout(self, captured_out: str) -> None:
+        self.cout = captured_out
+        self._cout.update(captured_out)  # type: ignore[union-attr]
+
+    def _render_template(self) -> None:
+        """Render ``report<ext>`` from the template when one is set and mako is installed."""
+        if self.template is None:
+            return
+        try:
+            from mako.template import Template  # type: ignore[import-not-found]
+        except ImportError:
+            return
+        report = Template(filename=str(self.template)).render(
+            run=self.run_entry, config=self.config, info=self.info, cout=self.cout, savedir=self.dir)
+        extension = os.path.splitext(str(self.template))[1]
+        atomic_write_text(os.path.join(self.dir, "report" + extension), report)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FileStorageObserver):
+            return self.basedir == other.basedir
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((FileStorageObserver, self.basedir))
+
+    def __repr__(self) -> str:
+        return f"FileStorageObserver({self.basedir!r})"

@@ -1,0 +1,109 @@
+"""Provides the file operations of the file storage: run-id claims, content-addressed copies, artifacts."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from core.observers.atomic import atomic_copy
+
+__all__ = ["RESERVED_NAMES", "check_artifact_name", "claim_run_dir", "copy_artifact", "file_md5",
+           "is_inside", "store_by_content"]
+
+RESERVED_NAMES = ("config.json", "cout.txt", "info.json", "metrics.json", "metrics.jsonl", "run.json")
+"""Files of the run record that an artifact may not replace."""
+
+MAX_CLAIM_ATTEMPTS = 1000
+_CHUNK = 1 << 20
+_md5_cache: dict[tuple[str, int, int, int], str] = {}
+
+
+def claim_run_dir(basedir: str, run_id: object = None) -> tuple[str, object]:
+    """Create and return ``(run folder, id)``: ``run_id`` if given, else the highest numeric id + 1.
+
+    The folder is claimed with ``os.mkdir`` (atomic); on a collision with another process the folder
+    is listed again, so any number of processes starting at once get distinct ids.
+    """
+    os.makedirs(basedir, exist_ok=True)
+    if run_id is not None:
+        path = os.path.join(basedir, str(run_id))
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            raise FileExistsError(f'Run folder "{path}" already exists; choose another --id.') from None
+        return path, run_id
+    for _ in range(MAX_CLAIM_ATTEMPTS):
+        number = _max_numeric_id(basedir) + 1
+        path = os.path.join(basedir, str(number))
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            continue
+        return path, str(number)
+    raise FileExistsError(f"Could not claim a new run folder in {basedir!r} after {MAX_CLAIM_ATTEMPTS} "
+                          "attempts: other processes keep taking the next id.")
+
+
+def _max_numeric_id(basedir: str) -> int:
+    highest = 0
+    with os.scandir(basedir) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.isdigit() and name.isascii() and entry.is_dir():
+                highest = max(highest, int(name))
+    return highest
+
+
+def file_md5(path: str | os.PathLike) -> str:
+    """Hex md5 of a file's bytes (remembered while the file's size and mtime stay the same)."""
+    info = os.stat(path)
+    key = (os.path.abspath(path), info.st_size, info.st_mtime_ns, info.st_ino)
+    digest = _md5_cache.get(key)
+    if digest is None:
+        hasher = hashlib.md5()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(_CHUNK), b""):
+                hasher.update(chunk)
+        digest = _md5_cache[key] = hasher.hexdigest()
+    return digest
+
+
+def store_by_content(filename: str | os.PathLike, store_dir: Path) -> Path:
+    """Copy ``filename`` to ``store_dir/<stem>_<md5><ext>`` unless that copy exists; return its path."""
+    store_dir.mkdir(parents=True, exist_ok=True)
+    stem, extension = os.path.splitext(os.path.basename(filename))
+    store_path = store_dir / f"{stem}_{file_md5(filename)}{extension}"
+    if not store_path.exists():
+        atomic_copy(filename, store_path)
+    return store_path
+
+
+def is_inside(filename: str | os.PathLike, directory: str | os.PathLike) -> bool:
+    """Whether ``filename`` lies inside ``directory`` (both resolved)."""
+    try:
+        Path(filename).resolve().relative_to(Path(directory).resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def check_artifact_name(name: str) -> None:
+    """Refuse names that would leave the run folder or replace a file of the run record."""
+    if not isinstance(name, str) or name in ("", ".", ".."):
+        raise ValueError(f"Artifact name {name!r} is not a file name; pass name='something.ext'.")
+    separators = {"/", "\\", os.sep} | ({os.altsep} if os.altsep else set())
+    if os.path.isabs(name) or any(sep in name for sep in separators):
+        raise ValueError(f"Artifact name {name!r} must be a plain file name inside the run folder "
+                         "(no path separators, no '..', not absolute); pass name='file.ext'.")
+    if name in RESERVED_NAMES:
+        raise ValueError(f"Artifact name {name!r} would overwrite a file of the run record; reserved names "
+                         f"are {', '.join(RESERVED_NAMES)}. Pass another name='...'.")
+
+
+def copy_artifact(source: str | os.PathLike, target: str) -> None:
+    """Copy ``source`` to ``target`` through a temporary name; copying a file onto itself is a no-op."""
+    if os.path.exists(target) and os.path.samefile(source, target):
+        return
+    if os.path.isdir(target):
+        raise IsADirectoryError(f"Cannot store artifact at {target!r}: a folder of that name exists.")
+    atomic_copy(source, target)

@@ -1,0 +1,166 @@
+"""Tests of metrics.json / metrics.jsonl writing: exact JSON text, incremental edits, sidecar, fallbacks."""
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import os
+from array import array
+
+import pytest
+
+import core.observers.metrics_file as metrics_file_module
+from core.config.values import dumps, flatten
+from core.metrics import MetricsLogger, ScalarSeries
+from core.observers.metrics_file import MetricsFile
+from core.observers.metrics_text import iso_texts_from_ns, jsonl_text, scalar_texts
+
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def _series(name: str, steps: list, values: list, times_ns: list[int]) -> ScalarSeries:
+    series = ScalarSeries(name)
+    series._extend(steps, values, times_ns)
+    return series
+
+
+def _iso(ns: int) -> str:
+    return (EPOCH + datetime.timedelta(microseconds=ns // 1000)).isoformat()
+
+
+class Model:
+    """What metrics.json must hold after the batches added so far."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, dict[str, list]] = {}
+        self.lines: list[dict] = []
+
+    def add(self, batch: dict) -> None:
+        for name, series in batch.items():
+            entry = self.data.setdefault(name, {"steps": [], "timestamps": [], "values": []})
+            stamps = [s.isoformat() for s in series["timestamps"]]
+            entry["steps"] += series["steps"]
+            entry["timestamps"] += stamps
+            entry["values"] += series["values"]
+            for step, stamp, value in zip(series["steps"], stamps, series["values"]):
+                self.lines.append({"name": name, "step": step, "timestamp": stamp, "value": value})
+
+
+def _read_lines(path: str) -> list[dict]:
+    with open(path, encoding="ascii") as handle:
+        text = handle.read()
+    assert text.endswith("\n")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def _check(target: MetricsFile, model: Model) -> None:
+    with open(target.json_path, encoding="ascii") as handle:
+        assert handle.read() == dumps(model.data)
+    assert _read_lines(target.jsonl_path) == json.loads(json.dumps(flatten(model.lines)))
+
+
+def test_iso_texts_match_isoformat_on_fast_and_slow_paths() -> None:
+    base = 1_795_833_834_000_000_000
+    fast = [base + k * 333_333_337 for k in range(40)] + [base + 5_000_000_000]
+    slow = [base + k * 86_400_000_000_000 for k in range(20)] + [5 * 10**17]
+    for stamps in (fast, slow):
+        assert iso_texts_from_ns(stamps) == [_iso(ns) for ns in stamps]
+    assert iso_texts_from_ns([base])[0] == "2026-11-28T02:43:54"  # no fraction when it is zero
+
+
+def test_scalar_texts_match_json_dumps() -> None:
+    values = [1.5, 2, True, None, "é\"x", math.nan, -math.inf, {"b": [1, (2, 3)], "a": 1}, []]
+    block, line = scalar_texts(values)
+    expected = dumps({"a": {"b": values}})
+    assert expected == '{\n  "a": {\n    "b": [\n      ' + ",\n      ".join(block) + "\n    ]\n  }\n}"
+    assert line[7] == '{"a": 1, "b": [1, {"py/tuple": [2, 3]}]}'
+    assert block[7] == '{\n        "a": 1,\n        "b": [\n          1,\n          {\n            "py/tuple": [\n' \
+        '              2,\n              3\n            ]\n          }\n        ]\n      }'
+    assert block[:7] == line[:7] == ["1.5", "2", "true", "null", '"\\u00e9\\"x"', "NaN", "-Infinity"]
+    floats = array("d", [0.1, math.inf, math.nan])
+    assert scalar_texts(floats)[0] == ["0.1", "Infinity", "NaN"]
+    assert scalar_texts(range(3, 5))[0] == ["3", "4"]
+
+
+def test_jsonl_text_is_one_object_per_line() -> None:
+    text = jsonl_text("a\"b", ["0", "1"], ["2026-01-01T00:00:00", "2026-01-01T00:00:01"], ["1.0", "NaN"])
+    first, second = text.splitlines()
+    assert first == '{"name": "a\\"b", "step": 0, "timestamp": "2026-01-01T00:00:00", "value": 1.0}'
+    assert json.loads(second)["value"] != json.loads(second)["value"]  # NaN
+
+
+def test_empty_file_then_incremental_edits_stay_exact(tmp_path) -> None:
+    target = MetricsFile(str(tmp_path))
+    target.ensure_exists()
+    assert (tmp_path / "metrics.json").read_text() == "{}"
+    model = Model()
+    t = 1_795_833_834_000_000_000
+    batches = [
+        {"m": _series("m", range(0, 3), [1.0, 2.0, 3.0], [t, t + 1000, t + 2000])},
+        {"m": _series("m", range(3, 4), [4.0], [t + 3000]),
+         "b": _series("b", [5], [1], [t + 4000])},          # before an existing name
+        {"z": _series("z", [0, 1], ["x", None], [t, t + 1]),  # after the last name
+         "c": _series("c", [0], [math.nan], [t + 1])},        # between names
+        {"a": _series("a", [0], [{"k": (1, 2)}], [t + 5]),   # first in the file
+         "c": _series("c", [1.5], [math.inf], [t + 6]),
+         "z": _series("z", [2], [True], [t + 7])},
+    ]
+    for batch in batches:
+        assert target.add(batch) == sum(series.count for series in batch.values())
+        model.add(batch)
+        _check(target, model)
+
+
+def test_no_rewrite_without_new_points(tmp_path) -> None:
+    target = MetricsFile(str(tmp_path))
+    target.add({"m": _series("m", range(2), [1.0, 2.0], [10**18, 10**18 + 1])})
+    before = os.stat(target.json_path)
+    assert target.add({}) == 0
+    assert target.add({"m": ScalarSeries("m")}) == 0
+    target.ensure_exists()
+    after = os.stat(target.json_path)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_points_from_the_logger_in_many_slices(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(metrics_file_module, "SLICE", 7)
+    monkeypatch.setattr(metrics_file_module, "SPILL_BYTES", 50)
+    logger = MetricsLogger()
+    target = MetricsFile(str(tmp_path))
+    model = Model()
+    for beat in range(4):
+        for i in range(30):
+            logger.log_scalar("loss", 1.0 / (i + 1 + beat))
+            if i % 3 == 0:
+                logger.log_scalar("acc", i, step=10 * i)
+        batch = logger.drain()
+        target.add(batch)
+        model.add(batch)
+        _check(target, model)
+    assert [name for name in os.listdir(tmp_path) if name.startswith(".")] == []
+
+
+def test_sacred_style_dicts_are_accepted(tmp_path) -> None:
+    target = MetricsFile(str(tmp_path))
+    stamp = datetime.datetime(2026, 11, 28, 1, 24, 0, 261151)
+    batch = {"loss": {"steps": [0, 1], "values": [1.0, 0.5], "timestamps": [stamp, stamp]}}
+    target.add(batch)
+    model = Model()
+    model.add(batch)
+    _check(target, model)
+
+
+def test_a_file_changed_by_someone_else_is_merged_not_corrupted(tmp_path) -> None:
+    target = MetricsFile(str(tmp_path))
+    target.add({"m": _series("m", range(1), [1.0], [10**18])})
+    foreign = {"m": {"steps": [0, 1], "timestamps": ["2001-09-09T01:46:40", "x"], "values": [1.0, 9.0]},
+               "other": {"steps": [0], "timestamps": ["t"], "values": [2]}}
+    (tmp_path / "metrics.json").write_text(json.dumps(foreign))
+    target.add({"m": _series("m", [2], [3.0], [10**18 + 5000])})
+    data = json.loads((tmp_path / "metrics.json").read_text())
+    assert data["m"]["values"] == [1.0, 9.0, 3.0] and data["other"]["values"] == [2]
+    assert data["m"]["timestamps"][-1] == "2001-09-09T01:46:40.000005"
+    assert [line["value"] for line in _read_lines(target.jsonl_path)] == [1.0, 3.0]
+    (tmp_path / "metrics.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        target.add({"m": _series("m", [3], [4.0], [10**18])})
