@@ -1,0 +1,259 @@
+"""Provides RunDetailScreen: one run in tabs (overview, config, metrics, stdout, artifacts, info, sources).
+
+Every tab updates live: the screen polls its RunDetailSource in a worker thread every
+`poll_interval` seconds, and the app may call `refresh_from_files()` when it sees file events.
+Polls never overlap; a request that arrives during a poll runs right after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from sacred_tui.data.artifact_preview import ArtifactPreview
+from sacred_tui.data.config_diff import ConfigDiff
+from sacred_tui.data.run_detail_data import RunDetailSource, RunDetailUpdate
+from sacred_tui.screens.artifact import ArtifactScreen, open_externally
+from sacred_tui.widgets.artifacts_list import ArtifactItem, ArtifactPreviewView, ArtifactsList
+from sacred_tui.widgets.config_view import ConfigView, ValueTree
+from sacred_tui.widgets.log_tail import LogTail, StdoutPane
+from sacred_tui.widgets.metrics_plot import MetricsPanel
+from sacred_tui.widgets.run_overview import RunOverview, status_text
+from sacred_tui.widgets.sources_view import SourcesView
+
+__all__ = ["RunDetailScreen", "TAB_IDS"]
+
+TAB_IDS = ("tab-overview", "tab-config", "tab-metrics", "tab-stdout", "tab-artifacts", "tab-info", "tab-sources")
+_FOCUS_TARGETS = {
+    "tab-overview": "#overview", "tab-config": "#config-tree", "tab-metrics": "#metrics-list",
+    "tab-stdout": "#stdout-log", "tab-artifacts": "#artifacts-list", "tab-info": "#info-tree",
+    "tab-sources": "#sources-list",
+}
+
+
+class RunDetailScreen(Screen[None]):
+    """Everything about one run; Esc or Backspace returns to the previous screen."""
+
+    DEFAULT_CSS = """
+    RunDetailScreen > #detail-header { height: 1; background: $panel; padding: 0 1; }
+    RunDetailScreen > TabbedContent { height: 1fr; }
+    RunDetailScreen TabPane { padding: 0; height: 1fr; }
+    RunDetailScreen #artifacts-split > ArtifactsList { width: 2fr; height: 1fr; }
+    RunDetailScreen #artifacts-split > ArtifactPreviewView { width: 3fr; height: 1fr; border-left: solid $panel; }
+    """
+    BINDINGS = [
+        Binding("escape,backspace", "back", "Back"),
+        Binding("h", "switch_tab(-1)", "Prev tab", show=False),
+        Binding("l", "switch_tab(1)", "Next tab", show=False),
+        Binding("o", "open_artifact", "Open outside", show=False),
+        Binding("r", "reload", "Reload", show=False),
+        *(Binding(str(n + 1), f"show_tab('{tab}')", tab[4:].title(), show=False) for n, tab in enumerate(TAB_IDS)),
+    ]
+
+    def __init__(self, store_or_folder: Any, run_id: str, poll_interval: float = 0.5,
+                 source: RunDetailSource | None = None) -> None:
+        super().__init__()
+        self.source = source or RunDetailSource(store_or_folder, run_id)
+        self.run_id = self.source.run_id
+        self.poll_interval = poll_interval
+        self._polling = False
+        self._poll_again = False
+        self._config: dict[str, Any] = {}
+        self._diff: ConfigDiff | None = None
+        self._artifacts: list[ArtifactItem] = []
+        self._resources: list[ArtifactItem] = []
+        self._highlighted: ArtifactItem | None = None
+        self._problems: set[str] = set()
+        self._loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Run {self.run_id} · loading…"), id="detail-header")
+        with TabbedContent(id="detail-tabs", initial="tab-overview"):
+            with TabPane("1 Overview", id="tab-overview"):
+                yield RunOverview(id="overview")
+            with TabPane("2 Config", id="tab-config"):
+                yield ConfigView(id="config-view")
+            with TabPane("3 Metrics", id="tab-metrics"):
+                yield MetricsPanel(id="metrics-panel")
+            with TabPane("4 Stdout", id="tab-stdout"):
+                yield StdoutPane(id="stdout-pane")
+            with TabPane("5 Artifacts", id="tab-artifacts"):
+                with Horizontal(id="artifacts-split"):
+                    yield ArtifactsList(id="artifacts-list")
+                    yield ArtifactPreviewView(id="artifact-preview")
+            with TabPane("6 Info", id="tab-info"):
+                yield ValueTree("info", id="info-tree")
+            with TabPane("7 Sources", id="tab-sources"):
+                yield SourcesView(id="sources-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_from_files()
+        self.set_interval(self.poll_interval, self.refresh_from_files)
+        self.query_one("#overview").focus()
+
+    # ---- polling -------------------------------------------------------------------------
+
+    def refresh_from_files(self) -> None:
+        """Read what changed in the run's files and update the tabs (cheap when nothing did)."""
+        if self._polling:
+            self._poll_again = True
+            return
+        self._polling = True
+        self._poll()
+
+    @work(thread=True, group="run-detail-poll", exit_on_error=False)
+    def _poll(self) -> None:
+        try:
+            update = self.source.poll()
+        except Exception as exc:  # a bug in a reader must not take the screen down
+            self.app.call_from_thread(self._poll_failed, exc)
+            return
+        self.app.call_from_thread(self._apply, update)
+
+    def _poll_failed(self, exc: Exception) -> None:
+        self._polling = False
+        self.notify(f"{type(exc).__name__}: {exc}", severity="error", title=f"Cannot read run {self.run_id}")
+
+    def _apply(self, update: RunDetailUpdate) -> None:
+        self._polling = False
+        if self.is_attached:
+            self.apply_update(update)
+        if self._poll_again:
+            self._poll_again = False
+            self.refresh_from_files()
+
+    def apply_update(self, update: RunDetailUpdate) -> None:
+        """Route the parts of an update to the tabs that show them."""
+        if update.record is not None or update.problems is not None:
+            self.query_one(RunOverview).show(update.record, update.problems)
+        if update.record is not None:
+            record = update.record
+            header = Text(f"Run {self.run_id} · {record.experiment_name or '?'} · ")
+            header.append_text(status_text(record.status))
+            header.append(f" · {record.meta_command or record.command or '?'}")
+            self.query_one("#detail-header", Static).update(header)
+            self.query_one(MetricsPanel).origin = record.start_time
+        if update.config is not None:
+            self._config = update.config
+        if update.config_diff is not None:
+            self._diff = update.config_diff
+        if update.config is not None or update.config_diff is not None:
+            self.query_one(ConfigView).show(self._config, self._diff)
+        if update.info is not None:
+            info_tree = self.query_one("#info-tree", ValueTree)
+            info_tree.show_data(update.info)
+            if not update.info:
+                info_tree.root.add_leaf(Text("No info stored for this run.", style="dim"))
+        if update.metrics or not self._loaded:
+            self.query_one(MetricsPanel).add_points(update.metrics)
+        if update.stdout is not None:
+            self.query_one(StdoutPane).apply_chunk(update.stdout)
+        self._apply_artifacts(update)
+        if update.sources is not None:
+            self.query_one(SourcesView).show_entries(update.sources)
+        if update.problems is not None:
+            self._notify_problems(update.problems)
+        self._loaded = True
+
+    def _apply_artifacts(self, update: RunDetailUpdate) -> None:
+        if update.artifacts is None and update.resources is None:
+            return
+        if update.artifacts is not None:
+            self._artifacts = [ArtifactItem(a.name, a.path, a.size, a.exists) for a in update.artifacts]
+        if update.resources is not None:
+            self._resources = [ArtifactItem(r.original_path, r.path, None, r.exists, role="resource")
+                               for r in update.resources]
+        self.query_one(ArtifactsList).show_items(self._artifacts + self._resources)
+        if not self._artifacts and not self._resources:
+            self.query_one(ArtifactPreviewView).show_message("This run stored no artifacts and opened no resources.")
+
+    def _notify_problems(self, problems: list[str]) -> None:
+        new = [problem for problem in problems if problem not in self._problems]
+        self._problems = set(problems)
+        if new:
+            self.notify("\n".join(new), severity="warning", title=f"Run {self.run_id}: file problems")
+
+    # ---- stdout, artifacts, sources ------------------------------------------------------------
+
+    @on(LogTail.EarlierRequested)
+    def _load_earlier(self) -> None:
+        self._read_earlier()
+
+    @work(thread=True, group="stdout-earlier", exclusive=True, exit_on_error=False)
+    def _read_earlier(self) -> None:
+        text = self.source.load_earlier_stdout()
+        self.app.call_from_thread(self._show_earlier, text)
+
+    def _show_earlier(self, text: str | None) -> None:
+        if text is None:
+            self.notify("The whole output is shown already.")
+            return
+        self.query_one(StdoutPane).prepend(text, self.source.stdout_start)
+
+    @on(ArtifactsList.Highlighted)
+    def _artifact_highlighted(self, message: ArtifactsList.Highlighted) -> None:
+        self._highlighted = message.item
+        self.query_one(ArtifactPreviewView).show_message(f"Loading {message.item.name}…")
+        self._load_preview(message.item)
+
+    @work(thread=True, group="artifact-preview", exclusive=True, exit_on_error=False)
+    def _load_preview(self, item: ArtifactItem) -> None:
+        preview = self.source.preview_artifact(item.path, item.name)
+        self.app.call_from_thread(self._show_preview, item, preview)
+
+    def _show_preview(self, item: ArtifactItem, preview: ArtifactPreview) -> None:
+        if item == self._highlighted and self.is_attached:
+            self.query_one(ArtifactPreviewView).show_preview(preview)
+
+    @on(ArtifactsList.Chosen)
+    def _artifact_chosen(self, message: ArtifactsList.Chosen) -> None:
+        self.app.push_screen(ArtifactScreen(self.source, message.item))
+
+    @on(SourcesView.Wanted)
+    def _source_wanted(self, message: SourcesView.Wanted) -> None:
+        self._read_source(message.entry)
+
+    @work(thread=True, group="source-text", exit_on_error=False)
+    def _read_source(self, entry: Any) -> None:
+        text = self.source.read_source(entry)
+        self.app.call_from_thread(self.query_one(SourcesView).show_text, entry, text)
+
+    # ---- navigation --------------------------------------------------------------------------
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, message: TabbedContent.TabActivated) -> None:
+        target = _FOCUS_TARGETS.get(message.pane.id or "")
+        if target:
+            self.query_one(target).focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        """Switch to a tab by its id."""
+        self.query_one(TabbedContent).active = tab
+
+    def action_switch_tab(self, step: int) -> None:
+        """Next (1) or previous (-1) tab, wrapping around."""
+        tabs = self.query_one(TabbedContent)
+        index = TAB_IDS.index(tabs.active) if tabs.active in TAB_IDS else 0
+        tabs.active = TAB_IDS[(index + step) % len(TAB_IDS)]
+
+    def action_open_artifact(self) -> None:
+        """Open the highlighted artifact with a pager, editor or the system viewer."""
+        if self.query_one(TabbedContent).active != "tab-artifacts" or self._highlighted is None:
+            return
+        open_externally(self.app, self._highlighted.path, self._highlighted.kind)
+
+    def action_reload(self) -> None:
+        """Poll the files now."""
+        self.refresh_from_files()
+
+    def action_back(self) -> None:
+        """Return to the previous screen (the runs table)."""
+        self.dismiss(None)

@@ -1,0 +1,154 @@
+"""Provides ArtifactsList (a run's artifacts and resources in one table) and ArtifactPreviewView.
+
+The list only shows names, sizes and kinds it is given; the preview view only displays an
+ArtifactPreview produced by the data layer. Neither opens files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from sacred_tui.data.artifact_preview import ArtifactPreview, classify, human_size
+
+__all__ = ["ArtifactItem", "ArtifactPreviewView", "ArtifactsList"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactItem:
+    """One row: an artifact of the run or a resource it opened."""
+
+    name: str
+    path: Path
+    size: int | None
+    exists: bool
+    role: str = "artifact"
+
+    @property
+    def kind(self) -> str:
+        """json, csv, image, text or binary, judged by the name."""
+        return classify(self.name) if self.exists else "missing"
+
+
+class ArtifactsList(DataTable[Text]):
+    """Table of artifacts then resources; posts Highlighted / Chosen with the item."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved to an item (preview it)."""
+
+        def __init__(self, item: ArtifactItem) -> None:
+            super().__init__()
+            self.item = item
+
+    class Chosen(Message):
+        """Enter was pressed on an item (open it full screen)."""
+
+        def __init__(self, item: ArtifactItem) -> None:
+            super().__init__()
+            self.item = item
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.items: list[ArtifactItem] = []
+
+    def on_mount(self) -> None:
+        self.add_columns("name", "size", "type", "role")
+
+    def show_items(self, items: list[ArtifactItem]) -> None:
+        """Replace the rows, keeping the cursor on the same name when it is still listed."""
+        if items == self.items:
+            return
+        current = self.items[self.cursor_row].name if self.items and self.cursor_row < len(self.items) else None
+        self.items = list(items)
+        self.clear()
+        for item in self.items:
+            style = "" if item.exists else "dim red"
+            size = human_size(item.size) if item.exists else "missing"
+            self.add_row(Text(item.name, style=style), Text(size, style=style, justify="right"),
+                         Text(item.kind, style=style), Text(item.role, style="dim"))
+        names = [item.name for item in self.items]
+        if current in names:
+            self.move_cursor(row=names.index(current))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if 0 <= event.cursor_row < len(self.items):
+            self.post_message(self.Highlighted(self.items[event.cursor_row]))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if 0 <= event.cursor_row < len(self.items):
+            self.post_message(self.Chosen(self.items[event.cursor_row]))
+
+
+class ArtifactPreviewView(Vertical):
+    """Shows an ArtifactPreview: text, pretty JSON, a CSV table, or facts about an image."""
+
+    DEFAULT_CSS = """
+    ArtifactPreviewView > #preview-title { height: auto; color: $text-muted; }
+    ArtifactPreviewView > #preview-body { height: 1fr; }
+    ArtifactPreviewView > DataTable { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Choose an artifact to preview it.", id="preview-title")
+        with VerticalScroll(id="preview-body"):
+            yield Static("", id="preview-text")
+
+    def show_message(self, message: str) -> None:
+        """Show a line of text instead of a preview (loading, errors)."""
+        self._remove_table()
+        self.query_one("#preview-title", Static).update(Text(message))
+        self.query_one("#preview-text", Static).update("")
+
+    def show_preview(self, preview: ArtifactPreview) -> None:
+        """Display a preview produced by the data layer."""
+        self._remove_table()
+        title = Text(f"{preview.name} · {preview.kind} · {human_size(preview.size)}")
+        if preview.truncated:
+            title.append(" · preview of the beginning only")
+        title.append(" · o opens it outside")
+        if preview.problem:
+            title.append("\n" + preview.problem, style="bold red")
+        self.query_one("#preview-title", Static).update(title)
+        body = self.query_one("#preview-text", Static)
+        body.display = True
+        self.query_one("#preview-body").display = True
+        if preview.image is not None:
+            body.update(Text(preview.image + "\nThis terminal view cannot draw images; press o to open it "
+                             "with the system viewer."))
+        elif preview.kind == "csv" and preview.rows:
+            self.query_one("#preview-body").display = False
+            self._show_table(preview.rows)
+        elif preview.text is not None:
+            lexer = "json" if preview.kind == "json" else Syntax.guess_lexer(preview.name, preview.text[:2000])
+            body.update(Syntax(preview.text, lexer, word_wrap=False, line_numbers=False,
+                               background_color="default"))
+        else:
+            body.update("")
+
+    def _show_table(self, rows: list[list[str]]) -> None:
+        table: DataTable[str] = DataTable(classes="preview-table", zebra_stripes=True)
+        header, *body = rows
+        width = max(len(row) for row in rows)
+        self.mount(table)
+        table.add_columns(*(header + [""] * (width - len(header))))
+        for row in body:
+            table.add_row(*(row + [""] * (width - len(row))))
+
+    def _remove_table(self) -> None:
+        for table in self.query(".preview-table"):
+            table.remove()

@@ -1,0 +1,224 @@
+"""Provides MetricsPanel: a list of a run's metrics and one plot per chosen metric, updated live.
+
+Plots are drawn by textual-plotext. Each redraw downsamples the metric to the plot's current width
+(min/max per bucket), so a million-point series redraws as fast as a short one. Keys: `x` step or
+time on the x axis, `s` cycles the smoothing, `y` toggles a log y axis. New points extend the
+series without touching which metrics are chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import SelectionList, Static
+from textual.widgets.selection_list import Selection
+from textual_plotext import PlotextPlot
+
+from core.runs.metrics import MetricSeries
+from sacred_tui.data.plot_data import SMOOTHING_WEIGHTS, PlotData, PreparedSeries, plot_points
+
+__all__ = ["MetricPlot", "MetricsPanel"]
+
+
+class MetricPlot(PlotextPlot):
+    """Plot of one metric; recomputes its points only when data, settings or width changed."""
+
+    DEFAULT_CSS = """
+    MetricPlot { height: 1fr; min-height: 8; }
+    """
+
+    def __init__(self, name: str, panel: MetricsPanel) -> None:
+        super().__init__(classes="metric-plot")
+        self.metric = name
+        self._panel = panel
+        self._key: tuple[Any, ...] | None = None
+        self.last_data: PlotData | None = None
+
+    def mark_dirty(self) -> None:
+        """The metric got new points: rebuild at the next render."""
+        self._key = None
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        panel = self._panel
+        series = panel.series.get(self.metric)
+        key = (self.size.width, panel.x_mode, panel.smoothing, panel.log_y, len(series) if series else 0)
+        if key != self._key and series is not None:
+            self._key = key
+            self._rebuild(series)
+        return super().render()
+
+    def _rebuild(self, series: MetricSeries) -> None:
+        panel = self._panel
+        prepared = panel.prepared_series(self.metric)
+        data = plot_points(prepared, series.steps, series.timestamps, max(self.size.width - 10, 10),
+                           panel.x_mode, panel.smoothing, panel.log_y, panel.origin)
+        self.last_data = data
+        plt = self.plt
+        plt.clear_figure()
+        plt.title(_title(self.metric, series, data))
+        plt.xlabel(data.x_label)
+        if panel.log_y:
+            plt.yscale("log")
+        if data.xs:
+            raw_color = "gray" if data.smooth_xs else "cyan"
+            plt.plot(data.xs, data.ys, marker="braille", color=raw_color)
+        if data.smooth_xs:
+            plt.plot(data.smooth_xs, data.smooth_ys, marker="braille", color="orange")
+
+
+def _title(name: str, series: MetricSeries, data: PlotData) -> str:
+    """Title line: name, last/min/max, and how many points are shown."""
+    parts = [name]
+    last = next((v for v in reversed(series.values) if v is not None), None)
+    if last is not None:
+        parts.append(f"last {last:.6g}")
+    if data.ys:
+        parts.append(f"min {min(data.ys):.6g}  max {max(data.ys):.6g}")
+    shown = f"{data.total:,} points"
+    if data.skipped:
+        shown += f", {data.skipped:,} not finite"
+    if data.log_hidden:
+        shown += ", values <= 0 hidden"
+    parts.append(shown)
+    return " · ".join(parts)
+
+
+class MetricsPanel(Horizontal):
+    """Metric chooser on the left, stacked plots on the right, a status line with the settings."""
+
+    DEFAULT_CSS = """
+    MetricsPanel > SelectionList { width: 30; height: 1fr; }
+    MetricsPanel > #metrics-right { width: 1fr; }
+    MetricsPanel #metrics-status { height: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("x", "toggle_x", "Step/time"),
+        Binding("s", "cycle_smoothing", "Smooth"),
+        Binding("y", "toggle_log", "Log y"),
+    ]
+
+    x_mode: reactive[str] = reactive("step")
+    """What the x axis shows: "step" or "time" (seconds since the run started)."""
+    smoothing: reactive[float] = reactive(0.0)
+    """EMA weight of the smoothed line; 0 means no smoothing."""
+    log_y: reactive[bool] = reactive(False)
+    """Log scale on the y axis."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.series: dict[str, MetricSeries] = {}
+        self.origin: datetime | None = None
+        self._prepared: dict[str, PreparedSeries] = {}
+
+    def compose(self) -> ComposeResult:
+        yield SelectionList[str](id="metrics-list")
+        with Vertical(id="metrics-right"):
+            yield Static("", id="metrics-status")
+            yield Vertical(id="metrics-plots")
+
+    def on_mount(self) -> None:
+        self._update_status()
+
+    @property
+    def chooser(self) -> SelectionList[str]:
+        """The list of metric names."""
+        return self.query_one("#metrics-list", SelectionList)
+
+    @property
+    def plots(self) -> list[MetricPlot]:
+        """The plots shown, top to bottom."""
+        return list(self.query(MetricPlot))
+
+    def prepared_series(self, name: str) -> PreparedSeries:
+        """The metric's finite values, brought up to date with its points."""
+        prepared = self._prepared.get(name)
+        if prepared is None:
+            prepared = self._prepared[name] = PreparedSeries()
+        prepared.update(self.series[name].values)
+        return prepared
+
+    def add_points(self, new: Mapping[str, MetricSeries]) -> None:
+        """Append new points; unknown metrics join the list (the first one is chosen if none is)."""
+        chooser = self.chooser
+        for name, points in new.items():
+            if name in self.series:
+                self.series[name].extend(points)
+            else:
+                self.series[name] = MetricSeries(list(points.steps), list(points.timestamps), list(points.values))
+                chooser.add_option(Selection(name, name, len(self.series) == 1))
+        dirty = set(new)
+        for plot in self.plots:
+            if plot.metric in dirty:
+                plot.mark_dirty()
+        self._sync_plots()
+        self._update_status()
+
+    def show_metrics(self, names: list[str]) -> None:
+        """Choose which metrics are plotted (names not logged are ignored)."""
+        chooser = self.chooser
+        chooser.deselect_all()
+        for name in names:
+            if name in self.series:
+                chooser.select(name)
+        self._sync_plots()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        self._sync_plots()
+
+    def _sync_plots(self) -> None:
+        """Mount or remove plots so they match the chosen metrics, in list order."""
+        chosen = set(self.chooser.selected)
+        wanted = [name for name in self.series if name in chosen]
+        if [plot.metric for plot in self.plots] == wanted:
+            return
+        container = self.query_one("#metrics-plots", Vertical)
+        container.remove_children()
+        container.mount_all([MetricPlot(name, self) for name in wanted])
+
+    def _update_status(self) -> None:
+        if not self.series:
+            text = "No metrics logged (yet)."
+        else:
+            smoothing = f"smoothing {self.smoothing:g}" if self.smoothing else "no smoothing"
+            axis = "time" if self.x_mode == "time" else "step"
+            scale = "log y" if self.log_y else "linear y"
+            text = f"x: {axis} (x) · {smoothing} (s) · {scale} (y) · space chooses metrics"
+        self.query_one("#metrics-status", Static).update(Text(text))
+
+    def _settings_changed(self) -> None:
+        if self.is_mounted:
+            self._update_status()
+            for plot in self.plots:
+                plot.refresh()
+
+    def watch_x_mode(self) -> None:
+        self._settings_changed()
+
+    def watch_smoothing(self) -> None:
+        self._settings_changed()
+
+    def watch_log_y(self) -> None:
+        self._settings_changed()
+
+    def action_toggle_x(self) -> None:
+        """Switch the x axis between step and time."""
+        self.x_mode = "time" if self.x_mode == "step" else "step"
+
+    def action_cycle_smoothing(self) -> None:
+        """Next smoothing level (none, light, medium, heavy)."""
+        levels = SMOOTHING_WEIGHTS
+        index = levels.index(self.smoothing) if self.smoothing in levels else 0
+        self.smoothing = levels[(index + 1) % len(levels)]
+
+    def action_toggle_log(self) -> None:
+        """Switch between linear and log y axis."""
+        self.log_y = not self.log_y

@@ -1,0 +1,100 @@
+"""Provides SourcesView: the experiment's stored source files, listed and syntax-highlighted.
+
+The view never reads files: it posts SourcesView.Wanted for a source whose text it does not have,
+and the owner answers with `show_text()`.
+"""
+
+from __future__ import annotations
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from core.runs.stored import SourceEntry
+
+__all__ = ["SourcesView"]
+
+
+class SourcesView(Horizontal):
+    """File list on the left, the chosen file on the right."""
+
+    DEFAULT_CSS = """
+    SourcesView > OptionList { width: 36; height: 1fr; }
+    SourcesView > VerticalScroll { width: 1fr; height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class Wanted(Message):
+        """The text of `entry` is needed to show it."""
+
+        def __init__(self, entry: SourceEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: list[SourceEntry] = []
+        self.texts: dict[str, str | None] = {}
+        self.shown: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="sources-list")
+        with VerticalScroll(id="sources-body"):
+            yield Static(Text("No sources recorded for this run."), id="sources-text")
+
+    def action_cursor_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
+
+    def show_entries(self, entries: list[SourceEntry]) -> None:
+        """List the run's source files (the first one is shown)."""
+        if entries == self.entries:
+            return
+        self.entries = list(entries)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for entry in self.entries:
+            label = Text(entry.relpath) if entry.exists else Text(f"{entry.relpath} (missing)", style="dim red")
+            options.add_option(Option(label, id=entry.relpath))
+        if self.entries:
+            options.highlighted = 0
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        entry = next((e for e in self.entries if e.relpath == event.option.id), None)
+        if entry is None:
+            return
+        self.shown = entry.relpath
+        if entry.relpath in self.texts:
+            self._display_entry(entry)
+        elif not entry.exists:
+            self.show_text(entry, None)
+        else:
+            self.query_one("#sources-text", Static).update(Text(f"Loading {entry.relpath}…"))
+            self.post_message(self.Wanted(entry))
+
+    def show_text(self, entry: SourceEntry, text: str | None) -> None:
+        """Remember a file's text (None: unreadable) and show it if it is the chosen one."""
+        self.texts[entry.relpath] = text
+        if self.shown == entry.relpath:
+            self._display_entry(entry)
+
+    def _display_entry(self, entry: SourceEntry) -> None:
+        text = self.texts.get(entry.relpath)
+        body = self.query_one("#sources-text", Static)
+        if text is None:
+            where = entry.stored_path or "its stored copy"
+            body.update(Text(f"Cannot read {entry.relpath}: {where} is missing or unreadable.", style="bold red"))
+            return
+        lexer = Syntax.guess_lexer(entry.relpath, text[:2000])
+        body.update(Syntax(text, lexer, line_numbers=True, word_wrap=False, background_color="default"))
