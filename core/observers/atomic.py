@@ -6,6 +6,7 @@ default: the point is consistency for concurrent readers, not durability across 
 """
 from __future__ import annotations
 
+import codecs
 import itertools
 import os
 import shutil
@@ -68,13 +69,23 @@ def append_text(path: str | os.PathLike, text: str) -> None:
         os.close(fd)
 
 
+def _surrogates(error: UnicodeError) -> tuple[bytes, int]:
+    """Error handler: surrogate escapes back to their byte, other lone surrogates as ``\\udXXX``."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = bytearray()
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        out += bytes([code - 0xDC00]) if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}".encode("ascii")
+    return bytes(out), error.end
+
+
+codecs.register_error("core.surrogates", _surrogates)
+
+
 def encode_utf8(text: str) -> bytes:
-    """UTF-8 bytes of ``text``; undecodable input bytes (surrogate escapes) are written back as they
-    were, any other lone surrogate as a ``\\udXXX`` escape rather than an error."""
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace")
+    """UTF-8 bytes of ``text``; never fails on lone surrogates (see ``_surrogates``)."""
+    return text.encode("utf-8", "core.surrogates")
 
 
 def _remove_quietly(path: str) -> None:

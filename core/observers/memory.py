@@ -143,8 +143,8 @@ class MemoryObserver(RunObserver):
     def join(self) -> None:
         self._record("join")
 
-    def _record(self, name: str, **arguments: Any) -> None:
-        self.events.append((name, arguments))
+    def _record(self, event: str, /, **arguments: Any) -> None:
+        self.events.append((event, arguments))
 
     def _current(self) -> ObservedRun:
         if not self.runs:  # events without a start (e.g. a test driving one method) still record
