@@ -198,7 +198,9 @@ class FileStorageObserver(RunObserver):
     # ------------------------------------------------------------------ end
     def completed_event(self, stop_time: Any, result: Any) -> None:
         with self._lock:
-            run_entry = self._running()
+            run_entry = self.run_entry
+            if run_entry is None:  # the start failed here (e.g. the id existed): no folder of ours
+                return
             run_entry["stop_time"] = stop_time.isoformat()
             run_entry["result"] = result
             run_entry["status"] = "COMPLETED"
@@ -206,20 +208,25 @@ class FileStorageObserver(RunObserver):
 
     def interrupted_event(self, interrupt_time: Any, status: str) -> None:
         with self._lock:
-            run_entry = self._running()
+            run_entry = self.run_entry
+            if run_entry is None:  # the start failed here (e.g. the id existed): no folder of ours
+                return
             run_entry["stop_time"] = interrupt_time.isoformat()
             run_entry["status"] = status
             self._finish(run_entry)
 
     def failed_event(self, fail_time: Any, fail_trace: list[str]) -> None:
         with self._lock:
-            run_entry = self._running()
+            run_entry = self.run_entry
+            if run_entry is None:  # the start failed here (e.g. the id existed): no folder of ours
+                return
             run_entry["stop_time"] = fail_time.isoformat()
             run_entry["status"] = "FAILED"
             run_entry["fail_trace"] = fail_trace
             self._finish(run_entry)
 
     def _finish(self, run_entry: dict) -> None:
+        """Write the final run.json, then the report when a template is set."""
         self._save_json(run_entry, "run.json")
         self._render_template()
 

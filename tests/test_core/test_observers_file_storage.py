@@ -139,8 +139,7 @@ def test_custom_id_and_an_existing_custom_id(in_tmp: Path) -> None:
     before = (in_tmp / "runs" / "myrun" / "run.json").read_text()
     with pytest.raises(FileExistsError, match='Run folder "runs/myrun" already exists; choose another --id.'):
         _start(observer, "myrun", _id="myrun")
-    with pytest.raises(RuntimeError, match="did not start"):
-        observer.failed_event(when(ref["stop_time"]), ["Traceback\n"])
+    observer.failed_event(when(ref["stop_time"]), ["Traceback\n"])  # nothing of ours to finish
     assert (in_tmp / "runs" / "myrun" / "run.json").read_text() == before
     assert _start(FileStorageObserver("runs"), "1")[0] == "1"  # non-numeric dirs do not count
 
@@ -305,3 +304,28 @@ def test_events_without_a_started_run_raise(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="did not start here"):
         observer.heartbeat_event({}, "", datetime.datetime(2026, 1, 1), None)
     assert os.listdir(tmp_path) == []
+
+
+def test_template_is_rendered_at_the_end(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    class Template:
+        def __init__(self, filename: str) -> None:
+            self.text = Path(filename).read_text()
+
+        def render(self, **context: object) -> str:
+            run = context["run"]
+            return self.text.replace("STATUS", run["status"]).replace("COUT", str(context["cout"]))
+
+    mako = types.ModuleType("mako")
+    mako_template = types.ModuleType("mako.template")
+    mako_template.Template = Template  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "mako", mako)
+    monkeypatch.setitem(sys.modules, "mako.template", mako_template)
+    (in_tmp / "report.md").write_text("status STATUS, output COUT")
+    observer = FileStorageObserver("runs", template="report.md")
+    _, ref = _start(observer, "1")
+    observer.heartbeat_event({}, "printed", when(ref["heartbeat"]), None)
+    observer.completed_event(when(ref["stop_time"]), None)
+    assert (in_tmp / "runs" / "1" / "report.md").read_text() == "status COMPLETED, output printed"
