@@ -191,7 +191,7 @@ class MetricsLogger:
     def _resolve_steps(self, name: Any, steps: list) -> Any:
         """Fill implicit steps (last step of that metric + 1, from 0); an explicit step resets it."""
         last = self._last_step.get(name, -1)
-        if steps.count(None) == len(steps):
+        if type(last) is int and steps.count(None) == len(steps):
             start = last + 1
             self._last_step[name] = start + len(steps) - 1
             return range(start, start + len(steps))
@@ -199,7 +199,10 @@ class MetricsLogger:
         resolved = []
         for step in steps:
             if step is None:
-                step = last + 1
+                try:
+                    step = last + 1
+                except TypeError:  # the previous explicit step was not a number: nothing to count from
+                    step = None
             elif numpy is not None and isinstance(step, numpy.generic):
                 step = step.item()
             resolved.append(step)

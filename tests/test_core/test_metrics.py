@@ -39,6 +39,18 @@ def test_explicit_step_resets_the_counter() -> None:
     assert [step for step, _ in _points(logger.drain(), "acc")] == [0, 10, 11, 3, 4]
 
 
+def test_non_integer_explicit_steps_are_counted_from() -> None:
+    logger = MetricsLogger()
+    logger.log_scalar("a", 1.0, step=0.5)
+    assert logger.drain()["a"]["steps"] == [0.5]
+    logger.log_scalar("a", 2.0)  # a later chunk, all implicit
+    logger.log_scalar("b", 1.0, step="x")
+    logger.log_scalar("b", 2.0)
+    batch = logger.drain()
+    assert batch["a"]["steps"] == [1.5]
+    assert batch["b"]["steps"] == ["x", None]
+
+
 def test_drain_returns_only_new_points_and_counters_survive_it() -> None:
     logger = MetricsLogger()
     logger.log_scalar("loss", 1.0)
