@@ -104,6 +104,9 @@ def test_empty_file_then_incremental_edits_stay_exact(tmp_path) -> None:
         {"a": _series("a", [0], [{"k": (1, 2)}], [t + 5]),   # first in the file
          "c": _series("c", [1.5], [math.inf], [t + 6]),
          "z": _series("z", [2], [True], [t + 7])},
+        {"y2": _series("y2", [0], [1.0], [t]), "y1": _series("y1", [0], [2.0], [t]),  # same spot
+         "zz2": _series("zz2", [0], [3.0], [t]), "zz1": _series("zz1", [0], [4.0], [t]),
+         "b": _series("b", [6], [2], [t + 8])},
     ]
     for batch in batches:
         assert target.add(batch) == sum(series.count for series in batch.values())
