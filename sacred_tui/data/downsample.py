@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "BlockMinMax",
     "EmaCache",
     "clean_points",
     "ema",
@@ -83,6 +84,61 @@ def minmax_indices(values: Sequence[float], max_points: int) -> list[int]:
     return sorted(set(chosen))
 
 
+class BlockMinMax:
+    """Min and max of every `block` points of a growing list, so a redraw costs O(blocks).
+
+    The summaries of complete blocks are computed once; `indices()` merges them into as many
+    buckets as the plot needs and scans only the unfinished last block. A list that got shorter
+    is taken as a new list.
+    """
+
+    def __init__(self, block: int = 256) -> None:
+        self.block = block
+        self._low_values: list[float] = []
+        self._low_indices: list[int] = []
+        self._high_values: list[float] = []
+        self._high_indices: list[int] = []
+
+    def update(self, values: list[float]) -> None:
+        """Summarise the blocks of `values` completed since the last call."""
+        block = self.block
+        if len(values) < len(self._low_values) * block:
+            self.__init__(block)  # type: ignore[misc]
+        for start in range(len(self._low_values) * block, len(values) - block + 1, block):
+            chunk = values[start:start + block]
+            low, high = min(chunk), max(chunk)
+            self._low_values.append(low)
+            self._low_indices.append(values.index(low, start, start + block))
+            self._high_values.append(high)
+            self._high_indices.append(values.index(high, start, start + block))
+
+    def indices(self, values: list[float], max_points: int) -> list[int]:
+        """Sorted indices keeping each bucket's min and max, the first and the last point."""
+        count = len(values)
+        if max_points < 4:
+            raise ValueError(f"max_points must be at least 4, got {max_points}")
+        if count <= max_points:
+            return list(range(count))
+        self.update(values)
+        blocks = len(self._low_values)
+        groups = min(blocks, max(1, max_points // 2 - 1))
+        chosen = {0, count - 1}
+        lows, highs = self._low_values, self._high_values
+        for group in range(groups):
+            start, stop = blocks * group // groups, blocks * (group + 1) // groups
+            if stop > start:
+                part = lows[start:stop]
+                chosen.add(self._low_indices[start + part.index(min(part))])
+                part = highs[start:stop]
+                chosen.add(self._high_indices[start + part.index(max(part))])
+        tail = blocks * self.block
+        if tail < count:
+            chunk = values[tail:]
+            chosen.add(values.index(min(chunk), tail))
+            chosen.add(values.index(max(chunk), tail))
+        return sorted(chosen)
+
+
 def ema(values: Sequence[float], weight: float, start: float | None = None) -> list[float]:
     """Exponential moving average with TensorBoard's meaning of `weight` (0 = none, 0.99 = heavy).
 
@@ -108,12 +164,14 @@ class EmaCache:
     def __init__(self, weight: float) -> None:
         self.weight = weight
         self.smoothed: list[float] = []
+        self.blocks = BlockMinMax()
 
     def update(self, values: Sequence[float]) -> list[float]:
         """Return the smoothed series for `values`, which must extend the previously given ones."""
         done = len(self.smoothed)
         if done > len(values):
             self.smoothed = []
+            self.blocks = BlockMinMax()
             done = 0
         if done < len(values):
             start = self.smoothed[-1] if done else None

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sacred_tui.data.downsample import (EmaCache, clean_points, elapsed_seconds, minmax_indices,
-                                        positive_points)
+from sacred_tui.data.downsample import BlockMinMax, EmaCache, clean_points, elapsed_seconds, positive_points
 
 __all__ = ["PlotData", "PreparedSeries", "plot_points", "time_unit"]
 
@@ -28,6 +27,7 @@ class PreparedSeries:
         self.values: list[float] = []
         self.seen = 0
         self._ema: dict[float, EmaCache] = {}
+        self._blocks = BlockMinMax()
 
     def original_index(self, index: int) -> int:
         """Index in the metric of the `index`-th finite value."""
@@ -37,6 +37,7 @@ class PreparedSeries:
         """Take in the points of `values` not seen yet (a shorter series starts over)."""
         if len(values) < self.seen:
             self._indices, self.values, self.seen, self._ema = None, [], 0, {}
+            self._blocks = BlockMinMax()
         if len(values) == self.seen:
             return
         offset = self.seen
@@ -50,10 +51,24 @@ class PreparedSeries:
 
     def smoothed(self, weight: float) -> list[float]:
         """EMA of the finite values, kept up to date incrementally per weight."""
+        return self._ema_cache(weight).update(self.values)
+
+    def _ema_cache(self, weight: float) -> EmaCache:
         cache = self._ema.get(weight)
         if cache is None:
             cache = self._ema[weight] = EmaCache(weight)
-        return cache.update(self.values)
+        return cache
+
+    def downsampled(self, max_points: int, weight: float = 0.0) -> tuple[list[int], list[float]]:
+        """Indices (into `values`) and values to draw, raw or smoothed, min/max per bucket."""
+        if weight > 0:
+            cache = self._ema_cache(weight)
+            series = cache.update(self.values)
+            chosen = cache.blocks.indices(series, max_points)
+        else:
+            series = self.values
+            chosen = self._blocks.indices(series, max_points)
+        return chosen, [series[i] for i in chosen]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +137,13 @@ def plot_points(
             return [float(steps[i]) for i in original]
         return elapsed_seconds(timestamps, original, origin)
 
-    chosen = minmax_indices(values, max_points)
-    xs, ys = x_values(chosen), [values[i] for i in chosen]
+    chosen, ys = prepared.downsampled(max_points)
+    xs = x_values(chosen)
     smooth_xs: list[float] = []
     smooth_ys: list[float] = []
     if weight > 0:
-        smooth = prepared.smoothed(weight)
-        smooth_chosen = minmax_indices(smooth, max_points)
-        smooth_xs, smooth_ys = x_values(smooth_chosen), [smooth[i] for i in smooth_chosen]
+        smooth_chosen, smooth_ys = prepared.downsampled(max_points, weight)
+        smooth_xs = x_values(smooth_chosen)
     x_label = "step"
     if x_mode == "time":
         unit, divisor = time_unit(max(xs + smooth_xs, default=0.0))

@@ -13,7 +13,7 @@ import pytest
 
 from sacred_tui.data.artifact_preview import classify, human_size, image_dimensions, load_preview, opener_command
 from sacred_tui.data.config_diff import ChangeKind, diff_config, flatten_config, value_type_name
-from sacred_tui.data.downsample import clean_points, elapsed_seconds, ema, minmax_indices, positive_points
+from sacred_tui.data.downsample import BlockMinMax, clean_points, elapsed_seconds, ema, minmax_indices, positive_points
 from sacred_tui.data.plot_data import PreparedSeries, plot_points, time_unit
 from sacred_tui.data.reproduce import format_command, reproduce_argv
 from sacred_tui.data.terminal_text import TerminalText, render_terminal_text
@@ -87,6 +87,29 @@ def test_minmax_million_points_under_100ms() -> None:
     assert elapsed < 0.1, elapsed
     assert 1000 <= len(chosen) <= 2002
     assert max(values[i] for i in chosen) == max(values)
+
+
+def test_block_minmax_keeps_spikes_while_the_series_grows() -> None:
+    values = [0.0] * 100_000
+    values[777] = 9.0
+    blocks = BlockMinMax()
+    first = blocks.indices(values, 400)
+    assert len(first) <= 404 and {0, 777, 99_999} <= set(first)
+    values.extend([0.0] * 1000 + [-4.0] + [0.0] * 10)  # the spike lands in the unfinished block
+    grown = blocks.indices(values, 400)
+    assert {777, 101_000, len(values) - 1} <= set(grown) and grown == sorted(grown)
+    assert blocks.indices(values[:300], 400) == list(range(300))
+    assert set(blocks.indices([1.0] * 50_000, 100)) >= {0, 49_999}  # a shorter list starts over
+
+
+def test_block_minmax_redraw_of_a_million_points_is_cheap() -> None:
+    values = [math.sin(i / 700.0) for i in range(1_000_000)]
+    blocks = BlockMinMax()
+    blocks.update(values)
+    started = time.perf_counter()
+    chosen = blocks.indices(values, 480)
+    assert time.perf_counter() - started < 0.02
+    assert max(values[i] for i in chosen) == max(values) and min(values[i] for i in chosen) == min(values)
 
 
 def test_clean_points_drops_none_nan_inf_and_keeps_indices() -> None:
