@@ -291,9 +291,7 @@ class Run:
         self._emit("output_event", text)
 
     def _beat(self) -> None:
-        metrics = self._metrics.drain()
-        if metrics:
-            self._emit("log_metrics", metrics, self.info)
+        self._emit("log_metrics", self._metrics.drain(), self.info)
         self._emit("heartbeat_event", info=self.info, captured_out=self.captured_out,
                    beat_time=utcnow(), result=self.result)
 
