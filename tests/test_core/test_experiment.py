@@ -386,3 +386,40 @@ def test_run_records_meta_and_info():
     assert run.meta_info["comment"] == "hello"
     assert run.meta_info["command"] == "main"
     assert run.meta_info["options"]["--comment"] == "hello"
+
+
+def test_numpy_is_seeded_when_imported_and_rnd_is_a_random_state():
+    np = pytest.importorskip("numpy")
+    ex = Experiment("npseed")
+
+    @ex.main
+    def main(_rnd):
+        return float(np.random.rand()), type(_rnd).__name__, int(_rnd.randint(0, 1000))
+
+    first = ex.run(config_updates={"seed": 11}).result
+    assert first == ex.run(config_updates={"seed": 11}).result
+    assert first[1] == "RandomState"
+    assert first != ex.run(config_updates={"seed": 12}).result
+
+
+def test_ingredient_function_sees_own_config_and_logger_name(caplog):
+    data = Ingredient("dataset")
+
+    @data.config
+    def cfg():
+        path = "x.csv"
+
+    @data.capture
+    def load(path, _log, _config):
+        _log.warning("loading %s", path)
+        return dict(_config)
+
+    ex = Experiment("logs", ingredients=[data])
+
+    @ex.main
+    def main():
+        return load()
+
+    with caplog.at_level(logging.WARNING):
+        assert ex.run().result == {"path": "x.csv"}
+    assert any(r.name == "dataset.load" and "loading x.csv" in r.getMessage() for r in caplog.records)
