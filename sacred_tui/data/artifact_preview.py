@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ArtifactPreview", "classify", "human_size", "load_preview", "opener_command"]
+__all__ = ["ArtifactItem", "ArtifactPreview", "classify", "file_size", "human_size", "load_preview",
+           "opener_command"]
 
 _TEXT_SUFFIXES = {
     ".txt", ".log", ".md", ".rst", ".py", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".sh", ".html",
@@ -27,6 +28,30 @@ _TEXT_SUFFIXES = {
 }
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".svg", ".tif", ".tiff"}
 MAX_CSV_ROWS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactItem:
+    """A file of a run shown in the artifacts list: an artifact, or a resource the run opened."""
+
+    name: str
+    path: Path
+    size: int | None
+    exists: bool
+    role: str = "artifact"
+
+    @property
+    def kind(self) -> str:
+        """json, csv, image, text or binary, judged by the name ('missing' if the file is gone)."""
+        return classify(self.name) if self.exists else "missing"
+
+
+def file_size(path: Path) -> int | None:
+    """Size in bytes, or None when the file cannot be found."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ from typing import Any
 from core.runs.follow import MetricsFollower, TextTail
 from core.runs.metrics import MetricSeries
 from core.runs.record import RunRecord
-from core.runs.stored import ArtifactEntry, ResourceEntry, SourceEntry, StoredRun
-from sacred_tui.data.artifact_preview import ArtifactPreview, load_preview
+from core.runs.stored import SourceEntry, StoredRun
+from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, file_size, load_preview
 from sacred_tui.data.config_diff import ConfigDiff, diff_config
 
 __all__ = ["RunDetailSource", "RunDetailUpdate", "StdoutChunk", "folder_path_of"]
@@ -47,8 +47,7 @@ class RunDetailUpdate:
     config: dict[str, Any] | None = None
     config_diff: ConfigDiff | None = None
     info: dict[str, Any] | None = None
-    artifacts: list[ArtifactEntry] | None = None
-    resources: list[ResourceEntry] | None = None
+    files: list[ArtifactItem] | None = None
     sources: list[SourceEntry] | None = None
     metrics: dict[str, MetricSeries] = field(default_factory=dict)
     stdout: StdoutChunk | None = None
@@ -58,7 +57,7 @@ class RunDetailUpdate:
     def empty(self) -> bool:
         """True when nothing changed."""
         return (self.record is None and self.config is None and self.config_diff is None
-                and self.info is None and self.artifacts is None and self.resources is None
+                and self.info is None and self.files is None
                 and self.sources is None and not self.metrics and self.stdout is None
                 and self.problems is None)
 
@@ -89,7 +88,8 @@ class RunDetailSource:
         self._record: RunRecord | None = None
         self._config: dict[str, Any] | None = None
         self._info: dict[str, Any] | None = None
-        self._artifacts: list[ArtifactEntry] | None = None
+        self._resources: list[ArtifactItem] = []
+        self._files: list[ArtifactItem] | None = None
         self._problems: list[str] | None = None
         self._baseline: tuple[str, dict[str, Any]] | None = None
         self._baseline_searched = False
@@ -110,9 +110,13 @@ class RunDetailSource:
             self._record, self._config = record, config
             new_info = info if info is not self._info else None
             self._info = info
-            artifacts = self.run.artifacts()
-            new_artifacts = artifacts if artifacts != self._artifacts else None
-            self._artifacts = artifacts
+            if new_record is not None:
+                self._resources = [ArtifactItem(r.original_path, r.path, file_size(r.path), r.exists, "resource")
+                                   for r in self.run.resources()]
+            files = [ArtifactItem(a.name, a.path, a.size, a.exists) for a in self.run.artifacts()]
+            files += self._resources
+            new_files = files if files != self._files else None
+            self._files = files
             diff = self._config_diff(record, config) if new_record or new_config else None
             metrics = self._metrics.poll()
             stdout = self._read_stdout()
@@ -126,8 +130,7 @@ class RunDetailSource:
                 config=new_config,
                 config_diff=diff,
                 info=new_info,
-                artifacts=new_artifacts,
-                resources=self.run.resources() if new_record else None,
+                files=new_files,
                 sources=self.run.sources() if new_record else None,
                 metrics=metrics,
                 stdout=stdout,

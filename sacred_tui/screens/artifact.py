@@ -16,9 +16,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from sacred_tui.data.artifact_preview import ArtifactPreview, opener_command
+from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, opener_command
 from sacred_tui.data.run_detail_data import RunDetailSource
-from sacred_tui.widgets.artifacts_list import ArtifactItem, ArtifactPreviewView
+from sacred_tui.widgets.artifacts_list import ArtifactPreviewView
 
 __all__ = ["ArtifactScreen", "open_externally"]
 

@@ -17,11 +17,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from sacred_tui.data.artifact_preview import ArtifactPreview
+from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview
 from sacred_tui.data.config_diff import ConfigDiff
 from sacred_tui.data.run_detail_data import RunDetailSource, RunDetailUpdate
 from sacred_tui.screens.artifact import ArtifactScreen, open_externally
-from sacred_tui.widgets.artifacts_list import ArtifactItem, ArtifactPreviewView, ArtifactsList
+from sacred_tui.widgets.artifacts_list import ArtifactPreviewView, ArtifactsList
 from sacred_tui.widgets.config_view import ConfigView, ValueTree
 from sacred_tui.widgets.log_tail import LogTail, StdoutPane
 from sacred_tui.widgets.metrics_plot import MetricsPanel
@@ -52,7 +52,7 @@ class RunDetailScreen(Screen[None]):
         Binding("escape,backspace", "back", "Back"),
         Binding("h", "switch_tab(-1)", "Prev tab", show=False),
         Binding("l", "switch_tab(1)", "Next tab", show=False),
-        Binding("o", "open_artifact", "Open outside", show=False),
+        Binding("o", "open_artifact", "Open outside"),
         Binding("r", "reload", "Reload", show=False),
         *(Binding(str(n + 1), f"show_tab('{tab}')", tab[4:].title(), show=False) for n, tab in enumerate(TAB_IDS)),
     ]
@@ -67,8 +67,6 @@ class RunDetailScreen(Screen[None]):
         self._poll_again = False
         self._config: dict[str, Any] = {}
         self._diff: ConfigDiff | None = None
-        self._artifacts: list[ArtifactItem] = []
-        self._resources: list[ArtifactItem] = []
         self._highlighted: ArtifactItem | None = None
         self._problems: set[str] = set()
         self._loaded = False
@@ -164,15 +162,10 @@ class RunDetailScreen(Screen[None]):
         self._loaded = True
 
     def _apply_artifacts(self, update: RunDetailUpdate) -> None:
-        if update.artifacts is None and update.resources is None:
+        if update.files is None:
             return
-        if update.artifacts is not None:
-            self._artifacts = [ArtifactItem(a.name, a.path, a.size, a.exists) for a in update.artifacts]
-        if update.resources is not None:
-            self._resources = [ArtifactItem(r.original_path, r.path, None, r.exists, role="resource")
-                               for r in update.resources]
-        self.query_one(ArtifactsList).show_items(self._artifacts + self._resources)
-        if not self._artifacts and not self._resources:
+        self.query_one(ArtifactsList).show_items(update.files)
+        if not update.files:
             self.query_one(ArtifactPreviewView).show_message("This run stored no artifacts and opened no resources.")
 
     def _notify_problems(self, problems: list[str]) -> None:
@@ -233,6 +226,13 @@ class RunDetailScreen(Screen[None]):
         target = _FOCUS_TARGETS.get(message.pane.id or "")
         if target:
             self.query_one(target).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer `o` (open outside) only on the artifacts tab."""
+        if action == "open_artifact":
+            return self.is_mounted and self.query_one(TabbedContent).active == "tab-artifacts"
+        return True
 
     def action_show_tab(self, tab: str) -> None:
         """Switch to a tab by its id."""
@@ -246,7 +246,7 @@ class RunDetailScreen(Screen[None]):
 
     def action_open_artifact(self) -> None:
         """Open the highlighted artifact with a pager, editor or the system viewer."""
-        if self.query_one(TabbedContent).active != "tab-artifacts" or self._highlighted is None:
+        if self._highlighted is None:
             return
         open_externally(self.app, self._highlighted.path, self._highlighted.kind)
 

@@ -6,9 +6,6 @@ ArtifactPreview produced by the data layer. Neither opens files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,25 +14,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from sacred_tui.data.artifact_preview import ArtifactPreview, classify, human_size
+from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, human_size
 
-__all__ = ["ArtifactItem", "ArtifactPreviewView", "ArtifactsList"]
-
-
-@dataclass(frozen=True, slots=True)
-class ArtifactItem:
-    """One row: an artifact of the run or a resource it opened."""
-
-    name: str
-    path: Path
-    size: int | None
-    exists: bool
-    role: str = "artifact"
-
-    @property
-    def kind(self) -> str:
-        """json, csv, image, text or binary, judged by the name."""
-        return classify(self.name) if self.exists else "missing"
+__all__ = ["ArtifactPreviewView", "ArtifactsList"]
 
 
 class ArtifactsList(DataTable[Text]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 from pathlib import Path
 
 from rich.console import Console
@@ -173,7 +174,7 @@ async def test_artifacts_tab_previews_and_opens_full_screen() -> None:
         assert [item.name for item in table.items] == [
             "out_model.txt", "model_copy.txt", "/home/researcher/refexp/data/input.txt"]
         assert [item.role for item in table.items][-1] == "resource"
-        assert table.get_row_at(0)[1].plain == "8 B"
+        assert table.get_row_at(0)[1].plain == "8 B" and table.get_row_at(2)[1].plain == "18 B"
         view = app.screen.query_one(ArtifactPreviewView)
         assert "out_model.txt · text · 8 B" in static_text(view.query_one("#preview-title", Static))
         await pilot.press("j")
@@ -187,19 +188,35 @@ async def test_artifacts_tab_previews_and_opens_full_screen() -> None:
         assert isinstance(app.screen, RunDetailScreen)
 
 
-async def test_csv_artifact_preview_is_a_table(tmp_path: Path) -> None:
+async def test_csv_and_image_previews_and_artifacts_added_live(tmp_path: Path, monkeypatch) -> None:
     run_dir = tmp_path / "1"
     run_dir.mkdir()
-    (run_dir / "run.json").write_text(json.dumps({"status": "COMPLETED", "artifacts": ["scores.csv"]}))
+    record = {"status": "RUNNING", "artifacts": ["scores.csv"]}
+    (run_dir / "run.json").write_text(json.dumps(record))
     (run_dir / "scores.csv").write_text("epoch,acc\n1,0.5\n2,0.75\n")
     app = DetailApp(tmp_path, "1")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("5")
         await settle(pilot)
-        table = app.screen.query_one(ArtifactPreviewView).query_one(DataTable)
+        view = app.screen.query_one(ArtifactPreviewView)
+        table = view.query_one(DataTable)
         assert table.row_count == 2
         assert [str(column.label) for column in table.columns.values()] == ["epoch", "acc"]
+        (run_dir / "plot.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + struct.pack(">II", 64, 32))
+        record["artifacts"].append("plot.png")
+        (run_dir / "run.json").write_text(json.dumps(record, indent=1))
+        await settle(pilot, 0.2)
+        items = app.screen.query_one(ArtifactsList).items
+        assert [item.name for item in items] == ["scores.csv", "plot.png"]
+        await pilot.press("j")
+        await settle(pilot)
+        body = static_text(view.query_one("#preview-text", Static))
+        assert "plot.png: PNG image, 64×32 px, 24 B" in body and "cannot draw images" in body
+        assert not view.query(DataTable)
+        monkeypatch.setattr("sacred_tui.screens.artifact.opener_command", lambda path, kind: None)
+        await pilot.press("o")
+        assert any("No program found to open plot.png" in str(n.message) for n in app._notifications)
 
 
 async def test_info_and_sources_tabs() -> None:

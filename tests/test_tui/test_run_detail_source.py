@@ -36,8 +36,10 @@ def test_reference_run_first_poll_has_everything_then_nothing() -> None:
     assert update.info == json.loads((REFERENCE / "1" / "info.json").read_text())
     assert sorted(update.metrics) == ["acc", "loss", "train.lr"]
     assert update.metrics["acc"].steps == [0, 10, 20]
-    assert [a.name for a in update.artifacts or []] == ["out_model.txt", "model_copy.txt"]
-    assert update.resources is not None and update.resources[0].exists
+    files = update.files or []
+    assert [(f.name, f.role, f.size) for f in files] == [
+        ("out_model.txt", "artifact", 8), ("model_copy.txt", "artifact", 8),
+        ("/home/researcher/refexp/data/input.txt", "resource", 18)]
     assert [s.relpath for s in update.sources or []] == ["helper_module.py", "ref_experiment.py"]
     assert update.stdout is not None and update.stdout.reset and update.stdout.start_offset == 0
     assert "progress 0%\rprogress 50%" in update.stdout.text
