@@ -229,3 +229,38 @@ def test_enforce_clean_outside_git_fails(life):
     result = life.run("life.py", "-F", "runs", "-e")
     assert result.returncode == 1
     assert "No version control detected" in result.stderr
+
+
+def test_sixteen_processes_starting_at_once_get_distinct_ids_and_lose_nothing(script):
+    script.write("tiny.py", '''
+        from core import Experiment
+        ex = Experiment("tiny")
+
+        @ex.config
+        def cfg():
+            k = 0
+
+        @ex.automain
+        def main(_run, k):
+            _run.log_scalar("k", k)
+            print("k is", k)
+            return k
+        ''')
+    processes = [subprocess.Popen([sys.executable, "tiny.py", "-F", "runs", "with", f"k={k}"], cwd=script.folder,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                 for k in range(16)]
+    errors = [p.communicate(timeout=120)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0] * 16, errors
+    runs = script.folder / "runs"
+    ids = sorted(int(d.name) for d in runs.iterdir() if d.name.isdigit())
+    assert ids == list(range(1, 17))
+    seen = set()
+    for run_id in ids:
+        run_dir = runs / str(run_id)
+        record = json.loads((run_dir / "run.json").read_text())
+        k = json.loads((run_dir / "config.json").read_text())["k"]
+        assert record["status"] == "COMPLETED" and record["result"] == k
+        assert f"k is {k}" in (run_dir / "cout.txt").read_text()
+        assert json.loads((run_dir / "metrics.json").read_text())["k"]["values"] == [k]
+        seen.add(k)
+    assert seen == set(range(16))
