@@ -112,6 +112,8 @@ class MetricsPanel(Horizontal):
         Binding("x", "toggle_x", "Step/time"),
         Binding("s", "cycle_smoothing", "Smooth"),
         Binding("y", "toggle_log", "Log y"),
+        Binding("j", "chooser_down", "Down", show=False),
+        Binding("k", "chooser_up", "Up", show=False),
     ]
 
     x_mode: reactive[str] = reactive("step")
@@ -163,6 +165,8 @@ class MetricsPanel(Horizontal):
             else:
                 self.series[name] = MetricSeries(list(points.steps), list(points.timestamps), list(points.values))
                 chooser.add_option(Selection(name, name, len(self.series) == 1))
+                if chooser.highlighted is None:
+                    chooser.highlighted = 0
         dirty = set(new)
         for plot in self.plots:
             if plot.metric in dirty:
@@ -217,6 +221,14 @@ class MetricsPanel(Horizontal):
 
     def watch_log_y(self) -> None:
         self._settings_changed()
+
+    def action_chooser_down(self) -> None:
+        """Move the highlight in the metric list down (vim key)."""
+        self.chooser.action_cursor_down()
+
+    def action_chooser_up(self) -> None:
+        """Move the highlight in the metric list up (vim key)."""
+        self.chooser.action_cursor_up()
 
     def action_toggle_x(self) -> None:
         """Switch the x axis between step and time."""

@@ -141,7 +141,7 @@ async def test_metrics_tab_plots_and_keys() -> None:
         plots = list(app.screen.query(MetricPlot))
         assert [plot.metric for plot in plots] == ["acc"]
         assert plots[0].last_data is not None and plots[0].last_data.xs == [0.0, 10.0, 20.0]
-        panel.show_metrics(["acc", "loss"])
+        await pilot.press("j", "space")
         await settle(pilot)
         assert [plot.metric for plot in app.screen.query(MetricPlot)] == ["acc", "loss"]
         await pilot.press("x", "s", "y")
