@@ -107,6 +107,11 @@ class RunDetailScreen(Screen[None]):
         self._polling = True
         self._poll()
 
+    def on_runs_updated(self, message: Any) -> None:
+        """The app saw files of some runs change (its RunsUpdated message): re-read if ours did."""
+        if self.run_id in getattr(message, "run_ids", ()):
+            self.refresh_from_files()
+
     @work(thread=True, group="run-detail-poll", exit_on_error=False)
     def _poll(self) -> None:
         try:

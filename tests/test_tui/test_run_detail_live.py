@@ -128,3 +128,26 @@ async def test_200mb_stdout_opens_quickly_and_loads_earlier_on_demand(tmp_path: 
         assert log.line_count > 74000
         assert log.lines[log.line_count - shown] == first
         assert log.scroll_y == offset + (log.line_count - shown)
+
+
+async def test_app_file_events_trigger_an_immediate_refresh(tmp_path: Path) -> None:
+    from textual.message import Message
+
+    class RunsUpdated(Message):
+        def __init__(self, run_ids: list[str]) -> None:
+            super().__init__()
+            self.run_ids = run_ids
+
+    run_dir = make_run(tmp_path, cout="a\n")
+    app: App[None] = App()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = RunDetailScreen(tmp_path, "1", poll_interval=60)
+        await app.push_screen(screen)
+        await settle(pilot)
+        append(run_dir / "cout.txt", "b\n")
+        screen.post_message(RunsUpdated(["2"]))
+        await settle(pilot, 0.05)
+        assert screen.query_one(LogTail).lines == ["a"]
+        screen.post_message(RunsUpdated(["1"]))
+        await settle(pilot, 0.05)
+        assert screen.query_one(LogTail).lines == ["a", "b"]
