@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from core.runs.stored import StoredRun
-from sacred_tui.data.compare_text import (STDOUT, TextSide, diff_texts, read_side, read_text_tail,
+from sacred_tui.data.compare_text import (STDOUT, DiffLine, TextSide, diff_texts, read_side, read_text_tail,
                                           source_names, summary)
 
 REFERENCE = Path(__file__).parent.parent / "data" / "reference_runs" / "runs"
@@ -90,11 +91,11 @@ def test_only_the_tail_of_a_large_file_is_read_from_a_whole_line(tmp_path: Path)
         read_text_tail(path, 0)
 
 
-def test_tail_notes_and_cut_diffs(tmp_path: Path) -> None:
+def test_tail_notes_and_cut_diffs() -> None:
     a = TextSide("A", [f"a{i}" for i in range(500)], skipped_bytes=1234)
     b = TextSide("B", [f"b{i}" for i in range(500)])
     result = diff_texts(a, b, max_lines=50)
-    assert result.lines[0] == result.lines[0].__class__(
+    assert result.lines[0] == DiffLine(
         "note", "A: only the last part is compared (1,234 bytes before it are left out)")
     assert len(result.lines) == 51 and result.lines[-1].kind == "note"
     assert result.lines[-1].text == "diff cut at 50 lines (1,000 changed lines in all)"
@@ -106,8 +107,7 @@ def test_lines_that_look_like_headers_are_classified_by_position() -> None:
     assert [(line.kind, line.text) for line in result.lines[3:5]] == [("removed", "---x"), ("added", "+++y")]
 
 
-def test_diff_of_a_large_output_is_fast_enough(tmp_path: Path) -> None:
-    import time
+def test_diff_of_a_large_output_is_fast_enough() -> None:
     base = [f"step {i} loss {i * 0.001:.4f}" for i in range(40_000)]
     changed = list(base)
     for i in range(0, 40_000, 997):
