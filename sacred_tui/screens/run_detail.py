@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -107,8 +108,13 @@ class RunDetailScreen(Screen[None]):
         self._polling = True
         self._poll()
 
-    def on_runs_updated(self, message: Any) -> None:
-        """The app saw files of some runs change (its RunsUpdated message): re-read if ours did."""
+    def on_runs_updated(self, message: Message) -> None:
+        """The app saw files of some runs change (its RunsUpdated message): re-read if ours did.
+
+        The message is stopped here: the app forwards it to every screen, and letting it bubble
+        back up to the app would forward it again.
+        """
+        message.stop()
         if self.run_id in getattr(message, "run_ids", ()):
             self.refresh_from_files()
 
