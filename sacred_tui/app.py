@@ -1,0 +1,159 @@
+"""Provides SacredTuiApp: the terminal UI over a Sacred-format runs folder."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from sacred_tui.data.store import RunStore
+from sacred_tui.data.watcher import POLLING, WAITING, ChangeBatch, RunsWatcher
+from sacred_tui.messages import RunsChanged, RunsUpdated, WatchModeChanged, merge_batches
+from sacred_tui.screens.help import HelpScreen
+from sacred_tui.screens.launch_flow import LaunchingApp
+from sacred_tui.screens.runs import RunsScreen
+
+
+class SacredTuiApp(LaunchingApp):
+    """Browse the runs of one folder live. The app owns the store and the watcher."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "sacred-tui"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self, runs_dir: str | Path, poll: bool = False, *, poll_interval: float = 1.0,
+                 safety_interval: float = 2.0, liveness_interval: float = 5.0) -> None:
+        super().__init__()
+        self.runs_dir = Path(runs_dir)
+        self.poll = poll
+        self.store = RunStore(self.runs_dir)
+        """The runs index; screens read rows and run readers from it."""
+        self.watcher: RunsWatcher | None = None
+        self._poll_interval = poll_interval
+        self._safety_interval = safety_interval
+        self._liveness_interval = liveness_interval
+        self._pending = ChangeBatch()
+        self._refreshing = False
+        self._closing = False
+
+    def on_mount(self) -> None:
+        self.push_screen(RunsScreen(self.store))
+        self.set_interval(self._liveness_interval, self._judge_liveness)
+        self._load()
+
+    def on_unmount(self) -> None:
+        self._closing = True
+        if self.watcher is not None:
+            self.watcher.stop()
+
+    # -- loading and watching ----------------------------------------------------------------
+    @work(thread=True, group="load", exit_on_error=False, description="Reading the runs folder")
+    def _load(self) -> None:
+        started = time.perf_counter()
+        rows = self.store.load()
+        self.post_message(RunsUpdated([row.run_id for row in rows], initial=True))
+        self.log(f"first pass over {len(rows)} runs took {time.perf_counter() - started:.2f}s")
+        self.watcher = RunsWatcher(
+            self.runs_dir, lambda batch: self.post_message(RunsChanged(batch)),
+            force_polling=self.poll, poll_interval=self._poll_interval,
+            safety_interval=self._safety_interval,
+            on_mode=lambda mode, reason: self.post_message(WatchModeChanged(mode, reason)))
+        self.watcher.start(known=self.store.stamps())
+        if self._closing:
+            self.watcher.stop()
+            return
+        for batch in self.store.enrich():
+            if self._closing:
+                return
+            self.post_message(RunsUpdated([row.run_id for row in batch]))
+
+    @on(RunsChanged)
+    def _runs_changed(self, message: RunsChanged) -> None:
+        merge_batches(message.batch, into=self._pending)
+        if not self._refreshing:
+            self._start_refresh()
+
+    def _start_refresh(self) -> None:
+        batch, self._pending = self._pending, ChangeBatch()
+        if not batch:
+            return
+        self._refreshing = True
+        self._refresh(batch)
+
+    @work(thread=True, group="refresh", exit_on_error=False, description="Reading changed runs")
+    def _refresh(self, batch: ChangeBatch) -> None:
+        update = self.store.refresh(batch.changed, batch.removed)
+        if update:
+            self.post_message(RunsUpdated([row.run_id for row in update.rows], update.removed,
+                                          update.files))
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            self.notify(f"{worker.description} failed: {worker.error}", severity="error",
+                        title="Runs folder")
+        if worker.group == "refresh" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
+                                                         WorkerState.CANCELLED):
+            self._refreshing = False
+            self._start_refresh()
+
+    def _judge_liveness(self) -> None:
+        changed = self.store.tick()
+        if changed:
+            self.post_message(RunsUpdated([row.run_id for row in changed]))
+
+    @on(RunsUpdated)
+    def _forward_update(self, message: RunsUpdated) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(RunsUpdated(message.run_ids, message.removed, message.files,
+                                            initial=message.initial))
+
+    @on(WatchModeChanged)
+    def _forward_mode(self, message: WatchModeChanged) -> None:
+        if message.mode == POLLING and not self.poll:
+            self.notify(f"Falling back to polling: {message.reason}", severity="warning",
+                        title="Watching the runs folder")
+        elif message.mode == WAITING:
+            self.notify(f"{message.reason}; it is watched until it appears.",
+                        title="Watching the runs folder")
+        for screen in self.screen_stack:
+            screen.post_message(WatchModeChanged(message.mode, message.reason))
+
+    # -- actions and commands ----------------------------------------------------------------
+    def action_help(self) -> None:
+        """Show the keys of the current screen."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+    def action_reload(self) -> None:
+        """Rescan the runs folder now."""
+        if self.watcher is not None:
+            self.watcher.poke()
+        self.notify("Rescanning the runs folder.", timeout=2)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help: keys", "List the keys of this screen", self.action_help)
+        yield SystemCommand("Reload runs", "Rescan the runs folder now", self.action_reload)
+        if isinstance(screen, RunsScreen):
+            yield SystemCommand("Filter runs", "Type a filter (status=FAILED, config.lr>0.01 …)",
+                                screen.action_filter)
+            yield SystemCommand("Clear filter", "Show every run", screen.action_clear_filter)
+            yield SystemCommand("Choose columns", "Add config and metric columns",
+                                screen.action_choose_columns)
+            yield SystemCommand("Sort by next column", "Cycle the sort column",
+                                screen.action_cycle_sort)
+            yield SystemCommand("Reverse sort", "Flip the sort direction", screen.action_reverse_sort)
+            yield SystemCommand("Compare marked runs", "Config, metrics and outputs of the marked runs",
+                                screen.action_compare_marked)

@@ -1,0 +1,117 @@
+"""Provides the runs table's columns: which exist, their labels, cell texts and sort keys.
+
+Columns are identified by a field name (see :mod:`sacred_tui.data.fields`): the fixed ones, plus
+``config.KEY`` and ``metric.NAME.last|min|max`` columns the user adds. Texts are plain strings;
+the widget adds colour.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sacred_tui.data.fields import resolve_field, sort_value
+from sacred_tui.data.format import (MISSING, format_duration, format_number, format_time,
+                                    format_value)
+from sacred_tui.data.rows import RunRow, run_id_sort_key
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """One table column: its key (a field name) and header label."""
+
+    key: str
+    label: str
+
+
+BASE_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("id", "ID"),
+    ColumnSpec("status", "Status"),
+    ColumnSpec("experiment", "Experiment"),
+    ColumnSpec("command", "Command"),
+    ColumnSpec("named_configs", "Named configs"),
+    ColumnSpec("started", "Started"),
+    ColumnSpec("duration", "Duration"),
+    ColumnSpec("host", "Host"),
+    ColumnSpec("result", "Result"),
+    ColumnSpec("comment", "Comment"),
+)
+
+BASE_KEYS = frozenset(spec.key for spec in BASE_COLUMNS)
+
+
+def column_for(key: str) -> ColumnSpec:
+    """Return the spec of a base, ``config.*`` or ``metric.*`` column key.
+
+    Raises:
+        ValueError: when the key names no field.
+    """
+    for spec in BASE_COLUMNS:
+        if spec.key == key:
+            return spec
+    field = resolve_field(key)
+    if field is None:
+        raise ValueError(f"Unknown column {key!r}: use a base column "
+                         f"({', '.join(sorted(BASE_KEYS))}), config.KEY or metric.NAME.last|min|max")
+    if field.name.startswith("metric."):
+        name, _, stat = field.name[len("metric."):].rpartition(".")
+        return ColumnSpec(field.name, f"{name} ({stat})")
+    return ColumnSpec(field.name, field.name.split(".", 1)[1])
+
+
+def status_text(row: RunRow) -> str:
+    """The status cell: stored status, ``DEAD? 7 min`` for a probably dead run, ``⚠`` for problems."""
+    if row.liveness.dead:
+        text = f"DEAD? {row.liveness.silent_for}".rstrip()
+    else:
+        text = row.status
+    return f"⚠ {text}" if row.problems else text
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+        return format_number(value)
+    return format_value(list(value) if isinstance(value, tuple) else value, 40)
+
+
+def cell_text(row: RunRow, key: str, now: float) -> str:
+    """Return the text of one cell."""
+    if key == "id":
+        return row.run_id
+    if key == "status":
+        return status_text(row)
+    if key == "started":
+        return format_time(row.start)
+    if key == "duration":
+        return format_duration(row.duration(now))
+    if key == "result":
+        return row.result_text
+    if key == "named_configs":
+        return ", ".join(row.named_configs) or MISSING
+    field = resolve_field(key)
+    return MISSING if field is None else _plain(field.get(row, now))
+
+
+def sort_key(row: RunRow, key: str, now: float) -> tuple[int, Any]:
+    """Return the key ordering rows by column ``key`` (numeric ids by value, missing last)."""
+    if key == "id":
+        return (0, run_id_sort_key(row.run_id))
+    field = resolve_field(key)
+    return (9, 0) if field is None else sort_value(field.get(row, now))
+
+
+def haystack(row: RunRow, keys: Sequence[str], now: float) -> str:
+    """Return the lower-cased text of the given cells, for quick word filtering."""
+    return "\x00".join(cell_text(row, key, now) for key in keys).casefold()
+
+
+def known_keys(rows: Iterable[RunRow]) -> tuple[list[str], list[str]]:
+    """Return the sorted config keys and metric names found in ``rows``."""
+    config: set[str] = set()
+    metrics: set[str] = set()
+    for row in rows:
+        config.update(row.config)
+        metrics.update(row.metrics)
+    return sorted(config), sorted(metrics)

@@ -1,0 +1,201 @@
+"""Provides RunRow, the small per-run summary the runs table, the filter and the sort work on.
+
+A RunRow is built from what the stored run files say and holds only what a table row needs, so
+that tens of thousands of runs fit in memory: the config is flattened to its scalar leaves (dotted
+keys, interned so every run shares the key strings), metrics are reduced to last/min/max.
+"""
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sacred_tui.data.format import MISSING, plain_value, summarize_result, utc_to_epoch
+from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness, assess, beat_interval_from_options
+
+MAX_CONFIG_LEAVES = 400
+"""Config leaves kept per run; huge configs are cut so one run cannot eat the memory budget."""
+
+MAX_VALUE_CHARS = 200
+"""Longer string config values are cut (they are only shown and filtered, never written back)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSummary:
+    """Last, smallest and largest finite value of one metric, and how many points it has."""
+
+    last: float | None
+    min: float | None
+    max: float | None
+    count: int
+
+    @classmethod
+    def of(cls, values: Iterable[float | None]) -> MetricSummary:
+        """Summarise a sequence of values (None, NaN and infinities are not counted as extremes)."""
+        last: float | None = None
+        low = high = None
+        count = 0
+        for value in values:
+            count += 1
+            last = value
+            if value is None or not math.isfinite(value):
+                continue
+            if low is None or value < low:
+                low = value
+            if high is None or value > high:
+                high = value
+        return cls(last, low, high, count)
+
+    def stat(self, name: str) -> float | None:
+        """Return ``last``, ``min`` or ``max`` by name."""
+        return {"last": self.last, "min": self.min, "max": self.max}.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """What the runs table knows about one run. Times are naive UTC."""
+
+    run_id: str
+    status: str = "?"
+    experiment: str = ""
+    command: str = ""
+    named_configs: tuple[str, ...] = ()
+    start: datetime | None = None
+    stop: datetime | None = None
+    heartbeat: datetime | None = None
+    host: str = ""
+    result: Any = None
+    result_text: str = MISSING
+    comment: str = ""
+    beat_interval: float = 10.0
+    last_write: float | None = None
+    pid: int | None = None
+    problems: tuple[str, ...] = ()
+    config: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, MetricSummary] = field(default_factory=dict)
+    liveness: Liveness = NOT_APPLICABLE
+
+    @property
+    def display_status(self) -> str:
+        """The status as shown: ``DEAD`` for a RUNNING run that is probably dead."""
+        return "DEAD" if self.liveness.dead else self.status
+
+    def duration(self, now: float) -> float | None:
+        """Seconds from start to stop; for a running run up to now, for a dead one to its last sign."""
+        start = utc_to_epoch(self.start)
+        if start is None:
+            return None
+        stop = utc_to_epoch(self.stop)
+        if stop is not None:
+            return stop - start
+        if self.status != "RUNNING":
+            return None
+        if self.liveness.dead:
+            signs = [t for t in (utc_to_epoch(self.heartbeat), self.last_write) if t is not None]
+            return max(signs) - start if signs else None
+        return now - start
+
+    def with_liveness(self, now: float) -> RunRow:
+        """Return this row with liveness judged at ``now`` (the same object if unchanged)."""
+        judged = assess(self.status, heartbeat=self.heartbeat, start=self.start,
+                        last_write=self.last_write, beat_interval=self.beat_interval, now=now,
+                        pid=self.pid, hostname=self.host or None)
+        return self if judged == self.liveness else replace(self, liveness=judged)
+
+
+def run_id_sort_key(run_id: str) -> tuple[int, int, str]:
+    """Sort numeric ids by value (2 before 10) and put named ids after them."""
+    return (0, int(run_id), "") if run_id.isdigit() else (1, 0, run_id)
+
+
+def _leaf(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        return value[:MAX_VALUE_CHARS]
+    if isinstance(value, list):
+        return tuple(_leaf(item) for item in value[:50])
+    return value
+
+
+def flatten_config(config: Any, prefix: str = "") -> dict[str, Any]:
+    """Flatten a stored config into ``{"optim.lr": 0.01, ...}`` over its leaves.
+
+    jsonpickle shapes become plain values first; ``__doc__`` entries are skipped; lists are kept
+    as (short) tuples. At most :data:`MAX_CONFIG_LEAVES` leaves are kept.
+    """
+    flat: dict[str, Any] = {}
+    intern = sys.intern
+
+    def walk(node: Any, path: str) -> None:
+        if len(flat) >= MAX_CONFIG_LEAVES:
+            return
+        if isinstance(node, Mapping) and node:
+            for key, value in node.items():
+                if key == "__doc__":
+                    continue
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif path:
+            flat[intern(path)] = _leaf(node)
+
+    walk(plain_value(config) if isinstance(config, Mapping) else {}, prefix)
+    return flat
+
+
+def summarize_metrics(series: Mapping[str, Any]) -> dict[str, MetricSummary]:
+    """Reduce ``{name: MetricSeries}`` (anything with ``.values``) to ``{name: MetricSummary}``."""
+    intern = sys.intern
+    return {intern(str(name)): MetricSummary.of(getattr(s, "values", ()) or ())
+            for name, s in series.items()}
+
+
+def _named(record: Any) -> tuple[str, ...]:
+    return tuple(str(name) for name in (getattr(record, "named_configs", None) or ()))
+
+
+def _pid_of(raw: Mapping[str, Any]) -> int | None:
+    for block in (raw.get("host"), raw.get("meta")):
+        if isinstance(block, Mapping):
+            pid = block.get("pid")
+            if isinstance(pid, int) and not isinstance(pid, bool):
+                return pid
+    return None
+
+
+def row_from_record(
+    run_id: str,
+    record: Any,
+    *,
+    config: Mapping[str, Any] | None = None,
+    metrics: Mapping[str, MetricSummary] | None = None,
+    problems: Iterable[str] = (),
+    last_write: float | None = None,
+    pid: int | None = None,
+    now: float,
+) -> RunRow:
+    """Build a row from a :class:`core.runs.RunRecord` (duck-typed) and what else was read."""
+    raw = getattr(record, "raw", None) or {}
+    host = getattr(getattr(record, "host", None), "hostname", None) or ""
+    result = plain_value(record.result) if getattr(record, "has_result", True) else None
+    row = RunRow(
+        run_id=run_id,
+        status=getattr(record, "status", None) or "?",
+        experiment=getattr(record, "experiment_name", None) or "",
+        command=getattr(record, "meta_command", None) or getattr(record, "command", None) or "",
+        named_configs=_named(record),
+        start=getattr(record, "start_time", None),
+        stop=getattr(record, "stop_time", None),
+        heartbeat=getattr(record, "heartbeat", None),
+        host=host,
+        result=result,
+        result_text=summarize_result(result) if result is not None else MISSING,
+        comment=(getattr(record, "comment", None) or "").replace("\n", " "),
+        beat_interval=beat_interval_from_options(getattr(record, "options", None)),
+        last_write=last_write,
+        pid=pid if pid is not None else _pid_of(raw),
+        problems=tuple(problems),
+        config=config if config is not None else {},
+        metrics=metrics if metrics is not None else {},
+    )
+    return row.with_liveness(now)

@@ -1,0 +1,224 @@
+"""Provides RunStore, the cached index of a runs folder: one RunRow per run, refreshed by change.
+
+The first load reads run.json of every run (enough to paint the table), then config.json and the
+metrics in a second pass. Afterwards only runs whose files changed are read again, and only the
+files that changed: a new heartbeat re-reads run.json, appended metrics are read incrementally for
+running runs. Nothing of a run is kept but its row, so a folder of 20,000 runs stays small.
+All methods are thread-safe; reading happens on the caller's thread.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from core.runs import (CONFIG_JSON, METRICS_JSON, METRICS_JSONL, RUN_JSON, MetricsFollower,
+                       RunsFolder, RunStamp, StoredRun)
+from core.runs.folder import stamp_run
+from sacred_tui.data.rows import (MetricSummary, RunRow, flatten_config, row_from_record,
+                                  run_id_sort_key)
+
+ALL_FILES: frozenset[str] = frozenset()
+"""An empty set of changed file names means "anything may have changed"."""
+
+
+@dataclass(slots=True)
+class StoreUpdate:
+    """Rows that changed (new or updated) and ids of runs that are gone."""
+
+    rows: list[RunRow] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    files: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows or self.removed)
+
+
+def _last_write(stamp: RunStamp | None) -> float | None:
+    if stamp is None:
+        return None
+    times = [entry[0] for entry in stamp.files if entry is not None]
+    return max(times) / 1e9 if times else None
+
+
+def _extend(summary: MetricSummary | None, values: Iterable[float | None]) -> MetricSummary:
+    added = MetricSummary.of(values)
+    if summary is None or summary.count == 0:
+        return added
+    if added.count == 0:
+        return summary
+    lows = [v for v in (summary.min, added.min) if v is not None]
+    highs = [v for v in (summary.max, added.max) if v is not None]
+    return MetricSummary(added.last, min(lows) if lows else None, max(highs) if highs else None,
+                         summary.count + added.count)
+
+
+class RunStore:
+    """The rows of every run in one runs folder (which may not exist yet)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.folder = RunsFolder(path)
+        self._rows: dict[str, RunRow] = {}
+        self._stamps: dict[str, RunStamp] = {}
+        self._followers: dict[str, MetricsFollower] = {}
+        self._unenriched: list[str] = []
+        self._lock = threading.RLock()
+
+    @property
+    def path(self) -> Path:
+        """The runs folder."""
+        return self.folder.path
+
+    # -- reading the index -------------------------------------------------------------------
+    def get(self, run_id: str) -> RunRow | None:
+        """Return the row of a run, or None if it is not known."""
+        return self._rows.get(run_id)
+
+    def rows(self) -> list[RunRow]:
+        """Return every row, numeric ids in numeric order first."""
+        with self._lock:
+            return sorted(self._rows.values(), key=lambda row: run_id_sort_key(row.run_id))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def stamps(self) -> dict[str, RunStamp]:
+        """Return a copy of the file stamps seen at the latest read of each run."""
+        with self._lock:
+            return dict(self._stamps)
+
+    def stored_run(self, run_id: str) -> StoredRun:
+        """Return the cached reader of one run, for screens that show its details."""
+        return self.folder.run(run_id)
+
+    def known_keys(self) -> tuple[list[str], list[str]]:
+        """Return the config keys and metric names found in any run, sorted."""
+        config: set[str] = set()
+        metrics: set[str] = set()
+        with self._lock:
+            for row in self._rows.values():
+                config.update(row.config)
+                metrics.update(row.metrics)
+        return sorted(config), sorted(metrics)
+
+    # -- loading -----------------------------------------------------------------------------
+    def load(self, now: float | None = None) -> list[RunRow]:
+        """Read run.json of every run (first pass); config and metrics follow in :meth:`enrich`."""
+        now = time.time() if now is None else now
+        with self._lock:
+            scan = self.folder.scan({})
+            self._stamps = dict(scan.stamps)
+            self._rows = {}
+            for run_id in scan.run_ids:
+                self._rows[run_id] = self._read_row(run_id, ALL_FILES, now, full=False)
+            self._unenriched = list(scan.run_ids)
+            return [self._rows[run_id] for run_id in scan.run_ids]
+
+    def enrich(self, batch_size: int = 500, now: float | None = None) -> Iterator[list[RunRow]]:
+        """Read config and metrics of the rows the first pass left out, yielding batches of rows."""
+        while True:
+            with self._lock:
+                batch, self._unenriched = (self._unenriched[:batch_size],
+                                           self._unenriched[batch_size:])
+                if not batch:
+                    return
+                stamp_now = time.time() if now is None else now
+                rows = []
+                for run_id in batch:
+                    if run_id in self._rows:
+                        row = self._rows[run_id] = self._read_row(run_id, ALL_FILES, stamp_now,
+                                                                  full=True)
+                        rows.append(row)
+            yield rows
+
+    def load_all(self, now: float | None = None) -> list[RunRow]:
+        """Load every run completely (both passes)."""
+        self.load(now)
+        for _batch in self.enrich(now=now):
+            pass
+        return self.rows()
+
+    def refresh(self, changes: Mapping[str, frozenset[str]], removed: Iterable[str] = (),
+                now: float | None = None) -> StoreUpdate:
+        """Re-read the runs in ``changes`` (run id -> changed file names; empty = all files)."""
+        now = time.time() if now is None else now
+        update = StoreUpdate()
+        with self._lock:
+            for run_id in removed:
+                if self._drop(run_id):
+                    update.removed.append(run_id)
+            for run_id, files in changes.items():
+                if not (self.folder.path / run_id).is_dir():
+                    if self._drop(run_id):
+                        update.removed.append(run_id)
+                    continue
+                self._stamps[run_id] = stamp_run(str(self.folder.path / run_id))
+                row = self._rows[run_id] = self._read_row(run_id, files, now, full=True)
+                update.rows.append(row)
+                update.files[run_id] = files
+        return update
+
+    def tick(self, now: float | None = None) -> list[RunRow]:
+        """Judge liveness of RUNNING runs again; return the rows whose liveness changed."""
+        now = time.time() if now is None else now
+        changed = []
+        with self._lock:
+            for run_id, row in self._rows.items():
+                if row.status == "RUNNING":
+                    judged = row.with_liveness(now)
+                    if judged is not row:
+                        self._rows[run_id] = judged
+                        changed.append(judged)
+        return changed
+
+    # -- internals ---------------------------------------------------------------------------
+    def _drop(self, run_id: str) -> bool:
+        self._stamps.pop(run_id, None)
+        self._followers.pop(run_id, None)
+        self.folder.forget(run_id)
+        return self._rows.pop(run_id, None) is not None
+
+    def _read_row(self, run_id: str, files: frozenset[str], now: float, *, full: bool) -> RunRow:
+        """Read what changed of one run and merge it with the row known so far."""
+        previous = self._rows.get(run_id)
+        live = previous is not None and previous.status == "RUNNING"
+        stored = self.folder.run(run_id) if live else StoredRun(self.folder.path, run_id)
+        everything = not files
+        record = stored.read_record()
+        problems = stored.problems()
+        config = previous.config if previous is not None else {}
+        if full and (everything or CONFIG_JSON in files or previous is None or not config):
+            config = flatten_config(stored.read_config())
+            problems = stored.problems()
+        metrics = previous.metrics if previous is not None else {}
+        if full and (everything or METRICS_JSON in files or METRICS_JSONL in files or not metrics):
+            metrics, metric_problem = self._read_metrics(run_id, metrics, record.status == "RUNNING")
+            if metric_problem:
+                problems = [*problems, metric_problem]
+        if record.status != "RUNNING":
+            self._followers.pop(run_id, None)
+            self.folder.forget(run_id)
+        row = row_from_record(run_id, record, config=config, metrics=metrics, problems=problems,
+                              last_write=_last_write(self._stamps.get(run_id)), now=now)
+        if previous is not None and not record.raw and RUN_JSON in {p.split(":")[0] for p in problems}:
+            # run.json is torn right now: keep what was known and show the problem.
+            row = replace(previous, problems=row.problems, last_write=row.last_write)
+        return row
+
+    def _read_metrics(self, run_id: str, known: Mapping[str, MetricSummary],
+                      running: bool) -> tuple[Mapping[str, MetricSummary], str | None]:
+        follower = self._followers.get(run_id)
+        if follower is None:
+            follower = MetricsFollower(self.folder.path / run_id)
+            known = {}
+        new = follower.poll()
+        if running:
+            self._followers[run_id] = follower
+        if not new:
+            return known, follower.problem
+        merged = dict(known)
+        for name, series in new.items():
+            merged[name] = _extend(merged.get(name), series.values)
+        return merged, follower.problem

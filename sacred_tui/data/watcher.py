@@ -1,0 +1,279 @@
+"""Provides RunsWatcher: reports which runs of a runs folder changed, in coalesced batches.
+
+File events come from watchdog (inotify, FSEvents, ...) when it can start; otherwise, or with
+``force_polling``, the folder is polled with :meth:`core.runs.RunsFolder.scan`, which compares
+(mtime, size) stamps. Even with native events a slow scan runs as a safety net, because events
+get lost (queue overflow, network file systems). A folder that does not exist yet is checked
+until it appears. Events are mapped to run ids on the observer thread and handed to the callback
+from the watcher's own thread at most every ``batch_interval`` seconds, so a run writing thousands
+of times a second costs one callback per interval. The callback must be thread-safe (in the app
+it only posts a message).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.runs import RunsFolder, RunStamp
+
+logger = logging.getLogger(__name__)
+
+NATIVE = "native"
+POLLING = "polling"
+WAITING = "waiting"
+STOPPED = "stopped"
+
+_WANTED_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
+"""Event types that mean something was written (opened/closed-without-write are our own reads)."""
+
+
+@dataclass(slots=True)
+class ChangeBatch:
+    """Runs that changed since the last batch.
+
+    ``changed`` maps a run id to the names of the files that changed in it; an empty set means
+    the run directory itself changed (created, removed) or the files are not known.
+    """
+
+    changed: dict[str, frozenset[str]] = field(default_factory=dict)
+    removed: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.removed)
+
+
+class _Pending:
+    """Changes gathered between two batches; fed from several threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.changed: dict[str, set[str] | None] = {}
+        self.removed: set[str] = set()
+
+    def note(self, run_id: str, name: str | None) -> None:
+        with self.lock:
+            files = self.changed.get(run_id, ())
+            if name is None or files is None:
+                self.changed[run_id] = None
+            elif run_id not in self.changed:
+                self.changed[run_id] = {name}
+            else:
+                files.add(name)  # type: ignore[union-attr]
+
+    def take(self) -> ChangeBatch:
+        with self.lock:
+            changed = {run_id: frozenset(files or ()) for run_id, files in self.changed.items()}
+            batch = ChangeBatch(changed, frozenset(self.removed))
+            self.changed, self.removed = {}, set()
+            return batch
+
+
+class _Handler:
+    """watchdog event handler: maps a path to (run id, file name), nothing else."""
+
+    def __init__(self, root: str, pending: _Pending, wake: threading.Event) -> None:
+        self.prefix = root.rstrip(os.sep) + os.sep
+        self.pending = pending
+        self.wake = wake
+
+    def dispatch(self, event: Any) -> None:
+        if event.event_type not in _WANTED_EVENTS:
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # the file events inside tell more
+        self._note(event.src_path)
+        dest = getattr(event, "dest_path", "")
+        if dest:
+            self._note(dest)
+        self.wake.set()
+
+    def _note(self, path: str | bytes) -> None:
+        text = os.fsdecode(path)
+        if not text.startswith(self.prefix):
+            return
+        run_id, _, rest = text[len(self.prefix):].partition(os.sep)
+        if not run_id or run_id[0] in "_.":
+            return
+        self.pending.note(run_id, rest.partition(os.sep)[0] or None)
+
+
+class RunsWatcher:
+    """Watches one runs folder and calls ``on_change(ChangeBatch)`` from a background thread.
+
+    Args:
+        root: The runs folder (may not exist yet).
+        on_change: Called with each non-empty batch.
+        force_polling: Never use native events.
+        poll_interval: Seconds between scans when polling (and between existence checks).
+        safety_interval: Seconds between safety-net scans when native events work.
+        batch_interval: Minimum seconds between two batches.
+        on_mode: Called with (mode, reason) whenever the watching mode changes.
+        observer_factory: Builds the watchdog observer (tests inject failing ones).
+    """
+
+    def __init__(
+        self,
+        root: str | Path,
+        on_change: Callable[[ChangeBatch], None],
+        *,
+        force_polling: bool = False,
+        poll_interval: float = 1.0,
+        safety_interval: float = 2.0,
+        batch_interval: float = 0.2,
+        on_mode: Callable[[str, str], None] | None = None,
+        observer_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.folder = RunsFolder(self.root)
+        self.force_polling = force_polling
+        self.poll_interval = poll_interval
+        self.safety_interval = safety_interval
+        self.batch_interval = batch_interval
+        self.mode = STOPPED
+        self.reason = ""
+        self._on_change = on_change
+        self._on_mode = on_mode
+        self._observer_factory = observer_factory
+        self._observer: Any = None
+        self._pending = _Pending()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._known: dict[str, RunStamp] = {}
+        self._thread: threading.Thread | None = None
+        self._scan_cost = 0.0
+        self._next_scan = 0.0
+
+    # -- life cycle --------------------------------------------------------------------------
+    def start(self, known: Mapping[str, RunStamp] | None = None) -> None:
+        """Start watching. ``known`` are the stamps the caller already read (no first scan then)."""
+        if self._thread is not None:
+            raise RuntimeError("RunsWatcher.start() was called twice; create a new watcher instead")
+        if known is None:
+            known = self.folder.scan({}).stamps if self.folder.exists() else {}
+        self._known = dict(known)
+        self._choose_mode()
+        self._thread = threading.Thread(target=self._loop, name="runs-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching and wait (briefly) for the threads to end."""
+        self._stop.set()
+        self._wake.set()
+        self._stop_observer()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+        self._set_mode(STOPPED, "")
+
+    def poke(self) -> None:
+        """Scan the folder now (e.g. when the user asks to reload)."""
+        self._next_scan = 0.0
+        self._wake.set()
+
+    # -- modes -------------------------------------------------------------------------------
+    def _set_mode(self, mode: str, reason: str) -> None:
+        if (mode, reason) == (self.mode, self.reason):
+            return
+        self.mode, self.reason = mode, reason
+        logger.info("watching %s: %s %s", self.root, mode, reason)
+        if self._on_mode is not None:
+            try:
+                self._on_mode(mode, reason)
+            except Exception:  # a failing listener must not stop the watching
+                logger.exception("mode listener failed")
+
+    def _choose_mode(self) -> None:
+        if not self.folder.exists():
+            self._set_mode(WAITING, f"{self.root} does not exist yet")
+        elif self.force_polling:
+            self._set_mode(POLLING, "polling was requested")
+        else:
+            self._start_observer()
+
+    def _start_observer(self) -> None:
+        try:
+            if self._observer_factory is not None:
+                observer = self._observer_factory()
+            else:
+                from watchdog.observers import Observer
+
+                observer = Observer()
+            handler = _Handler(os.fspath(self.root.absolute()), self._pending, self._wake)
+            observer.schedule(handler, os.fspath(self.root.absolute()), recursive=True)
+            observer.start()
+        except Exception as exc:  # inotify limits raise OSError; anything else: poll too
+            self._set_mode(POLLING, f"file events unavailable ({type(exc).__name__}: {exc})")
+            return
+        self._observer = observer
+        self._set_mode(NATIVE, "")
+
+    def _stop_observer(self) -> None:
+        observer, self._observer = self._observer, None
+        if observer is None:
+            return
+        try:
+            observer.stop()
+            observer.join(timeout=1)
+        except Exception:
+            logger.debug("stopping the observer failed", exc_info=True)
+
+    # -- the loop ----------------------------------------------------------------------------
+    def _interval(self) -> float:
+        base = self.safety_interval if self.mode == NATIVE else self.poll_interval
+        # Scanning a huge folder must not eat the CPU: keep scans under ~10% of the time.
+        return max(base, self._scan_cost * 10)
+
+    def _loop(self) -> None:
+        self._next_scan = time.monotonic() + self._interval()
+        last_batch = 0.0
+        while not self._stop.is_set():
+            now = time.monotonic()
+            timeout = max(0.0, self._next_scan - now)
+            if self._wake.wait(timeout):
+                self._wake.clear()
+                # Events arrived: give the burst a moment so it lands in one batch.
+                pause = last_batch + self.batch_interval - time.monotonic()
+                if pause > 0 and self._stop.wait(pause):
+                    break
+            if time.monotonic() >= self._next_scan:
+                self._scan()
+                self._next_scan = time.monotonic() + self._interval()
+            batch = self._pending.take()
+            if batch:
+                last_batch = time.monotonic()
+                try:
+                    self._on_change(batch)
+                except Exception:
+                    logger.exception("change callback failed")
+
+    def _scan(self) -> None:
+        if self.mode == WAITING:
+            if not self.folder.exists():
+                return
+            self._choose_mode()
+        elif not self.folder.exists():
+            self._stop_observer()
+            self._set_mode(WAITING, f"{self.root} was removed")
+        started = time.monotonic()
+        try:
+            result = self.folder.scan(self._known)
+        except OSError as exc:
+            logger.warning("scanning %s failed: %s", self.root, exc)
+            return
+        self._scan_cost = time.monotonic() - started
+        self._known = dict(result.stamps)
+        for run_id in result.new:
+            self._pending.note(run_id, None)
+        for run_id, files in result.changed.items():
+            for name in files:
+                self._pending.note(run_id, name)
+        if result.removed:
+            with self._pending.lock:
+                self._pending.removed.update(result.removed)
+                for run_id in result.removed:
+                    self._pending.changed.pop(run_id, None)
