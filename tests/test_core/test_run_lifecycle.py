@@ -264,3 +264,33 @@ def test_sixteen_processes_starting_at_once_get_distinct_ids_and_lose_nothing(sc
         assert json.loads((run_dir / "metrics.json").read_text())["k"]["values"] == [k]
         seen.add(k)
     assert seen == set(range(16))
+
+
+def test_bad_artifact_names_are_refused_and_the_run_goes_on(script):
+    script.write("arts.py", '''
+        from core import Experiment
+        ex = Experiment("arts")
+
+        @ex.automain
+        def main(_run):
+            with open("out.txt", "w") as f:
+                f.write("data")
+            _run.add_artifact("out.txt", name="run.json")
+            _run.add_artifact("out.txt", name="../escape.txt")
+            _run.add_artifact("out.txt", name="/tmp/abs.txt")
+            _run.add_artifact("missing.txt")
+            _run.add_artifact("out.txt", name="kept.txt")
+            return "finished"
+        ''')
+    result = script.run("arts.py", "-F", "runs")
+    assert result.returncode == 0, result.stderr
+    run_dir = script.folder / "runs" / "1"
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["status"] == "COMPLETED" and record["result"] == "finished"
+    assert record["artifacts"] == ["kept.txt"]
+    assert (run_dir / "kept.txt").read_text() == "data"
+    assert json.loads((run_dir / "run.json").read_text())["command"] == "main"
+    assert not (script.folder / "runs" / "escape.txt").exists()
+    assert "would overwrite a file of the run record" in result.stderr
+    assert "plain file names inside the run folder" in result.stderr
+    assert "does not exist" in result.stderr
