@@ -51,10 +51,37 @@ class _Token:
     pos: int
 
 
+def _value_end(text: str, start: int) -> int:
+    """End of an unquoted value starting at ``start``: up to whitespace, leaving unbalanced ')'."""
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    value = text[start:end]
+    while value.endswith(")") and value.count("(") < value.count(")"):
+        value = value[:-1]
+    return start + len(value)
+
+
 def tokenize(text: str) -> list[_Token]:
-    """Split a query into tokens; raises QueryError on an unterminated quote."""
+    """Split a query into tokens; raises QueryError on an unterminated quote.
+
+    The value after an operator runs to the next space, so ``experiment~svm(rbf|lin)`` keeps its
+    regular expression whole; a ``)`` closing an outer group is still left out.
+    """
     tokens: list[_Token] = []
-    for match in _TOKEN.finditer(text):
+    pos = 0
+    while pos < len(text):
+        after_op = bool(tokens) and tokens[-1].kind == "op"
+        if after_op and not text[pos].isspace() and text[pos] not in "\"'":
+            end = _value_end(text, pos)
+            if end > pos:
+                tokens.append(_Token("word", text[pos:end], pos))
+                pos = end
+                continue
+        match = _TOKEN.match(text, pos)
+        if match is None:  # pragma: no cover - the pattern matches every character
+            raise QueryError(f"unexpected {text[pos]!r}", pos)
+        pos = match.end()
         kind = match.lastgroup
         if kind is None:
             continue
@@ -120,14 +147,18 @@ def _value_test(op: str, raw: str, pos: int) -> Callable[[Any], bool]:
         return lambda value: value is not None and (pattern.search(_as_text(value)) is not None) == want
     number = _number(raw)
     folded = raw.casefold()
+    ordering = op not in ("=", "==", "!=")
 
     def test(value: Any) -> bool:
         if value is None:
             return op == "!="
-        if number is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return _compare(value, op, number)
-        if number is not None and isinstance(value, str) and _number(value) is not None:
-            return _compare(float(value), op, number)
+        if number is not None:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return _compare(value, op, number)
+            if isinstance(value, str) and _number(value) is not None:
+                return _compare(float(value), op, number)
+        if ordering and (number is not None or not isinstance(value, (str, int, float))):
+            return False  # a number against text, or a dict/list: not comparable
         return _compare(_as_text(value).casefold(), op, folded)
 
     return test

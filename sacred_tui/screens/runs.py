@@ -204,7 +204,7 @@ class RunsScreen(Screen[None]):
             self.notify(f"Run details are not available in this build ({exc}).",
                         severity="warning", title=f"Run {run_id}")
             return
-        self.app.push_screen(RunDetailScreen(run_id))
+        self.app.push_screen(RunDetailScreen(self.store, run_id))
 
     # -- status texts ------------------------------------------------------------------------
     def _show_row_info(self) -> None:

@@ -120,7 +120,7 @@ class RunsTable(DataTable[Text]):
             reverse = not self.sort_reverse if column == self.sort_column else column == "id"
         self.sort_column, self.sort_reverse = column, reverse
         self._relabel()
-        self._apply_sort()
+        self._apply_sort(self.current_run_id)
 
     def cycle_sort(self) -> None:
         """Sort by the next column (descending for the id column, ascending otherwise)."""
@@ -146,6 +146,7 @@ class RunsTable(DataTable[Text]):
     def update_rows(self, rows: Iterable[RunRow], removed: Iterable[str] = ()) -> None:
         """Apply new versions of some rows and drop removed runs, keeping cursor and scroll."""
         now = self.clock()
+        keep = self.current_run_id
         resort = False
         gone = [run_id for run_id in removed if self._all.pop(run_id, None) is not None]
         self.marked.difference_update(gone)
@@ -172,7 +173,9 @@ class RunsTable(DataTable[Text]):
             except RowDoesNotExist:
                 pass
         if resort:
-            self._apply_sort()
+            self._apply_sort(keep)
+        elif to_remove and keep is not None and keep in self._row_locations:
+            self.move_cursor(row=self.get_row_index(keep), animate=False)
 
     def refresh_times(self) -> None:
         """Redraw time-dependent cells (durations of running runs)."""
@@ -260,8 +263,8 @@ class RunsTable(DataTable[Text]):
         self._update_count += 1
         self.refresh()
 
-    def _apply_sort(self, keep: str | None = None) -> None:
-        keep = keep or self.current_run_id
+    def _apply_sort(self, keep: str | None) -> None:
+        """Order the shown rows; then put the cursor back on run ``keep`` (top when None)."""
         column, reverse, now = self.sort_column, self.sort_reverse, self.clock()
         rows = self._all
 
@@ -277,6 +280,8 @@ class RunsTable(DataTable[Text]):
             self.sort("id", key=key, reverse=reverse)
         if keep is not None and keep in self._row_locations:
             self.move_cursor(row=self.get_row_index(keep), animate=False)
+        elif self.row_count:
+            self.move_cursor(row=0, animate=False)
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Grow column widths for new rows from their plain text, then size the table."""

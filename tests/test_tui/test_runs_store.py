@@ -1,0 +1,137 @@
+"""RunStore: loading a folder, refreshing only what changed, tolerating broken runs."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from sacred_tui.data.store import RunStore
+from tui_runs_factory import ago, copy_reference_runs, write_run
+
+
+def test_store_loads_real_sacred_runs(tmp_path: Path) -> None:
+    store = RunStore(copy_reference_runs(tmp_path / "runs"))
+    rows = {row.run_id: row for row in store.load_all()}
+    assert sorted(rows, key=lambda r: (not r.isdigit(), r.zfill(5))) == [
+        "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "myrun"]
+    assert rows["1"].status == "COMPLETED"
+    assert rows["1"].comment == "a comment"
+    assert rows["1"].result_text == "arr=[1.5, 2.5] final_loss=0.25"
+    assert rows["1"].config["lr"] == 0.02
+    assert rows["1"].metrics["loss"].count == 3
+    assert rows["2"].status == "FAILED"
+    assert rows["5"].status == "MY_CUSTOM_STATUS"
+    assert rows["6"].named_configs == ("big",)
+    assert rows["myrun"].experiment == "renamed"
+    assert all(not row.problems for row in rows.values())
+    config_keys, metric_names = store.known_keys()
+    assert "lr" in config_keys and "dataset.path" in config_keys
+    assert metric_names == ["acc", "loss", "train.lr"]
+
+
+def test_store_first_pass_reads_only_run_json(tmp_path: Path) -> None:
+    write_run(tmp_path, "1", config={"lr": 0.1}, metrics={"loss": [1.0, 0.5]})
+    store = RunStore(tmp_path)
+    (row,) = store.load()
+    assert row.status == "COMPLETED" and row.config == {} and row.metrics == {}
+    batches = list(store.enrich())
+    assert [[r.run_id for r in batch] for batch in batches] == [["1"]]
+    assert store.get("1").config == {"lr": 0.1}  # type: ignore[union-attr]
+    assert store.get("1").metrics["loss"].last == 0.5  # type: ignore[union-attr]
+
+
+def test_store_refresh_reads_changed_runs_only(tmp_path: Path) -> None:
+    for run_id in ("1", "2"):
+        write_run(tmp_path, run_id, status="RUNNING", stopped=None, heartbeat=ago(1))
+    store = RunStore(tmp_path)
+    store.load_all()
+    write_run(tmp_path, "2", status="FAILED", config={"lr": 0.5})
+    update = store.refresh({"2": frozenset({"run.json", "config.json"})})
+    assert [row.run_id for row in update.rows] == ["2"]
+    assert store.get("2").status == "FAILED"  # type: ignore[union-attr]
+    assert store.get("2").config == {"lr": 0.5}  # type: ignore[union-attr]
+    assert store.get("1").status == "RUNNING"  # type: ignore[union-attr]
+    assert update.files == {"2": frozenset({"run.json", "config.json"})}
+
+
+def test_store_refresh_adds_and_removes_runs(tmp_path: Path) -> None:
+    write_run(tmp_path, "1")
+    store = RunStore(tmp_path)
+    store.load_all()
+    write_run(tmp_path, "2", experiment="new")
+    update = store.refresh({"2": frozenset()})
+    assert store.get("2").experiment == "new"  # type: ignore[union-attr]
+    assert [row.run_id for row in update.rows] == ["2"]
+    update = store.refresh({}, removed=["1"])
+    assert update.removed == ["1"] and store.get("1") is None
+    # A run folder deleted on disk is dropped when its change is reported.
+    for name in ("run.json", "config.json", "metrics.json", "cout.txt"):
+        (tmp_path / "2" / name).unlink()
+    (tmp_path / "2").rmdir()
+    assert store.refresh({"2": frozenset()}).removed == ["2"]
+    assert len(store) == 0
+
+
+def test_store_marks_corrupt_and_foreign_runs(tmp_path: Path) -> None:
+    write_run(tmp_path, "1")
+    (tmp_path / "1" / "run.json").write_text('{"status": "COMPL')
+    (tmp_path / "2").mkdir()
+    (tmp_path / "2" / "notes.txt").write_text("not a run")
+    write_run(tmp_path, "3")
+    (tmp_path / "3" / "metrics.json").write_bytes(b"\xff\xfe garbage")
+    write_run(tmp_path, "4")
+    (tmp_path / "4" / "run.json").write_text("[1, 2, 3]")
+    store = RunStore(tmp_path)
+    rows = {row.run_id: row for row in store.load_all()}
+    assert rows["1"].status == "?" and "run.json" in rows["1"].problems[0]
+    assert rows["2"].problems and "no run.json" in rows["2"].problems[0]
+    assert rows["3"].status == "COMPLETED"
+    assert any("metrics.json" in problem for problem in rows["3"].problems)
+    assert "expected a JSON object" in rows["4"].problems[0]
+
+
+def test_store_keeps_last_good_row_when_run_json_is_torn(tmp_path: Path) -> None:
+    write_run(tmp_path, "1", status="RUNNING", stopped=None, heartbeat=ago(1), experiment="live")
+    store = RunStore(tmp_path)
+    store.load_all()
+    store.refresh({"1": frozenset()})  # a live run is followed by a kept reader
+    (tmp_path / "1" / "run.json").write_text('{"status": "RUNN')
+    store.refresh({"1": frozenset({"run.json"})})
+    row = store.get("1")
+    assert row is not None and row.experiment == "live" and row.status == "RUNNING"
+    assert row.problems and row.problems[0].startswith("run.json")
+
+
+def test_store_follows_metrics_of_a_running_run(tmp_path: Path) -> None:
+    folder = write_run(tmp_path, "1", status="RUNNING", stopped=None, heartbeat=ago(1))
+    (folder / "metrics.json").unlink()
+    lines = [json.dumps({"name": "loss", "step": i, "timestamp": ago(0), "value": 1.0 / (i + 1)})
+             for i in range(3)]
+    (folder / "metrics.jsonl").write_text("\n".join(lines) + "\n")
+    store = RunStore(tmp_path)
+    store.load_all()
+    assert store.get("1").metrics["loss"].count == 3  # type: ignore[union-attr]
+    with open(folder / "metrics.jsonl", "a") as handle:
+        handle.write(json.dumps({"name": "loss", "step": 3, "timestamp": ago(0), "value": 0.01}) + "\n")
+    store.refresh({"1": frozenset({"metrics.jsonl"})})
+    summary = store.get("1").metrics["loss"]  # type: ignore[union-attr]
+    assert (summary.count, summary.last, summary.min, summary.max) == (4, 0.01, 0.01, 1.0)
+
+
+def test_store_tick_marks_silent_running_runs_dead(tmp_path: Path) -> None:
+    folder = write_run(tmp_path, "1", status="RUNNING", stopped=None, heartbeat=ago(30))
+    store = RunStore(tmp_path)
+    store.load_all()
+    assert store.get("1").liveness.state == "alive"  # type: ignore[union-attr]
+    assert store.tick() == []
+    later = time.time() + 600
+    (changed,) = store.tick(now=later)
+    assert changed.liveness.dead and changed.display_status == "DEAD"
+    assert "no heartbeat for" in changed.liveness.reason
+    assert folder.exists()
+
+
+def test_store_on_a_missing_folder_is_empty(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "not-yet")
+    assert store.load_all() == []
+    assert store.refresh({"1": frozenset()}).rows == []
