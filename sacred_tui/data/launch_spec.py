@@ -1,0 +1,181 @@
+"""Provides LaunchSpec, what to run (script, command, named configs, updates, options), and its argv.
+
+The argument list is the only form a launch ever takes: every value the user typed becomes one
+argv element, so text such as ``x; rm -rf ~`` reaches the script as a string and nothing else.
+Option values are written as ``--long=VALUE`` so a value starting with ``-`` cannot be read as a
+flag. The display form (``shlex.join``) is for people; it is never run through a shell.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from core.config.updates import parse_updates
+from core.errors import CommandLineError
+
+__all__ = [
+    "CAPTURE_MODES", "FLAG_OPTIONS", "VALUE_OPTIONS", "LaunchSpec", "check_option", "check_word",
+    "format_argv",
+]
+
+VALUE_OPTIONS: dict[str, str] = {
+    "--comment": "-c", "--name": "-n", "--beat-interval": "-b", "--capture": "-C", "--priority": "-P",
+    "--loglevel": "-l", "--mongo_db": "-m", "--sql": "-s", "--s3": "-S", "--tiny_db": "-t",
+}
+"""Options that take a value, by long name (the short form is what people know them by)."""
+
+FLAG_OPTIONS: dict[str, str] = {
+    "--force": "-f", "--debug": "-d", "--enforce_clean": "-e", "--print-config": "-p",
+}
+"""Options that are plain switches. ``--pdb``, ``--queue``, ``--unobserved``, ``--help`` and
+``--id`` are left out on purpose: a launched run is observed, runs now and has a fresh id."""
+
+CAPTURE_MODES = ("fd", "sys", "no")
+
+_REFUSED = {
+    "--file_storage": "the runs folder being browsed is always added as -F",
+    "--id": "a launched run gets a new id (reusing one fails)",
+    "--queue": "a launched run runs now",
+    "--unobserved": "an unobserved run would not appear in the runs folder",
+    "--pdb": "a launched run has no terminal to debug in",
+    "--help": "help does not start a run",
+}
+
+
+def check_word(word: str, *, named: bool) -> str | None:
+    """Why a ``with`` word cannot be passed (None when it can).
+
+    ``named`` words are named configs or config files; the others must be ``KEY=VALUE``.
+    A word may never start with ``-``: after ``with`` it would be read as an option.
+    """
+    text = word.strip()
+    if not text:
+        return "an empty word"
+    if text.startswith("-"):
+        return f"{text!r} starts with '-', which the command line would read as an option"
+    if named:
+        if "=" in text:
+            return f"{text!r} is an update (KEY=VALUE), not a named config"
+        return None
+    if "=" not in text:
+        return f"{text!r} is not an update: write KEY=VALUE, e.g. lr=0.1"
+    try:
+        parse_updates([text])
+    except CommandLineError as exc:
+        return str(exc)
+    return None
+
+
+def check_option(name: str, value: str | bool) -> str | None:
+    """Why ``name=value`` cannot be passed as an option (None when it can)."""
+    if name in _REFUSED:
+        return f"{name} is not allowed here: {_REFUSED[name]}"
+    if name in FLAG_OPTIONS:
+        return None if isinstance(value, bool) else f"{name} is a switch (True/False), got {value!r}"
+    if name not in VALUE_OPTIONS:
+        if not (name.startswith("--") and len(name) > 2 and " " not in name):
+            return f"unknown option {name!r}: options are long flags such as --comment"
+        return None
+    if isinstance(value, bool):
+        return f"{name} needs a value, got {value!r}"
+    if name == "--capture" and value not in CAPTURE_MODES:
+        return f"--capture must be one of {', '.join(CAPTURE_MODES)}, got {value!r}"
+    if name in ("--beat-interval", "--priority"):
+        try:
+            float(value)
+        except ValueError:
+            return f"{name} must be a number, got {value!r}"
+    return None
+
+
+@dataclass(frozen=True)
+class LaunchSpec:
+    """One experiment invocation: ``python SCRIPT [COMMAND] [with WORDS...] [OPTIONS] -F RUNS``."""
+
+    script: Path
+    """Absolute path of the experiment script; it runs in its own directory."""
+    command: str | None = None
+    """The command to run; None runs the default (main) command."""
+    named_configs: tuple[str, ...] = ()
+    """Named configs (or config files), applied in this order."""
+    updates: tuple[str, ...] = ()
+    """``KEY=VALUE`` words; they always win over named configs."""
+    options: Mapping[str, str | bool] = field(default_factory=dict)
+    """Long option name -> value (True for switches)."""
+    python: str = sys.executable
+    """The interpreter that runs the script."""
+
+    @property
+    def cwd(self) -> Path:
+        """The directory the script runs in (its own)."""
+        return self.script.parent
+
+    def words(self) -> list[str]:
+        """The ``with`` words: named configs first (in order), then updates."""
+        return [*self.named_configs, *self.updates]
+
+    def option_words(self) -> list[str]:
+        """Options as argv elements: ``--flag`` or ``--long=VALUE`` (one element each)."""
+        words: list[str] = []
+        for name, value in self.options.items():
+            if value is False or value is None or value == "":
+                continue
+            words.append(name if value is True else f"{name}={value}")
+        return words
+
+    def argv(self, runs_dir: str | os.PathLike[str] | None = None,
+             head: Sequence[str] = ()) -> list[str]:
+        """The argument list; ``head`` goes right after the script (e.g. ``print_config --json``)."""
+        name = self.script.name
+        argv = [self.python, name if not name.startswith("-") else str(self.script), *head]
+        if self.command and not head:
+            argv.append(self.command)
+        words = self.words()
+        if words:
+            argv += ["with", *words]
+        argv += self.option_words()
+        if runs_dir is not None:
+            argv += ["-F", os.path.abspath(runs_dir)]
+        return argv
+
+    def problems(self) -> list[str]:
+        """Everything that would make the launch invalid, as readable sentences."""
+        found: list[str] = []
+        if not self.script.is_file():
+            found.append(f"The script {str(self.script)!r} does not exist or is not a file.")
+        if self.command is not None and (not self.command or self.command.startswith("-")
+                                         or " " in self.command):
+            found.append(f"Invalid command name {self.command!r}: a command is one word, e.g. main.")
+        for word in self.named_configs:
+            if (why := check_word(word, named=True)) is not None:
+                found.append(f"Named config: {why}.")
+        for word in self.updates:
+            if (why := check_word(word, named=False)) is not None:
+                found.append(f"Update: {why}")
+        for name, value in self.options.items():
+            if (why := check_option(name, value)) is not None:
+                found.append(f"Option: {why}.")
+        return found
+
+    def with_changes(self, **changes: object) -> LaunchSpec:
+        """A copy with some fields replaced."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def create(cls, script: str | os.PathLike[str], command: str | None = None,
+               named_configs: Iterable[str] = (), updates: Iterable[str] = (),
+               options: Mapping[str, str | bool] | None = None,
+               python: str | None = None) -> LaunchSpec:
+        """Build a spec with the script made absolute and the sequences made tuples."""
+        return cls(Path(os.path.abspath(script)), command or None, tuple(named_configs),
+                   tuple(updates), dict(options or {}), python or sys.executable)
+
+
+def format_argv(argv: Sequence[str], cwd: str | os.PathLike[str] | None = None) -> str:
+    """The display form of an argument list: shell-quoted, prefixed by ``cd DIR &&``."""
+    command = shlex.join(argv)
+    return f"cd {shlex.quote(str(cwd))} && {command}" if cwd is not None else command
