@@ -1,0 +1,359 @@
+"""Provides LaunchScreen: compose a run (script, command, named configs, updates, options), preview it.
+
+The screen never runs user code itself: the script's interface and every preview come from
+subprocesses in worker threads. It dismisses with the LaunchSpec to start, or None. Launching is
+blocked while the form has problems or the preview fails, unless ``-f`` is ticked.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Label, Select, Static
+
+from sacred_tui.data.launch_spec import LaunchSpec, format_argv
+from sacred_tui.data.script_catalog import ScriptCatalog
+from sacred_tui.data.script_interface import (ConfigPreview, ProbeError, ScriptInterface,
+                                              preview_config, read_interface)
+from sacred_tui.messages import RunsUpdated, WatchModeChanged
+from sacred_tui.screens.launch_dialogs import ScriptPickerScreen
+from sacred_tui.widgets.config_preview import config_preview_text
+from sacred_tui.widgets.launch_form import NamedConfigPicker, OptionsForm, UpdatesEditor
+from sacred_tui.widgets.launch_inputs import OrderedList
+
+__all__ = ["LaunchScreen", "short_path"]
+
+
+def short_path(path: Path) -> str:
+    """A path with the home folder written as ``~``."""
+    home = str(Path.home())
+    text = str(path)
+    return "~" + text[len(home):] if home != "/" and text.startswith(home + os.sep) else text
+
+
+class LaunchScreen(Screen["LaunchSpec | None"]):
+    """The run composer: the left column edits, the right one shows the command line and config."""
+
+    DEFAULT_CSS = """
+    LaunchScreen #launch-header { height: 1; background: $panel; padding: 0 1; text-style: bold; }
+    LaunchScreen #launch-body { height: 1fr; }
+    LaunchScreen #launch-form { width: 1fr; padding: 0 1; }
+    LaunchScreen #launch-side { width: 1fr; padding: 0 1; border-left: solid $panel; }
+    LaunchScreen .section { text-style: bold; color: $accent; margin: 1 0 0 0; }
+    LaunchScreen #script-row { height: auto; }
+    LaunchScreen #script-select { width: 1fr; }
+    LaunchScreen #interface-status { height: auto; }
+    LaunchScreen #command-line { height: auto; background: $boost; padding: 0 1; }
+    LaunchScreen #launch-notes { height: auto; }
+    LaunchScreen #preview-scroll { height: 1fr; }
+    LaunchScreen #launch-buttons { height: auto; padding: 0 1; }
+    LaunchScreen #launch-buttons Button { margin: 0 1 0 0; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "launch", "Launch"),
+        Binding("ctrl+o", "browse", "Pick a script file"),
+        Binding("f5", "preview", "Preview again"),
+    ]
+
+    def __init__(self, catalog: ScriptCatalog, runs_dir: Path, python: str,
+                 initial: LaunchSpec | None = None, notes: Sequence[str] = (),
+                 title: str = "Launch a run") -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.runs_dir = runs_dir
+        self.python = python
+        self.initial = initial
+        self.notes = list(notes)
+        self.title_text = title
+        self.script: Path | None = initial.script if initial else None
+        self.interface: ScriptInterface | None = None
+        self.interface_error: ProbeError | None = None
+        self.preview: ConfigPreview | None = None
+        self.preview_error: ProbeError | None = None
+        self.preview_for: LaunchSpec | None = None
+        """The spec the shown preview (or preview error) belongs to."""
+        self._command = initial.command if initial else None
+        self._preview_timer: Timer | None = None
+        self._launch_when_ready = False
+        self._ready = False
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"{self.title_text} · into {short_path(self.runs_dir)}"), id="launch-header")
+        with Horizontal(id="launch-body"):
+            with VerticalScroll(id="launch-form"):
+                yield Label("Script", classes="section")
+                with Horizontal(id="script-row"):
+                    yield Select(self._script_options(), id="script-select", allow_blank=True,
+                                 prompt="Choose a script (or Browse…)")
+                    yield Button("Browse…", id="browse")
+                yield Static(id="interface-status", markup=False)
+                yield Label("Command", classes="section")
+                yield Select([], id="command-select", allow_blank=True, prompt="main (default)")
+                yield NamedConfigPicker(id="named-picker")
+                yield UpdatesEditor(id="updates-editor")
+                yield OptionsForm(self.initial.options if self.initial else None, id="options-form")
+            with Vertical(id="launch-side"):
+                yield Label("Command line", classes="section")
+                yield Static(id="command-line", markup=False)
+                yield Static(id="launch-notes", markup=False)
+                yield Label("Config preview", classes="section")
+                with VerticalScroll(id="preview-scroll"):
+                    yield Static(id="config-preview", markup=False)
+        with Horizontal(id="launch-buttons"):
+            yield Button("Launch (ctrl+s)", id="launch-button", variant="success")
+            yield Button("Cancel (esc)", id="cancel-button")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.initial is not None:
+            self.query_one(NamedConfigPicker).set_words(self.initial.named_configs)
+            self.query_one(UpdatesEditor).set_words(self.initial.updates)
+        if self.script is None and self.catalog.scripts():
+            self.script = self.catalog.scripts()[0]
+        self._ready = True
+        select = self.query_one("#script-select", Select)
+        select.set_options(self._script_options())
+        if self.script is not None:
+            select.value = str(self.script)
+            self._load_interface(self.script)
+            self.query_one("#named-available").focus()
+        else:
+            self._show_interface_status(Text("Choose a script above, or Browse… (ctrl+o) for a file.",
+                                             style="italic"))
+            select.focus()
+        self._refresh_summary()
+
+    def refresh_scripts(self) -> None:
+        """Offer the scripts found since the screen opened; choose the first if none is chosen."""
+        if not self._ready or not self.is_attached:
+            return
+        select = self.query_one("#script-select", Select)
+        select.set_options(self._script_options())
+        if self.script is not None:
+            select.value = str(self.script)
+        elif scripts := self.catalog.scripts():
+            self.set_script(scripts[0])
+
+    def _script_options(self) -> list[tuple[str, str]]:
+        scripts = self.catalog.scripts()
+        if self.script is not None and self.script not in scripts:
+            scripts.insert(0, self.script)
+        return [(short_path(path), str(path)) for path in scripts]
+
+    # -- the script and its interface ---------------------------------------------------------
+    def set_script(self, path: Path) -> None:
+        """Use ``path`` (already allowed by the catalog) and read its interface."""
+        self.script = path
+        select = self.query_one("#script-select", Select)
+        select.set_options(self._script_options())
+        select.value = str(path)
+        self._load_interface(path)
+
+    def _load_interface(self, path: Path) -> None:
+        self.interface = None
+        self.interface_error = None
+        self.query_one(UpdatesEditor).set_known(None, None)
+        self.query_one(NamedConfigPicker).show_available(None)
+        self.query_one("#command-select", Select).set_options([])
+        self._show_interface_status(Text(f"Reading the interface of {path.name}…", style="italic"))
+        self._read_interface(path)
+        self._refresh_summary()
+
+    @work(thread=True, exclusive=True, group="launch-interface", exit_on_error=False)
+    def _read_interface(self, path: Path) -> None:
+        try:
+            result: ScriptInterface | ProbeError = read_interface(path, self.python)
+        except ProbeError as exc:
+            result = exc
+        self.app.call_from_thread(self._interface_read, path, result)
+
+    def _interface_read(self, path: Path, result: ScriptInterface | ProbeError) -> None:
+        if path != self.script or not self.is_attached:
+            return
+        if isinstance(result, ProbeError):
+            self.interface_error = result
+            self._show_interface_status(Text(result.details(), style="red"))
+            self._refresh_summary()
+            return
+        self.interface = result
+        commands = result.user_commands()
+        self._show_interface_status(Text(
+            f"{path.name}: {len(commands)} commands · {len(result.named_configs)} named configs · "
+            f"{len(result.defaults.keys())} config keys", style="green"))
+        select = self.query_one("#command-select", Select)
+        select.set_options([(self._command_label(c.name, c.first_line, result), c.name) for c in commands])
+        wanted = self._command or result.default_command
+        if wanted in [c.name for c in commands]:
+            select.value = wanted
+        self.query_one(NamedConfigPicker).show_available(result.named_configs)
+        self.query_one(UpdatesEditor).set_known(result.defaults.config, result.defaults.keys())
+        if not result.named_configs and self.focused is self.query_one("#named-available"):
+            self.query_one("#update-input").focus()
+        self._refresh_summary()
+
+    @staticmethod
+    def _command_label(name: str, doc: str, interface: ScriptInterface) -> str:
+        label = f"{name} (default)" if name == interface.default_command else name
+        return f"{label} — {doc}" if doc else label
+
+    def _show_interface_status(self, text: Text) -> None:
+        self.query_one("#interface-status", Static).update(text)
+
+    # -- the spec ------------------------------------------------------------------------------
+    def current_spec(self) -> LaunchSpec | None:
+        """The run the form describes (None until a script is chosen)."""
+        if self.script is None:
+            return None
+        command = self._command
+        if self.interface is not None and command == self.interface.default_command:
+            command = None
+        return LaunchSpec.create(self.script, command, self.query_one(NamedConfigPicker).words,
+                                 self.query_one(UpdatesEditor).words,
+                                 self.query_one(OptionsForm).options(), self.python)
+
+    def _refresh_summary(self) -> None:
+        """Show the command line and problems now, and preview the config shortly."""
+        spec = self.current_spec()
+        line = self.query_one("#command-line", Static)
+        if spec is None:
+            line.update(Text("(no script yet)", style="dim"))
+            self._show_notes([])
+            return
+        line.update(Text(format_argv(spec.argv(self.runs_dir), spec.cwd)))
+        problems = spec.problems()
+        self._show_notes(problems)
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        if not problems and spec != self.preview_for:
+            self._preview_timer = self.set_timer(0.25, self.action_preview)
+
+    def _show_notes(self, problems: Sequence[str]) -> None:
+        text = Text()
+        for note in self.notes:
+            text.append(f"⚠ {note}\n", style="dark_orange3")
+        for problem in problems:
+            text.append(f"✗ {problem}\n", style="bold red")
+        self.query_one("#launch-notes", Static).update(text)
+
+    # -- preview -------------------------------------------------------------------------------
+    def action_preview(self) -> None:
+        """Run print_config for the current form in the background."""
+        spec = self.current_spec()
+        if spec is None or spec.problems():
+            return
+        self.query_one("#config-preview", Static).update(Text("Previewing the config…", style="italic"))
+        self._run_preview(spec)
+
+    @work(thread=True, exclusive=True, group="launch-preview", exit_on_error=False)
+    def _run_preview(self, spec: LaunchSpec) -> None:
+        try:
+            result: ConfigPreview | ProbeError = preview_config(spec)
+        except ProbeError as exc:
+            result = exc
+        self.app.call_from_thread(self._preview_done, spec, result)
+
+    def _preview_done(self, spec: LaunchSpec, result: ConfigPreview | ProbeError) -> None:
+        if not self.is_attached or spec != self.current_spec():
+            return
+        self.preview_for = spec
+        view = self.query_one("#config-preview", Static)
+        if isinstance(result, ProbeError):
+            self.preview, self.preview_error = None, result
+            view.update(Text.assemble(("The preview failed; launching is blocked until it is fixed "
+                                       "or -f is ticked.\n", "bold red"), (result.details(), "red")))
+        else:
+            self.preview, self.preview_error = result, None
+            view.update(config_preview_text(result))
+        if self._launch_when_ready:
+            self._launch_when_ready = False
+            self.action_launch()
+
+    # -- actions -------------------------------------------------------------------------------
+    def launch_blocker(self, spec: LaunchSpec | None) -> str | None:
+        """Why the form cannot be launched now (None: it can); "" while the preview is running."""
+        if spec is None:
+            return "Choose a script first."
+        problems = spec.problems()
+        if problems:
+            return problems[0]
+        forced = bool(spec.options.get("--force"))
+        if self.interface_error is not None and not forced:
+            return f"The script cannot be read: {self.interface_error.summary}"
+        if self.preview_for != spec:
+            return ""
+        if self.preview_error is not None and not forced:
+            return f"The preview failed: {self.preview_error.summary} (fix it, or tick -f to launch anyway)"
+        return None
+
+    def action_launch(self) -> None:
+        """Start the composed run (after its preview succeeded)."""
+        spec = self.current_spec()
+        blocker = self.launch_blocker(spec)
+        if blocker == "":
+            self._launch_when_ready = True
+            self.notify("Waiting for the preview…", timeout=2)
+            self.action_preview()
+            return
+        if blocker is not None:
+            self.notify(blocker, severity="error", title="Cannot launch")
+            return
+        self.dismiss(spec)
+
+    def action_cancel(self) -> None:
+        """Leave without launching."""
+        self.dismiss(None)
+
+    def action_browse(self) -> None:
+        """Pick a script file from the disk."""
+        start = self.script.parent if self.script and self.script.parent.is_dir() else Path.cwd()
+        self.app.push_screen(ScriptPickerScreen(start, self.catalog.is_trusted), self._picked)
+
+    def _picked(self, path: Path | None) -> None:
+        if path is not None:
+            self.set_script(self.catalog.confirm(path))
+
+    # -- events --------------------------------------------------------------------------------
+    @on(RunsUpdated)
+    @on(WatchModeChanged)
+    def _app_news(self, message: Message) -> None:
+        """The app forwards folder news to every screen; this one has no use for it."""
+        message.stop()
+
+    @on(Button.Pressed, "#browse")
+    def _browse_pressed(self) -> None:
+        self.action_browse()
+
+    @on(Button.Pressed, "#launch-button")
+    def _launch_pressed(self) -> None:
+        self.action_launch()
+
+    @on(Button.Pressed, "#cancel-button")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Select.Changed, "#script-select")
+    def _script_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and Path(event.value) != self.script:
+            self.script = Path(event.value)
+            self._load_interface(self.script)
+
+    @on(Select.Changed, "#command-select")
+    def _command_changed(self, event: Select.Changed) -> None:
+        self._command = event.value if isinstance(event.value, str) else None
+        self._refresh_summary()
+
+    @on(OrderedList.Changed)
+    @on(OptionsForm.Changed)
+    def _form_changed(self) -> None:
+        self._refresh_summary()
