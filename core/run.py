@@ -18,10 +18,6 @@ from core.output_filter import OutputBuffer
 from core.settings import SETTINGS
 from core.tracebacks import format_filtered_exception
 
-PROTECTED_NAMES = frozenset({"run.json", "config.json", "cout.txt", "metrics.json", "info.json",
-                             "metrics.jsonl"})
-
-
 class TerminatedInterrupt(SacredInterrupt):
     """Raised in the main thread when the process receives SIGTERM; the run ends INTERRUPTED."""
 
@@ -122,9 +118,11 @@ class Run:
         """Store a file the run produced under ``name`` (default: its basename) in the run's record."""
         filename = os.path.abspath(filename)
         name = os.path.basename(filename) if name is None else name
-        problem = artifact_name_problem(name)
-        if problem:
-            self.run_logger.error("Artifact %r not stored: %s", name, problem)
+        from core.observers.stored_files import check_artifact_name
+        try:
+            check_artifact_name(name)
+        except ValueError as problem:
+            self.run_logger.error("Artifact not stored: %s", problem)
             return
         if not os.path.isfile(filename):
             self.run_logger.error("Artifact %r not stored: file %s does not exist.", name, filename)
@@ -329,18 +327,6 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<Run {self._id!r} {self.status}>"
-
-
-def artifact_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be an artifact name (escapes the run folder, or overwrites a run file)."""
-    if not name or name in (".", ".."):
-        return "the name is empty."
-    if os.path.isabs(name) or "/" in name or "\\" in name or ".." in name.split(os.sep):
-        return "artifact names must be plain file names inside the run folder (no '/', '..' or absolute paths)."
-    if name in PROTECTED_NAMES:
-        return (f"'{name}' would overwrite a file of the run record; the reserved names are "
-                f"{', '.join(sorted(PROTECTED_NAMES))}. Pass another name=...")
-    return None
 
 
 def set_global_seed(seed: Any) -> None:

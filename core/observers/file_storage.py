@@ -115,6 +115,7 @@ class FileStorageObserver(RunObserver):
             experiment = dict(ex_info)
             experiment["sources"] = self._save_sources(ex_info)
             self._begin(run_dir, config)
+            self._save_process_info()
             self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
                               "start_time": start_time.isoformat(), "meta": meta_info, "status": "RUNNING",
                               "resources": [], "artifacts": [], "heartbeat": None}
@@ -122,6 +123,13 @@ class FileStorageObserver(RunObserver):
             self._save_json(config, "config.json")
             self._cout.create()  # type: ignore[union-attr]
             return run_id
+
+    def _save_process_info(self) -> None:
+        """An extra ``process.json`` (pid, host) so a viewer on this host can tell a killed run from a live one."""
+        import json
+        import platform
+        text = json.dumps({"hostname": platform.node(), "pid": os.getpid()}, sort_keys=True, indent=2)
+        atomic_write_text(os.path.join(self.dir, "process.json"), text)  # type: ignore[arg-type]
 
     def _forget_run(self) -> None:
         """Drop the previous run's state first, so a failed start can never write into that run."""

@@ -10,7 +10,8 @@ from core.observers.atomic import atomic_copy
 __all__ = ["RESERVED_NAMES", "check_artifact_name", "claim_run_dir", "copy_artifact", "file_md5",
            "is_inside", "store_by_content"]
 
-RESERVED_NAMES = ("config.json", "cout.txt", "info.json", "metrics.json", "metrics.jsonl", "run.json")
+RESERVED_NAMES = ("config.json", "cout.txt", "info.json", "metrics.json", "metrics.jsonl", "process.json",
+                  "run.json")
 """Files of the run record that an artifact may not replace."""
 
 MAX_CLAIM_ATTEMPTS = 1000

@@ -7,6 +7,8 @@ METRICS_JSON = "metrics.json"
 METRICS_JSONL = "metrics.jsonl"
 """Append-only sidecar of metrics.json written by our observer (absent in real Sacred runs)."""
 INFO_JSON = "info.json"
+PROCESS_JSON = "process.json"
+"""Extra file written by our observer at start: the run's pid and host (absent in real Sacred runs)."""
 COUT_TXT = "cout.txt"
 
 TRACKED_FILES: tuple[str, ...] = (RUN_JSON, CONFIG_JSON, METRICS_JSON, METRICS_JSONL, COUT_TXT, INFO_JSON)

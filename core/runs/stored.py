@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.runs._jsonfile import FileKey, JsonFileCache, stat_key
 from core.runs.follow import MetricsFollower, TextTail
-from core.runs.layout import (CONFIG_JSON, COUT_TXT, INFO_JSON, METRICS_JSON, METRICS_JSONL,
+from core.runs.layout import (CONFIG_JSON, COUT_TXT, INFO_JSON, METRICS_JSON, METRICS_JSONL, PROCESS_JSON,
                               RESOURCES_DIR, RUN_JSON, SOURCES_DIR)
 from core.runs.metrics import (MetricSeries, add_metric_lines, parse_metrics_json,
                                split_complete_lines)
@@ -140,6 +140,13 @@ class StoredRun:
     def read_info(self) -> dict[str, Any]:
         """Return info.json ({} when absent: Sacred writes it only when the run stored info)."""
         return self._read_object(INFO_JSON, required=False)
+
+    def read_process(self) -> tuple[int | None, str | None]:
+        """Return ``(pid, hostname)`` of the process that ran this run, when our observer recorded it."""
+        data = self._read_object(PROCESS_JSON, required=False)
+        pid, hostname = data.get("pid"), data.get("hostname")
+        return (pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
+                hostname if isinstance(hostname, str) else None)
 
     def read_metrics(self) -> dict[str, MetricSeries]:
         """Return every metric: from metrics.json, or metrics.jsonl where that has more points."""

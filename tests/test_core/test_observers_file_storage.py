@@ -113,7 +113,7 @@ def test_run_without_heartbeat_has_no_metrics_and_null_heartbeat(in_tmp: Path) -
     run_dir = in_tmp / "runs" / "1"
     mine = json.loads((run_dir / "run.json").read_text())
     assert sorted(mine) == sorted(ref) and mine["heartbeat"] is None and mine["result"] == ref["result"]
-    assert sorted(os.listdir(run_dir)) == ["config.json", "cout.txt", "run.json"]
+    assert sorted(os.listdir(run_dir)) == ["config.json", "cout.txt", "process.json", "run.json"]
 
 
 def test_queued_layout_matches_sacred(in_tmp: Path) -> None:

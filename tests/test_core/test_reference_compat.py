@@ -107,7 +107,7 @@ def test_json_files_match_sacreds_key_by_key(our_runs, run_id, filename):
 def test_same_files_in_each_run_folder(our_runs, run_id):
     theirs = {p.name for p in (REFERENCE_RUNS / run_id).iterdir()}
     ours = {p.name for p in (our_runs / run_id).iterdir()}
-    extra_allowed = {"metrics.jsonl", "cout.txt", "metrics.json", "info.json"}
+    extra_allowed = {"metrics.jsonl", "process.json", "cout.txt", "metrics.json", "info.json"}
     assert theirs - ours <= {"metrics.json", "info.json"} or run_id != "7"
     assert theirs <= ours | (set() if run_id != "7" else set())
     assert ours - theirs <= extra_allowed

@@ -136,6 +136,9 @@ def test_sigkill_leaves_valid_files(life):
     record = json.loads((run_dir / "run.json").read_text())
     assert record["status"] == "RUNNING"
     assert record["heartbeat"] is not None
+    from core.runs import RunsFolder
+    pid, hostname = RunsFolder(life.folder / "runs").run("1").read_process()
+    assert pid == process.pid and hostname
     json.loads((run_dir / "config.json").read_text())
     json.loads((run_dir / "metrics.json").read_text())
 
@@ -292,5 +295,5 @@ def test_bad_artifact_names_are_refused_and_the_run_goes_on(script):
     assert json.loads((run_dir / "run.json").read_text())["command"] == "main"
     assert not (script.folder / "runs" / "escape.txt").exists()
     assert "would overwrite a file of the run record" in result.stderr
-    assert "plain file names inside the run folder" in result.stderr
+    assert "must be a plain file name inside the run folder" in result.stderr
     assert "does not exist" in result.stderr
