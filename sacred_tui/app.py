@@ -1,6 +1,7 @@
 """Provides SacredTuiApp: the terminal UI over a Sacred-format runs folder."""
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,7 +14,8 @@ from textual.worker import Worker, WorkerState
 
 from sacred_tui.data.store import RunStore
 from sacred_tui.data.watcher import POLLING, WAITING, ChangeBatch, RunsWatcher
-from sacred_tui.messages import RunsChanged, RunsUpdated, WatchModeChanged, merge_batches
+from sacred_tui.messages import (RunsChanged, RunsPainted, RunsUpdated, WatchModeChanged,
+                                 merge_batches)
 from sacred_tui.screens.help import HelpScreen
 from sacred_tui.screens.launch_flow import LaunchingApp
 from sacred_tui.screens.runs import RunsScreen
@@ -44,6 +46,8 @@ class SacredTuiApp(LaunchingApp):
         self._pending = ChangeBatch()
         self._refreshing = False
         self._closing = False
+        self.painted = threading.Event()
+        """Set once the runs table has drawn the first load."""
 
     def on_mount(self) -> None:
         self.push_screen(RunsScreen(self.store))
@@ -52,6 +56,7 @@ class SacredTuiApp(LaunchingApp):
 
     def on_unmount(self) -> None:
         self._closing = True
+        self.painted.set()
         if self.watcher is not None:
             self.watcher.stop()
 
@@ -59,9 +64,12 @@ class SacredTuiApp(LaunchingApp):
     @work(thread=True, group="load", exit_on_error=False, description="Reading the runs folder")
     def _load(self) -> None:
         started = time.perf_counter()
-        rows = self.store.load()
-        self.post_message(RunsUpdated([row.run_id for row in rows], initial=True))
-        self.log(f"first pass over {len(rows)} runs took {time.perf_counter() - started:.2f}s")
+        for index, rows in enumerate(self.store.load_batches()):
+            self.post_message(RunsUpdated([row.run_id for row in rows], initial=index == 0))
+            if index == 0:
+                # Reading the rest competes with drawing for the interpreter: draw the top first.
+                self.painted.wait(timeout=5)
+        self.log(f"first pass over {len(self.store)} runs took {time.perf_counter() - started:.2f}s")
         self.watcher = RunsWatcher(
             self.runs_dir, lambda batch: self.post_message(RunsChanged(batch)),
             force_polling=self.poll, poll_interval=self._poll_interval,
@@ -75,6 +83,10 @@ class SacredTuiApp(LaunchingApp):
             if self._closing:
                 return
             self.post_message(RunsUpdated([row.run_id for row in batch]))
+
+    @on(RunsPainted)
+    def _runs_painted(self) -> None:
+        self.painted.set()
 
     @on(RunsChanged)
     def _runs_changed(self, message: RunsChanged) -> None:

@@ -64,3 +64,7 @@ class WatchModeChanged(Message, bubble=False):
         super().__init__()
         self.mode = mode
         self.reason = reason
+
+
+class RunsPainted(Message):
+    """The runs screen has shown the first load; the app may now read the rest in the background."""

@@ -76,10 +76,18 @@ def _plain(value: Any) -> str:
     return format_value(list(value) if isinstance(value, tuple) else value, 40)
 
 
+_TEXT_ATTRIBUTES = {"experiment": "experiment", "command": "command", "host": "host",
+                    "comment": "comment"}
+
+
 def cell_text(row: RunRow, key: str, now: float) -> str:
     """Return the text of one cell."""
     if key == "id":
         return row.run_id
+    attribute = _TEXT_ATTRIBUTES.get(key)
+    if attribute is not None:
+        text = getattr(row, attribute)
+        return (text if len(text) <= 40 else text[:39] + "…") if text else MISSING
     if key == "status":
         return status_text(row)
     if key == "started":

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from core.runs import parse_timestamp
 from sacred_tui.data.format import MISSING, plain_value, summarize_result, utc_to_epoch
 from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness, assess, beat_interval_from_options
 
@@ -73,6 +74,7 @@ class RunRow:
     beat_interval: float = 10.0
     last_write: float | None = None
     pid: int | None = None
+    pid_host: str = ""
     problems: tuple[str, ...] = ()
     config: Mapping[str, Any] = field(default_factory=dict)
     metrics: Mapping[str, MetricSummary] = field(default_factory=dict)
@@ -102,7 +104,7 @@ class RunRow:
         """Return this row with liveness judged at ``now`` (the same object if unchanged)."""
         judged = assess(self.status, heartbeat=self.heartbeat, start=self.start,
                         last_write=self.last_write, beat_interval=self.beat_interval, now=now,
-                        pid=self.pid, hostname=self.host or None)
+                        pid=self.pid, hostname=self.pid_host or self.host or None)
         return self if judged == self.liveness else replace(self, liveness=judged)
 
 
@@ -112,8 +114,9 @@ def run_id_sort_key(run_id: str) -> tuple[int, int, str]:
 
 
 def _leaf(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
-        return value[:MAX_VALUE_CHARS]
+    if isinstance(value, str):
+        # Runs of a sweep repeat the same texts ("adam", "/data/cifar10"): share one copy.
+        return sys.intern(value) if len(value) <= 64 else value[:MAX_VALUE_CHARS]
     if isinstance(value, list):
         return tuple(_leaf(item) for item in value[:50])
     return value
@@ -150,8 +153,13 @@ def summarize_metrics(series: Mapping[str, Any]) -> dict[str, MetricSummary]:
             for name, s in series.items()}
 
 
-def _named(record: Any) -> tuple[str, ...]:
-    return tuple(str(name) for name in (getattr(record, "named_configs", None) or ()))
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _block(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key)
+    return value if isinstance(value, Mapping) else {}
 
 
 def _pid_of(raw: Mapping[str, Any]) -> int | None:
@@ -163,37 +171,45 @@ def _pid_of(raw: Mapping[str, Any]) -> int | None:
     return None
 
 
-def row_from_record(
+def row_from_run_json(
     run_id: str,
-    record: Any,
+    raw: Mapping[str, Any],
     *,
     config: Mapping[str, Any] | None = None,
     metrics: Mapping[str, MetricSummary] | None = None,
     problems: Iterable[str] = (),
     last_write: float | None = None,
-    pid: int | None = None,
+    process: tuple[int | None, str | None] = (None, None),
     now: float,
 ) -> RunRow:
-    """Build a row from a :class:`core.runs.RunRecord` (duck-typed) and what else was read."""
-    raw = getattr(record, "raw", None) or {}
-    host = getattr(getattr(record, "host", None), "hostname", None) or ""
-    result = plain_value(record.result) if getattr(record, "has_result", True) else None
+    """Build a row from a parsed run.json (any shape: wrong types read as missing).
+
+    ``process`` is the (pid, hostname) recorded in process.json, when there is one.
+
+    Reads only the dozen fields a row shows, which keeps loading a big folder fast.
+    """
+    experiment = _block(raw, "experiment")
+    meta = _block(raw, "meta")
+    named = meta.get("named_configs")
+    options = meta.get("options")
+    result = plain_value(raw["result"]) if "result" in raw else None
     row = RunRow(
         run_id=run_id,
-        status=getattr(record, "status", None) or "?",
-        experiment=getattr(record, "experiment_name", None) or "",
-        command=getattr(record, "meta_command", None) or getattr(record, "command", None) or "",
-        named_configs=_named(record),
-        start=getattr(record, "start_time", None),
-        stop=getattr(record, "stop_time", None),
-        heartbeat=getattr(record, "heartbeat", None),
-        host=host,
+        status=_text(raw.get("status")) or "?",
+        experiment=_text(experiment.get("name")),
+        command=_text(meta.get("command")) or _text(raw.get("command")),
+        named_configs=tuple(str(name) for name in named) if isinstance(named, list) else (),
+        start=parse_timestamp(raw.get("start_time")),
+        stop=parse_timestamp(raw.get("stop_time")),
+        heartbeat=parse_timestamp(raw.get("heartbeat")),
+        host=_text(_block(raw, "host").get("hostname")),
         result=result,
         result_text=summarize_result(result) if result is not None else MISSING,
-        comment=(getattr(record, "comment", None) or "").replace("\n", " "),
-        beat_interval=beat_interval_from_options(getattr(record, "options", None)),
+        comment=_text(meta.get("comment")).replace("\n", " "),
+        beat_interval=beat_interval_from_options(options if isinstance(options, dict) else None),
         last_write=last_write,
-        pid=pid if pid is not None else _pid_of(raw),
+        pid=process[0] if process[0] is not None else _pid_of(raw),
+        pid_host=process[1] or "",
         problems=tuple(problems),
         config=config if config is not None else {},
         metrics=metrics if metrics is not None else {},

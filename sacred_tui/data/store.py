@@ -17,8 +17,9 @@ from pathlib import Path
 from core.runs import (CONFIG_JSON, METRICS_JSON, METRICS_JSONL, RUN_JSON, MetricsFollower,
                        RunsFolder, RunStamp, StoredRun)
 from core.runs.folder import stamp_run
-from sacred_tui.data.rows import (MetricSummary, RunRow, flatten_config, row_from_record,
+from sacred_tui.data.rows import (MetricSummary, RunRow, flatten_config, row_from_run_json,
                                   run_id_sort_key)
+from sacred_tui.data.run_files import RunFiles
 
 ALL_FILES: frozenset[str] = frozenset()
 """An empty set of changed file names means "anything may have changed"."""
@@ -89,6 +90,11 @@ class RunStore:
         with self._lock:
             return dict(self._stamps)
 
+    @property
+    def pending(self) -> int:
+        """How many runs still wait for their config and metrics to be read."""
+        return len(self._unenriched)
+
     def stored_run(self, run_id: str) -> StoredRun:
         """Return the cached reader of one run, for screens that show its details."""
         return self.folder.run(run_id)
@@ -106,15 +112,29 @@ class RunStore:
     # -- loading -----------------------------------------------------------------------------
     def load(self, now: float | None = None) -> list[RunRow]:
         """Read run.json of every run (first pass); config and metrics follow in :meth:`enrich`."""
+        return [row for batch in self.load_batches(now=now) for row in batch]
+
+    def load_batches(self, first: int = 1000, now: float | None = None) -> Iterator[list[RunRow]]:
+        """Like :meth:`load`, yielding the newest ``first`` runs before all the others.
+
+        The newest runs are what the table shows on top, so they can be drawn at once.
+        """
         now = time.time() if now is None else now
         with self._lock:
-            scan = self.folder.scan({})
-            self._stamps = dict(scan.stamps)
-            self._rows = {}
-            for run_id in scan.run_ids:
-                self._rows[run_id] = self._read_row(run_id, ALL_FILES, now, full=False)
-            self._unenriched = list(scan.run_ids)
-            return [self._rows[run_id] for run_id in scan.run_ids]
+            self._rows, self._stamps, self._unenriched = {}, {}, []
+            run_ids = self.folder.list_run_ids()
+        newest_first = sorted(run_ids, key=run_id_sort_key, reverse=True)
+        for index, batch in enumerate((newest_first[:first], newest_first[first:])):
+            if index and not batch:
+                break
+            with self._lock:
+                base = self.folder.path
+                for run_id in batch:
+                    self._stamps[run_id] = stamp_run(f"{base}/{run_id}")
+                    self._rows[run_id] = self._read_row(run_id, ALL_FILES, now, full=False)
+                self._unenriched.extend(batch)
+                rows = [self._rows[run_id] for run_id in batch]
+            yield rows
 
     def enrich(self, batch_size: int = 500, now: float | None = None) -> Iterator[list[RunRow]]:
         """Read config and metrics of the rows the first pass left out, yielding batches of rows."""
@@ -184,27 +204,32 @@ class RunStore:
         """Read what changed of one run and merge it with the row known so far."""
         previous = self._rows.get(run_id)
         live = previous is not None and previous.status == "RUNNING"
-        stored = self.folder.run(run_id) if live else StoredRun(self.folder.path, run_id)
+        reader = RunFiles(self.folder, run_id, keep=live)
         everything = not files
-        record = stored.read_record()
-        problems = stored.problems()
+        raw = reader.run_json()
+        running = raw.get("status") == "RUNNING"
         config = previous.config if previous is not None else {}
         if full and (everything or CONFIG_JSON in files or previous is None or not config):
-            config = flatten_config(stored.read_config())
-            problems = stored.problems()
+            config = flatten_config(reader.config_json())
+        problems = reader.problems()
         metrics = previous.metrics if previous is not None else {}
         if full and (everything or METRICS_JSON in files or METRICS_JSONL in files or not metrics):
-            metrics, metric_problem = self._read_metrics(run_id, metrics, record.status == "RUNNING")
+            metrics, metric_problem = self._read_metrics(run_id, metrics, running)
             if metric_problem:
                 problems = [*problems, metric_problem]
-        if record.status != "RUNNING":
+        if not running:
             self._followers.pop(run_id, None)
             self.folder.forget(run_id)
-        row = row_from_record(run_id, record, config=config, metrics=metrics, problems=problems,
-                              last_write=_last_write(self._stamps.get(run_id)), now=now)
-        if previous is not None and not record.raw and RUN_JSON in {p.split(":")[0] for p in problems}:
+        row = row_from_run_json(run_id, raw, config=config, metrics=metrics, problems=problems,
+                                last_write=_last_write(self._stamps.get(run_id)),
+                                process=reader.process() if running else (None, None), now=now)
+        if previous is not None and not raw and any(p.startswith(RUN_JSON) for p in problems):
             # run.json is torn right now: keep what was known and show the problem.
             row = replace(previous, problems=row.problems, last_write=row.last_write)
+        if row.liveness.dead:
+            # A follower holds the run's metrics; a dead run gets a new one if it revives.
+            self._followers.pop(run_id, None)
+            self.folder.forget(run_id)
         return row
 
     def _read_metrics(self, run_id: str, known: Mapping[str, MetricSummary],

@@ -146,28 +146,34 @@ class RunsWatcher:
         self._stop = threading.Event()
         self._known: dict[str, RunStamp] = {}
         self._thread: threading.Thread | None = None
+        self._life = threading.Lock()
         self._scan_cost = 0.0
         self._next_scan = 0.0
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self, known: Mapping[str, RunStamp] | None = None) -> None:
         """Start watching. ``known`` are the stamps the caller already read (no first scan then)."""
-        if self._thread is not None:
-            raise RuntimeError("RunsWatcher.start() was called twice; create a new watcher instead")
-        if known is None:
-            known = self.folder.scan({}).stamps if self.folder.exists() else {}
-        self._known = dict(known)
-        self._choose_mode()
-        self._thread = threading.Thread(target=self._loop, name="runs-watcher", daemon=True)
-        self._thread.start()
+        with self._life:
+            if self._thread is not None:
+                raise RuntimeError("RunsWatcher.start() was called twice; create a new watcher instead")
+            if self._stop.is_set():
+                return
+            if known is None:
+                known = self.folder.scan({}).stamps if self.folder.exists() else {}
+            self._known = dict(known)
+            self._choose_mode()
+            self._thread = threading.Thread(target=self._loop, name="runs-watcher", daemon=True)
+            self._thread.start()
 
     def stop(self) -> None:
         """Stop watching and wait (briefly) for the threads to end."""
         self._stop.set()
         self._wake.set()
-        self._stop_observer()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
+        with self._life:
+            self._stop_observer()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2)
         self._set_mode(STOPPED, "")
 
     def poke(self) -> None:
@@ -210,6 +216,9 @@ class RunsWatcher:
             self._set_mode(POLLING, f"file events unavailable ({type(exc).__name__}: {exc})")
             return
         self._observer = observer
+        if self._stop.is_set():  # stop() ran while this was starting
+            self._stop_observer()
+            return
         self._set_mode(NATIVE, "")
 
     def _stop_observer(self) -> None:

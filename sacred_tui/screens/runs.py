@@ -14,7 +14,7 @@ from sacred_tui.data.columns import BASE_COLUMNS, BASE_KEYS, ColumnSpec, column_
 from sacred_tui.data.format import format_time
 from sacred_tui.data.query import QueryError, parse_query
 from sacred_tui.data.watcher import NATIVE, POLLING, WAITING
-from sacred_tui.messages import RunsUpdated, WatchModeChanged
+from sacred_tui.messages import RunsPainted, RunsUpdated, WatchModeChanged
 from sacred_tui.screens.columns import ColumnsScreen
 from sacred_tui.widgets.runs_table import RunsTable
 
@@ -66,7 +66,6 @@ class RunsScreen(Screen[None]):
         self.sub_title = str(self.store.path)
         table = self.table
         table.rebuild(columns=True)
-        table.loading = True
         self.set_interval(1.0, table.refresh_times)
         self._show_status()
 
@@ -76,8 +75,8 @@ class RunsScreen(Screen[None]):
         table = self.table
         if message.initial or not self.loaded:
             self.loaded = True
-            table.loading = False
             table.set_rows(self.store.rows())
+            self.call_after_refresh(self.post_message, RunsPainted())
         else:
             rows = [row for run_id in message.run_ids if (row := self.store.get(run_id)) is not None]
             table.update_rows(rows, message.removed)
@@ -235,7 +234,7 @@ class RunsScreen(Screen[None]):
         parts.append(f"sorted by {label} {'▼' if table.sort_reverse else '▲'}")
         if table.marked:
             parts.append(f"{len(table.marked)} marked")
-        if not self.loaded:
+        if not self.loaded or self.store.pending:
             parts.append("loading…")
         mode = _MODE_TEXT.get(self.watch_mode, self.watch_mode)
         if mode:

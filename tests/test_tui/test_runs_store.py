@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -135,3 +139,28 @@ def test_store_on_a_missing_folder_is_empty(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "not-yet")
     assert store.load_all() == []
     assert store.refresh({"1": frozenset()}).rows == []
+
+
+def test_store_loads_the_newest_runs_first(tmp_path: Path) -> None:
+    for run_id in ("1", "2", "10", "named"):
+        write_run(tmp_path, run_id)
+    store = RunStore(tmp_path)
+    batches = [[row.run_id for row in batch] for batch in store.load_batches(first=2)]
+    assert batches == [["named", "10"], ["2", "1"]]
+    assert store.pending == 4
+    assert [batch for batch in RunStore(tmp_path / "none").load_batches()] == [[]]
+
+
+def test_store_uses_process_json_to_spot_a_killed_run(tmp_path: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    folder = write_run(tmp_path, "1", status="RUNNING", stopped=None, heartbeat=ago(1))
+    (folder / "process.json").write_text(json.dumps({"pid": child.pid, "hostname": platform.node()}))
+    write_run(tmp_path, "2", status="RUNNING", stopped=None, heartbeat=ago(1))
+    (tmp_path / "2" / "process.json").write_text(json.dumps({"pid": os.getpid(),
+                                                             "hostname": platform.node()}))
+    store = RunStore(tmp_path)
+    store.load_all()
+    assert store.get("1").liveness.reason == f"process {child.pid} has exited"  # type: ignore[union-attr]
+    assert store.get("1").display_status == "DEAD"  # type: ignore[union-attr]
+    assert store.get("2").liveness.state == "alive"  # type: ignore[union-attr]
