@@ -242,6 +242,7 @@ class RunsTable(DataTable[Cell]):
                 column.content_width = cell.cell_len
                 grew = True
         if grew:
+            self._update_count += 1
             super()._update_dimensions(())
         return changed
 
@@ -279,6 +280,7 @@ class RunsTable(DataTable[Cell]):
         """Grow column widths for new rows from the widths their cells know, then size the table."""
         columns = self.ordered_columns
         data = self._data
+        grew = False
         for row_key in new_rows:
             cells = data.get(row_key)
             if cells is None:
@@ -287,4 +289,8 @@ class RunsTable(DataTable[Cell]):
                 cell = cells.get(column.key)
                 if cell is not None and cell.cell_len > column.content_width:
                     column.content_width = cell.cell_len
+                    grew = True
+        if grew:
+            self._update_count += 1  # cells drawn at the old widths are stale now
+            self.refresh()
         super()._update_dimensions(())

@@ -60,6 +60,10 @@ async def test_app_shows_real_sacred_runs(tmp_path: Path) -> None:
         assert cell(table, "1", "result") == "arr=[1.5, 2.5] final_loss=0.25"
         status = str(app.screen.query_one("#status-line").render())
         assert "11 runs" in status and "sorted by ID" in status
+        await pilot.pause()
+        first_row = table.render_line(1).text
+        assert "myrun" in first_row and "COMPLETED" in first_row  # drawn at full width
+        assert "arr=[1.5, 2.5] final_loss=0.25" in first_row
 
 
 async def test_app_live_run_appears_and_updates_in_place(tmp_path: Path) -> None:
