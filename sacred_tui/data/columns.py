@@ -13,7 +13,7 @@ from typing import Any
 from sacred_tui.data.fields import resolve_field, sort_value
 from sacred_tui.data.format import (MISSING, format_duration, format_number, format_time,
                                     format_value)
-from sacred_tui.data.rows import RunRow, run_id_sort_key
+from sacred_tui.data.rows import RunRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +105,8 @@ def cell_text(row: RunRow, key: str, now: float) -> str:
 def sort_key(row: RunRow, key: str, now: float) -> tuple[int, Any]:
     """Return the key ordering rows by column ``key`` (numeric ids by value, missing last)."""
     if key == "id":
-        return (0, run_id_sort_key(row.run_id))
+        run_id = row.run_id
+        return (1, int(run_id)) if run_id.isdigit() else (3, run_id)
     field = resolve_field(key)
     return (9, 0) if field is None else sort_value(field.get(row, now))
 

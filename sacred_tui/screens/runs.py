@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from sacred_tui.data.columns import BASE_COLUMNS, BASE_KEYS, ColumnSpec, column_for
@@ -20,6 +21,10 @@ from sacred_tui.widgets.runs_table import RunsTable
 
 if TYPE_CHECKING:
     from sacred_tui.data.store import RunStore
+
+_TYPE_AHEAD_ROWS = 2000
+"""Tables up to this many runs re-filter at every key; bigger ones when typing pauses."""
+_TYPE_AHEAD_DELAY = 0.15
 
 _MODE_TEXT = {NATIVE: "live", POLLING: "polling", WAITING: "waiting for folder"}
 
@@ -47,6 +52,7 @@ class RunsScreen(Screen[None]):
         self.loaded = False
         self.watch_mode = ""
         self.watch_reason = ""
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,6 +104,7 @@ class RunsScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         """Drop the filter (Esc)."""
+        self._cancel_typed_filter()
         field = self.query_one("#filter", Input)
         field.value = ""
         field.remove_class("-shown", "-error")
@@ -149,7 +156,13 @@ class RunsScreen(Screen[None]):
     # -- events ------------------------------------------------------------------------------
     @on(Input.Changed, "#filter")
     def _filter_typed(self, event: Input.Changed) -> None:
-        self._apply_filter(event.value, notify=False)
+        self._cancel_typed_filter()
+        if len(self.table.all_rows) <= _TYPE_AHEAD_ROWS:
+            self._apply_filter(event.value, notify=False)
+        else:
+            # A big table re-filters once typing pauses, not at every key.
+            self._filter_timer = self.set_timer(
+                _TYPE_AHEAD_DELAY, lambda: self._apply_filter(event.value, notify=False))
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -158,7 +171,13 @@ class RunsScreen(Screen[None]):
                 event.input.remove_class("-shown")
             self.table.focus()
 
+    def _cancel_typed_filter(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+
     def _apply_filter(self, text: str, *, notify: bool) -> bool:
+        self._cancel_typed_filter()
         field = self.query_one("#filter", Input)
         try:
             query = parse_query(text)

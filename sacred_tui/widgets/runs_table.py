@@ -8,8 +8,10 @@ know their width, so adding ten thousand rows skips DataTable's per-cell measuri
 """
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from rich.text import Text
 from textual.binding import Binding
@@ -24,6 +26,22 @@ from sacred_tui.widgets.run_cells import MARKED, UNMARKED, Cell, RowCells
 
 _REBUILD_REMOVALS = 50
 """Removing more rows than this at once rebuilds the table (removal is linear per row)."""
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector during bulk work on thousands of rows.
+
+    Everything made there either lives on or is plain data; a collection in the middle would only
+    rescan every row the app holds, several times per rebuild.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class RunsTable(DataTable[Cell]):
@@ -211,17 +229,17 @@ class RunsTable(DataTable[Cell]):
             for row in rows:
                 self._add(row, now)
             return
-        keys = [column.key for column in self.ordered_columns]
+        # Plain strings hash in C; a ColumnKey finds them (it hashes and compares as its string).
+        keys = [column.key.value for column in self.ordered_columns]
         start = self.row_count
         locations, data, metadata, new_rows = self._row_locations, self._data, self.rows, self._new_rows
-        for offset, row in enumerate(rows):
-            row_key = RowKey(row.run_id)
-            if row_key in locations:
-                continue
-            locations[row_key] = start + offset
-            data[row_key] = dict(zip(keys, self._row_cells(row, now)))
-            metadata[row_key] = Row(row_key, 1)
-            new_rows.add(row_key)
+        with _no_collection():
+            for offset, row in enumerate(rows):
+                row_key = RowKey(row.run_id)  # callers pass rows that are not shown yet
+                locations[row_key] = start + offset
+                data[row_key] = dict(zip(keys, self._row_cells(row, now)))
+                metadata[row_key] = Row(row_key, 1)
+                new_rows.add(row_key)
         self._require_update_dimensions = True
         self._update_count += 1
         self.cursor_coordinate = self.cursor_coordinate
@@ -270,7 +288,8 @@ class RunsTable(DataTable[Cell]):
             return (-1 if reverse else 99, 0) if group == 9 else (group, value)
 
         if column in {spec.key for spec in self.specs} and self.row_count:
-            self.sort("id", key=key, reverse=reverse)
+            with _no_collection():
+                self.sort("id", key=key, reverse=reverse)
         if keep is not None and keep in self._row_locations:
             self.move_cursor(row=self.get_row_index(keep), animate=False)
         elif self.row_count:
@@ -278,15 +297,15 @@ class RunsTable(DataTable[Cell]):
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Grow column widths for new rows from the widths their cells know, then size the table."""
-        columns = self.ordered_columns
+        columns = [(column, column.key.value) for column in self.ordered_columns]
         data = self._data
         grew = False
         for row_key in new_rows:
             cells = data.get(row_key)
             if cells is None:
                 continue
-            for column in columns:
-                cell = cells.get(column.key)
+            for column, key in columns:
+                cell = cells.get(key)
                 if cell is not None and cell.cell_len > column.content_width:
                     column.content_width = cell.cell_len
                     grew = True

@@ -5,10 +5,12 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from sacred_tui.app import SacredTuiApp
+from sacred_tui.screens import runs as runs_screen
 from sacred_tui.screens.columns import ColumnsScreen
 from sacred_tui.screens.help import HelpScreen
 from sacred_tui.screens.runs import RunsScreen
@@ -253,3 +255,23 @@ async def test_app_quits_with_q(tmp_path: Path) -> None:
     assert app.return_code == 0
     assert app.watcher is not None and app.watcher.mode == "stopped"
 
+
+
+async def test_app_big_tables_filter_when_typing_pauses(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runs_screen, "_TYPE_AHEAD_ROWS", 1)
+    root = tmp_path / "runs"
+    write_run(root, "1", experiment="alpha")
+    write_run(root, "2", experiment="beta")
+    app = make_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot)
+        await pilot.press("slash")
+        app.screen.query_one("#filter", Input).value = "alph"
+        await pilot.pause()
+        assert table.row_count == 2  # not yet: typing may go on
+        await until(pilot, lambda: table.visible_ids() == ["1"])
+        app.screen.query_one("#filter", Input).value = "bet"
+        await pilot.press("escape")  # clearing wins over the filter still waiting
+        await pilot.pause(0.3)
+        assert table.row_count == 2 and table.query_filter.text == ""
