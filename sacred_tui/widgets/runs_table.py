@@ -151,6 +151,7 @@ class RunsTable(DataTable[Cell]):
         """Apply new versions of some rows and drop removed runs, keeping cursor and scroll."""
         now = self.clock()
         keep = self.current_run_id
+        row_before, scroll_before = self.cursor_row, self.scroll_y
         resort = False
         gone = [run_id for run_id in removed if self._all.pop(run_id, None) is not None]
         for run_id in gone:
@@ -181,9 +182,9 @@ class RunsTable(DataTable[Cell]):
             except RowDoesNotExist:
                 pass
         if resort:
-            self._apply_sort(keep)
-        elif to_remove and keep is not None and keep in self._row_locations:
-            self.move_cursor(row=self.get_row_index(keep), animate=False)
+            self._sort_rows()
+        if resort or to_remove:
+            self._hold_view(keep, row_before, scroll_before)
 
     def refresh_times(self) -> None:
         """Redraw time-dependent cells (durations of running runs)."""
@@ -276,6 +277,13 @@ class RunsTable(DataTable[Cell]):
 
     def _apply_sort(self, keep: str | None) -> None:
         """Order the shown rows; then put the cursor back on run ``keep`` (top when None)."""
+        self._sort_rows()
+        if keep is not None and keep in self._row_locations:
+            self.move_cursor(row=self.get_row_index(keep), animate=False)
+        elif self.row_count:
+            self.move_cursor(row=0, animate=False)
+
+    def _sort_rows(self) -> None:
         column, reverse, now = self.sort_column, self.sort_reverse, self.clock()
         rows = self._all
 
@@ -290,10 +298,18 @@ class RunsTable(DataTable[Cell]):
         if column in {spec.key for spec in self.specs} and self.row_count:
             with _no_collection():
                 self.sort("id", key=key, reverse=reverse)
-        if keep is not None and keep in self._row_locations:
-            self.move_cursor(row=self.get_row_index(keep), animate=False)
-        elif self.row_count:
-            self.move_cursor(row=0, animate=False)
+
+    def _hold_view(self, keep: str | None, row_before: int, scroll_before: float) -> None:
+        """Keep the cursor's run on the same screen line after rows moved around it."""
+        if keep is None or keep not in self._row_locations:
+            return
+        index = self.get_row_index(keep)
+        self.move_cursor(row=index, animate=False, scroll=False)
+        shift = index - row_before
+        if shift:
+            target = max(0.0, scroll_before + shift)
+            # The new rows are measured on the next idle; scroll once the table has grown.
+            self.call_after_refresh(self.scroll_to, y=target, animate=False, immediate=True)
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Grow column widths for new rows from the widths their cells know, then size the table."""

@@ -164,3 +164,12 @@ def test_store_uses_process_json_to_spot_a_killed_run(tmp_path: Path) -> None:
     assert store.get("1").liveness.reason == f"process {child.pid} has exited"  # type: ignore[union-attr]
     assert store.get("1").display_status == "DEAD"  # type: ignore[union-attr]
     assert store.get("2").liveness.state == "alive"  # type: ignore[union-attr]
+
+
+def test_data_layer_imports_no_textual_and_no_watchdog() -> None:
+    code = ("import sys; import sacred_tui.data.store, sacred_tui.data.watcher, sacred_tui.data.query, "
+            "sacred_tui.data.columns, sacred_tui.data.liveness; "
+            "print(sorted(m for m in ('textual', 'watchdog', 'rich', 'numpy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
