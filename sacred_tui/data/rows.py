@@ -146,13 +146,6 @@ def flatten_config(config: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def summarize_metrics(series: Mapping[str, Any]) -> dict[str, MetricSummary]:
-    """Reduce ``{name: MetricSeries}`` (anything with ``.values``) to ``{name: MetricSummary}``."""
-    intern = sys.intern
-    return {intern(str(name)): MetricSummary.of(getattr(s, "values", ()) or ())
-            for name, s in series.items()}
-
-
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
