@@ -19,7 +19,7 @@ from core.errors import CommandLineError
 
 __all__ = [
     "CAPTURE_MODES", "FLAG_OPTIONS", "VALUE_OPTIONS", "LaunchSpec", "check_option", "check_word",
-    "format_argv",
+    "format_argv", "quote_word",
 ]
 
 VALUE_OPTIONS: dict[str, str] = {
@@ -175,7 +175,15 @@ class LaunchSpec:
                    tuple(updates), dict(options or {}), python or sys.executable)
 
 
+def quote_word(word: str) -> str:
+    """Shell-quote one word for display; ``msg='hi'`` reads as ``"msg='hi'"``, not ``'msg='"'"'hi'"'"''``."""
+    quoted = shlex.quote(word)
+    if quoted != word and "'" in word and not any(char in word for char in '"$`\\!'):
+        return f'"{word}"'
+    return quoted
+
+
 def format_argv(argv: Sequence[str], cwd: str | os.PathLike[str] | None = None) -> str:
     """The display form of an argument list: shell-quoted, prefixed by ``cd DIR &&``."""
-    command = shlex.join(argv)
-    return f"cd {shlex.quote(str(cwd))} && {command}" if cwd is not None else command
+    command = " ".join(quote_word(word) for word in argv)
+    return f"cd {quote_word(str(cwd))} && {command}" if cwd is not None else command

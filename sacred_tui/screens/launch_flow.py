@@ -38,13 +38,13 @@ class LaunchFlow:
 
     def __init__(self, app: App[Any], runs_dir: str | Path, store: Any = None,
                  scripts: Iterable[str | Path] = (), python: str | None = None,
-                 poll_interval: float = 0.3) -> None:
+                 poll_interval: float = 0.3, log_dir: str | Path | None = None) -> None:
         self.app = app
         self.store = store
         self.runs_dir = Path(runs_dir)
         self.python = python or sys.executable
         self.catalog = ScriptCatalog(runs_dir, scripts)
-        self.launcher = Launcher(runs_dir)
+        self.launcher = Launcher(runs_dir, log_dir)
         self.poll_interval = poll_interval
         self._open_on_start: set[int] = set()
         self._timer: Timer | None = None
@@ -160,11 +160,11 @@ class LaunchFlow:
         return str(run_id) if run_id is not None else None
 
     def can_stop_here(self) -> bool:
-        """Whether ``x`` means something on the current screen."""
+        """Whether ``x`` means something on the current screen (one that shows runs)."""
         from sacred_tui.screens.launch_log import LaunchLogScreen
 
         screen = self.app.screen
-        return isinstance(screen, LaunchLogScreen) or self.selected_run_id(screen) is not None
+        return isinstance(screen, LaunchLogScreen) or hasattr(screen, "run_id") or hasattr(screen, "table")
 
     # -- stopping ---------------------------------------------------------------------------------
     def stop_selected(self) -> None:
@@ -317,12 +317,16 @@ class LaunchingApp(App[None]):
 
     launch_scripts: Sequence[str | Path] = ()
     launch_python: str | None = None
+    launch_log_dir: str | Path | None = None
     _launch_flow: LaunchFlow | None = None
 
-    def configure_launching(self, scripts: Iterable[str | Path] = (), python: str | None = None) -> None:
-        """Set the scripts offered first (``--script``) and the interpreter (``--python``)."""
+    def configure_launching(self, scripts: Iterable[str | Path] = (), python: str | None = None,
+                            log_dir: str | Path | None = None) -> None:
+        """Set the scripts offered first (``--script``), the interpreter (``--python``) and where
+        launched processes write their output (a private temp folder by default)."""
         self.launch_scripts = list(scripts)
         self.launch_python = python
+        self.launch_log_dir = log_dir
         self._launch_flow = None
 
     @property
@@ -331,7 +335,8 @@ class LaunchingApp(App[None]):
         if self._launch_flow is None:
             runs_dir = getattr(self, "runs_dir", None) or Path("my_runs")
             self._launch_flow = LaunchFlow(self, runs_dir, getattr(self, "store", None),
-                                           self.launch_scripts, self.launch_python)
+                                           self.launch_scripts, self.launch_python,
+                                           log_dir=self.launch_log_dir)
         return self._launch_flow
 
     def action_launch(self) -> None:

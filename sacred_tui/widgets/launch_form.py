@@ -62,7 +62,9 @@ class NamedConfigPicker(Vertical):
         if named is not None:
             options.add_options(Option(Text.assemble((n.name, "bold"), ("  " + n.first_line, "dim")), id=n.name)
                                 for n in named)
-            if not named:
+            if named:
+                options.highlighted = 0
+            else:
                 options.add_option(Option(Text("This script has no named configs.", style="dim"),
                                           disabled=True))
         chosen = self.query_one(OrderedList)

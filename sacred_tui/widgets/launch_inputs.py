@@ -101,6 +101,11 @@ class OrderedList(OptionList):
         index = highlight if highlight is not None else previous
         if self.words:
             self.highlighted = min(max(index or 0, 0), len(self.words) - 1)
+        # Posted from this widget's own turn: a message created while a parent handles an event
+        # counts as sent by that parent and would stop bubbling there.
+        self.call_later(self._announce)
+
+    def _announce(self) -> None:
         self.post_message(self.Changed(self))
 
     def add_word(self, word: str) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import sys
 import time
@@ -59,6 +60,13 @@ def test_argv_puts_every_value_in_one_element(tmp_path: Path) -> None:
     shown = format_argv(argv, spec.cwd)
     assert shown.startswith(f"cd {tmp_path} && /usr/bin/python3 train.py evaluate with big")
     assert "'msg=x; rm -rf ~'" in shown
+
+
+def test_display_quoting_reads_like_a_shell_line_and_splits_back() -> None:
+    words = ["msg='first'", "a b", "it's $HOME", "plain", ""]
+    shown = format_argv(words)
+    assert shown.startswith('"msg=\'first\'" \'a b\' ')
+    assert shlex.split(shown) == words
 
 
 def test_argv_for_probes_replaces_the_command_and_keeps_words(tmp_path: Path) -> None:
