@@ -33,6 +33,10 @@ from sacred_tui.widgets.launch_inputs import OrderedList
 __all__ = ["LaunchScreen", "short_path"]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def short_path(path: Path) -> str:
     """A path with the home folder written as ``~``."""
     home = str(Path.home())
@@ -54,7 +58,8 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
     LaunchScreen #interface-status { height: auto; }
     LaunchScreen #command-line { height: auto; background: $boost; padding: 0 1; }
     LaunchScreen #launch-notes { height: auto; }
-    LaunchScreen #preview-scroll { height: 1fr; }
+    LaunchScreen #preview-scroll { height: 1fr; overflow-x: auto; }
+    LaunchScreen #config-preview { width: auto; }
     LaunchScreen #launch-buttons { height: auto; padding: 0 1; }
     LaunchScreen #launch-buttons Button { margin: 0 1 0 0; }
     """
@@ -161,6 +166,8 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         self._load_interface(path)
 
     def _load_interface(self, path: Path) -> None:
+        if self.initial is not None and path != self.initial.script:
+            self.notes = []  # they were about the run's own script
         self.interface = None
         self.interface_error = None
         self.query_one(UpdatesEditor).set_known(None, None)
@@ -188,9 +195,9 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
             return
         self.interface = result
         commands = result.user_commands()
-        self._show_interface_status(Text(
-            f"{path.name}: {len(commands)} commands · {len(result.named_configs)} named configs · "
-            f"{len(result.defaults.keys())} config keys", style="green"))
+        counts = [_count(len(commands), "command"), _count(len(result.named_configs), "named config"),
+                  _count(len(result.defaults.keys()), "config key")]
+        self._show_interface_status(Text(f"{path.name}: {' · '.join(counts)}", style="green"))
         select = self.query_one("#command-select", Select)
         select.set_options([(self._command_label(c.name, c.first_line, result), c.name) for c in commands])
         wanted = self._command or result.default_command
@@ -274,7 +281,9 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
                                        "or -f is ticked.\n", "bold red"), (result.details(), "red")))
         else:
             self.preview, self.preview_error = result, None
-            view.update(config_preview_text(result))
+            text = config_preview_text(result)
+            text.no_wrap = True
+            view.update(text)
         if self._launch_when_ready:
             self._launch_when_ready = False
             self.action_launch()

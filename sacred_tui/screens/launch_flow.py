@@ -242,7 +242,7 @@ class LaunchFlow:
         if spec.script.is_file():
             self.catalog.add_known([spec.script])
         if edit:
-            self.open_composer(spec, [*plan.problems, *plan.warnings], f"Re-run run {plan.run_id} (edited)")
+            self.open_composer(spec, [*plan.problems, *plan.warnings], f"Run {plan.run_id} again, edited")
             return
         body = Text(format_argv(spec.argv(self.runs_dir), spec.cwd))
         for problem in plan.problems:
@@ -252,14 +252,14 @@ class LaunchFlow:
         choices = [("launch", "Launch", "success"), ("edit", "Edit first", "primary"), ("cancel", "Cancel", "default")]
         if plan.problems:
             choices = choices[1:]
-        self.app.push_screen(ChoiceScreen(f"Re-run run {plan.run_id}?", body, choices),
+        self.app.push_screen(ChoiceScreen(f"Run {plan.run_id} again?", body, choices),
                              lambda answer: self._rerun_chosen(answer, plan))
 
     def _rerun_chosen(self, answer: str | None, plan: Any) -> None:
         if answer == "launch":
             self.launch(plan.spec)
         elif answer == "edit":
-            self.open_composer(plan.spec, [*plan.problems, *plan.warnings], f"Re-run run {plan.run_id} (edited)")
+            self.open_composer(plan.spec, [*plan.problems, *plan.warnings], f"Run {plan.run_id} again, edited")
 
     # -- quitting ---------------------------------------------------------------------------------
     def request_quit(self) -> None:
