@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,6 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     problem = check_runs_dir(runs_dir)
     if problem is not None:
         parser.error(problem)
+    for script in args.script:
+        if not Path(script).expanduser().is_file():
+            parser.error(f"--script must name an experiment script file, got {script!r} (no such file)")
+    if shutil.which(args.python) is None:
+        parser.error(f"--python must be an interpreter that can run, got {args.python!r} "
+                     f"(not found or not executable)")
     from textual.logging import TextualHandler
 
     # Log records go to `textual console`, never to the terminal the app draws on.

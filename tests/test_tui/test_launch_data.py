@@ -333,3 +333,19 @@ def test_catalog_trusts_named_folders_and_confirmed_scripts(tmp_path: Path) -> N
     catalog.confirm(outside)
     assert catalog.is_trusted(outside) and catalog.scripts()[-1] == outside
 
+
+
+def test_cli_flags_for_the_launcher(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sacred_tui.cli import build_parser, main
+
+    args = build_parser().parse_args([str(tmp_path), "--script", "a.py", "--script", "b.py",
+                                      "--python", "/opt/py"])
+    assert args.script == ["a.py", "b.py"] and args.python == "/opt/py"
+    assert build_parser().parse_args([]).python == sys.executable
+    with pytest.raises(SystemExit) as missing:
+        main([str(tmp_path), "--script", str(tmp_path / "nope.py")])
+    assert missing.value.code == 2
+    assert "--script must name an experiment script file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([str(tmp_path), "--script", str(TINY), "--python", str(tmp_path / "no-python")])
+    assert "--python must be an interpreter that can run" in capsys.readouterr().err
