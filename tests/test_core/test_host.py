@@ -243,3 +243,9 @@ def test_import_is_cheap() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     assert out.stdout.strip() == "[]"
+
+
+def test_platform_string_matches_the_standard_library():
+    import platform
+    from core.host.machine import platform_string
+    assert platform_string() == platform.platform()
