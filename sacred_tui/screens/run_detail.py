@@ -96,7 +96,13 @@ class RunDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_from_files()
         self.set_interval(self.poll_interval, self.refresh_from_files)
-        self.query_one("#overview").focus()
+        self.call_after_refresh(self._focus_active_tab)
+
+    def _focus_active_tab(self) -> None:
+        """Focus the widget of whichever tab is active by now (a tab key may already have been pressed)."""
+        target = _FOCUS_TARGETS.get(self.query_one(TabbedContent).active)
+        if target:
+            self.query_one(target).focus()
 
     # ---- polling -------------------------------------------------------------------------
 
