@@ -19,7 +19,8 @@ from core.host import (
     get_experiment_info,
 )
 
-DATA = Path(__file__).parent.parent / "data" / "host"
+DATA = Path(__file__).parent.parent / "data" / "sacred_experiment"
+REFERENCE_RUN = Path(__file__).parent.parent / "data" / "reference_runs" / "runs" / "1"
 GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "T",
            "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"}
 
@@ -48,7 +49,7 @@ def md5(path: Path) -> str:
 
 
 def test_experiment_info_matches_reference_shape(refexp: Path) -> None:
-    reference = json.loads((DATA / "run.json").read_text())["experiment"]
+    reference = json.loads((REFERENCE_RUN / "run.json").read_text())["experiment"]
     sources = {Source.create(str(refexp / "helper_module.py"), save_git_info=False),
                Source.create(str(refexp / "ref_experiment.py"), save_git_info=False)}
     deps = {PackageDependency("sacred", "0.8.7"), PackageDependency("numpy", "2.4.6")}
