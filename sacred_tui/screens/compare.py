@@ -26,6 +26,7 @@ from sacred_tui.data.compare import ConfigComparison, compare_configs, order_run
 from sacred_tui.data.compare_source import CompareSource, CompareUpdate, MetricOverlay
 from sacred_tui.data.compare_text import diff_texts, read_side
 from sacred_tui.messages import RunsUpdated
+from sacred_tui.screens.polling import PollingTabsScreen
 from sacred_tui.widgets.config_compare import ConfigCompareTable, kind_legend
 from sacred_tui.widgets.config_view import format_value
 from sacred_tui.widgets.overlay_plot import OverlayPlot
@@ -48,8 +49,10 @@ def compare_marked(screen: Screen[Any], store_or_folder: Any, marked: Iterable[s
     screen.app.push_screen(CompareScreen(store_or_folder, run_ids))
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(PollingTabsScreen):
     """Compares runs; the first run is the reference the config colours are relative to."""
+
+    TAB_IDS = TAB_IDS
 
     DEFAULT_CSS = """
     CompareScreen > #compare-header { height: auto; background: $panel; padding: 0 1; }
@@ -91,7 +94,6 @@ class CompareScreen(Screen[None]):
         self._configs: dict[str, dict[str, Any]] = {}
         self._records: dict[str, RunRecord] = {}
         self._problems: dict[str, list[str]] = {}
-        self._polling = self._poll_again = False
         self._loaded = False
         self._metric_listing: list[tuple[str, int]] = []
 
@@ -126,34 +128,8 @@ class CompareScreen(Screen[None]):
         if self.source.running:
             self.refresh_from_files()
 
-    def refresh_from_files(self) -> None:
-        """Read what changed in the compared runs (never two polls at once)."""
-        if self._polling:
-            self._poll_again = True
-            return
-        self._polling = True
-        self._poll()
-
-    @work(thread=True, group="compare-poll", exit_on_error=False)
-    def _poll(self) -> None:
-        try:
-            update = self.source.poll()
-        except Exception as exc:  # a bug in a reader must not take the screen down
-            self.app.call_from_thread(self._poll_failed, exc)
-            return
-        self.app.call_from_thread(self._apply, update)
-
-    def _poll_failed(self, exc: Exception) -> None:
-        self._polling = False
-        self.notify(f"{type(exc).__name__}: {exc}", severity="error", title="Cannot read the compared runs")
-
-    def _apply(self, update: CompareUpdate) -> None:
-        self._polling = False
-        if self.is_attached:
-            self.apply_update(update)
-        if self._poll_again:
-            self._poll_again = False
-            self.refresh_from_files()
+    def poll_error_title(self) -> str:
+        return "Cannot read the compared runs"
 
     def apply_update(self, update: CompareUpdate) -> None:
         """Route what changed to the header, the config table, the plot and the diff choices."""
@@ -349,23 +325,9 @@ class CompareScreen(Screen[None]):
         if pane in _FOCUS:
             self.query_one(_FOCUS[pane]).focus()
 
-    def action_show_tab(self, tab: str) -> None:
-        """Switch to a tab by its id."""
-        self.query_one(TabbedContent).active = tab
-
-    def action_switch_tab(self, step: int) -> None:
-        """Next (1) or previous (-1) tab, wrapping around."""
-        tabs = self.query_one(TabbedContent)
-        index = TAB_IDS.index(tabs.active) if tabs.active in TAB_IDS else 0
-        tabs.active = TAB_IDS[(index + step) % len(TAB_IDS)]
-
     def action_reload(self) -> None:
         """Read the runs' files again and recompute the text diff if it is shown."""
         self.refresh_from_files()
         panel = self.query_one(TextDiffPanel)
         if panel.active:
             panel.request()
-
-    def action_back(self) -> None:
-        """Return to the runs table."""
-        self.dismiss(None)

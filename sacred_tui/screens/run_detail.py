@@ -15,13 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview
 from sacred_tui.data.config_diff import ConfigDiff
 from sacred_tui.data.run_detail_data import RunDetailSource, RunDetailUpdate
 from sacred_tui.screens.artifact import ArtifactScreen, open_externally
+from sacred_tui.screens.polling import PollingTabsScreen
 from sacred_tui.widgets.artifacts_list import ArtifactPreviewView, ArtifactsList
 from sacred_tui.widgets.config_view import ConfigView, ValueTree
 from sacred_tui.widgets.log_tail import LogTail, StdoutPane
@@ -39,8 +39,10 @@ _FOCUS_TARGETS = {
 }
 
 
-class RunDetailScreen(Screen[None]):
+class RunDetailScreen(PollingTabsScreen):
     """Everything about one run; Esc or Backspace returns to the previous screen."""
+
+    TAB_IDS = TAB_IDS
 
     DEFAULT_CSS = """
     RunDetailScreen > #detail-header { height: 1; background: $panel; padding: 0 1; }
@@ -64,8 +66,6 @@ class RunDetailScreen(Screen[None]):
         self.source = source or RunDetailSource(store_or_folder, run_id)
         self.run_id = self.source.run_id
         self.poll_interval = poll_interval
-        self._polling = False
-        self._poll_again = False
         self._config: dict[str, Any] = {}
         self._diff: ConfigDiff | None = None
         self._highlighted: ArtifactItem | None = None
@@ -106,14 +106,6 @@ class RunDetailScreen(Screen[None]):
 
     # ---- polling -------------------------------------------------------------------------
 
-    def refresh_from_files(self) -> None:
-        """Read what changed in the run's files and update the tabs (cheap when nothing did)."""
-        if self._polling:
-            self._poll_again = True
-            return
-        self._polling = True
-        self._poll()
-
     def on_runs_updated(self, message: Message) -> None:
         """The app saw files of some runs change (its RunsUpdated message): re-read if ours did.
 
@@ -124,26 +116,8 @@ class RunDetailScreen(Screen[None]):
         if self.run_id in getattr(message, "run_ids", ()):
             self.refresh_from_files()
 
-    @work(thread=True, group="run-detail-poll", exit_on_error=False)
-    def _poll(self) -> None:
-        try:
-            update = self.source.poll()
-        except Exception as exc:  # a bug in a reader must not take the screen down
-            self.app.call_from_thread(self._poll_failed, exc)
-            return
-        self.app.call_from_thread(self._apply, update)
-
-    def _poll_failed(self, exc: Exception) -> None:
-        self._polling = False
-        self.notify(f"{type(exc).__name__}: {exc}", severity="error", title=f"Cannot read run {self.run_id}")
-
-    def _apply(self, update: RunDetailUpdate) -> None:
-        self._polling = False
-        if self.is_attached:
-            self.apply_update(update)
-        if self._poll_again:
-            self._poll_again = False
-            self.refresh_from_files()
+    def poll_error_title(self) -> str:
+        return f"Cannot read run {self.run_id}"
 
     def apply_update(self, update: RunDetailUpdate) -> None:
         """Route the parts of an update to the tabs that show them."""
@@ -251,16 +225,6 @@ class RunDetailScreen(Screen[None]):
             return self.is_mounted and self.query_one(TabbedContent).active == "tab-artifacts"
         return True
 
-    def action_show_tab(self, tab: str) -> None:
-        """Switch to a tab by its id."""
-        self.query_one(TabbedContent).active = tab
-
-    def action_switch_tab(self, step: int) -> None:
-        """Next (1) or previous (-1) tab, wrapping around."""
-        tabs = self.query_one(TabbedContent)
-        index = TAB_IDS.index(tabs.active) if tabs.active in TAB_IDS else 0
-        tabs.active = TAB_IDS[(index + step) % len(TAB_IDS)]
-
     def action_open_artifact(self) -> None:
         """Open the highlighted artifact with a pager, editor or the system viewer."""
         if self._highlighted is None:
@@ -271,6 +235,3 @@ class RunDetailScreen(Screen[None]):
         """Poll the files now."""
         self.refresh_from_files()
 
-    def action_back(self) -> None:
-        """Return to the previous screen (the runs table)."""
-        self.dismiss(None)
