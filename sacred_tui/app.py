@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
