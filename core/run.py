@@ -288,34 +288,41 @@ class Run:
         self.captured_out = text
         self._emit("output_event", text)
 
-    def _beat(self) -> None:
+    def _beat(self, final: bool = False) -> None:
         self._emit("log_metrics", self._metrics.drain(), self.info)
-        self._emit("heartbeat_event", info=self.info, captured_out=self.captured_out,
-                   beat_time=utcnow(), result=self.result)
+        beat = dict(info=self.info, captured_out=self.captured_out, beat_time=utcnow(), result=self.result)
+        for observer in self._healthy_observers():
+            # Our file observer skips writing run.json on the last beat: the final event writes it anyway.
+            event = "final_beat_event" if final and hasattr(observer, "final_beat_event") else "heartbeat_event"
+            self._call(observer, event, **beat)
 
     def _final_beat(self) -> None:
         if self.beat_interval > 0:
-            self._beat()
+            self._beat(final=True)
             return
         metrics = self._metrics.drain()
         if metrics:
             self._emit("log_metrics", metrics, self.info)
 
     # ------------------------------------------------------------------ observer calls
+    def _healthy_observers(self) -> list:
+        return [o for o in self.observers if o not in self._failed_observers]
+
     def _emit(self, method_name: str, *args: Any, **kwargs: Any) -> None:
         """Call an event on every healthy observer; one that fails is warned about once and dropped."""
-        for observer in self.observers:
-            if observer in self._failed_observers:
-                continue
-            method = getattr(observer, method_name, None)
-            if method is None:
-                continue
-            try:
-                with self._observer_lock:
-                    method(*args, **kwargs)
-            except Exception as exc:
-                self._failed_observers.append(observer)
-                self.run_logger.warning("An error occurred in the '%r' observer: %s", observer, exc)
+        for observer in self._healthy_observers():
+            self._call(observer, method_name, *args, **kwargs)
+
+    def _call(self, observer: Any, method_name: str, *args: Any, **kwargs: Any) -> None:
+        method = getattr(observer, method_name, None)
+        if method is None:
+            return
+        try:
+            with self._observer_lock:
+                method(*args, **kwargs)
+        except Exception as exc:
+            self._failed_observers.append(observer)
+            self.run_logger.warning("An error occurred in the '%r' observer: %s", observer, exc)
 
     def _emit_final(self, method_name: str, **kwargs: Any) -> None:
         for observer in self.observers:

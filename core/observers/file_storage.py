@@ -162,13 +162,21 @@ class FileStorageObserver(RunObserver):
 
     # ------------------------------------------------------------------ during the run
     def heartbeat_event(self, info: dict, captured_out: str, beat_time: Any, result: Any) -> None:
+        self._beat(info, captured_out, beat_time, result, save_record=True)
+
+    def final_beat_event(self, info: dict, captured_out: str, beat_time: Any, result: Any) -> None:
+        """The beat right before the final event (ours): run.json is written once, by that final event."""
+        self._beat(info, captured_out, beat_time, result, save_record=False)
+
+    def _beat(self, info: dict, captured_out: str, beat_time: Any, result: Any, save_record: bool) -> None:
         with self._lock:
             run_entry = self._running()
             self.info = info
             run_entry["heartbeat"] = beat_time.isoformat()
             run_entry["result"] = result
             self._write_cout(captured_out)
-            self._save_json(run_entry, "run.json")
+            if save_record:
+                self._save_json(run_entry, "run.json")
             self._metrics.ensure_exists()  # type: ignore[union-attr]
             if info:
                 text = _dumps(info)

@@ -329,3 +329,15 @@ def test_template_is_rendered_at_the_end(in_tmp: Path, monkeypatch: pytest.Monke
     observer.heartbeat_event({}, "printed", when(ref["heartbeat"]), None)
     observer.completed_event(when(ref["stop_time"]), None)
     assert (in_tmp / "runs" / "1" / "report.md").read_text() == "status COMPLETED, output printed"
+
+
+def test_ids_continue_after_the_last_claim_and_restart_in_a_new_folder(tmp_path):
+    import shutil
+    from core.observers.stored_files import claim_run_dir
+    base = str(tmp_path / "runs")
+    assert [claim_run_dir(base)[1] for _ in range(3)] == ["1", "2", "3"]
+    os.mkdir(os.path.join(base, "10"))  # another process went ahead
+    assert claim_run_dir(base)[1] == "4"
+    assert claim_run_dir(base)[1] == "5"
+    shutil.rmtree(base)
+    assert claim_run_dir(base)[1] == "1"
