@@ -150,9 +150,8 @@ def assemble_config(experiment: Any, command_name: str | None, config_updates: d
         summary.added |= prefixed(part.added, scaffold.path)
         summary.modified |= prefixed(part.modified, scaffold.path)
         summary.typechanged.update(prefixed(part.typechanged, scaffold.path))
-        for key, doc in prefixed(part.docs, scaffold.path).items():
-            summary.docs.setdefault(key, doc)
-    summary.docs.setdefault("seed", SEED_DOC)
+        summary.doc_sources.append(lambda part=part, path=scaffold.path: prefixed(part.docs, path))
+    summary.doc_sources.append(lambda: {"seed": SEED_DOC})
     assembled.summary = summary
     _check_updates(assembled, force)
     return assembled
@@ -196,15 +195,13 @@ def _config_so_far(assembled: AssembledConfig, current: Scaffold, config: dict) 
 
 
 def _combine_summaries(results: list, updates: dict, config: dict) -> ConfigSummary:
-    summary = ConfigSummary(config)
+    summary = ConfigSummary(config, doc_sources=[lambda r=r: getattr(r, "docs", {}) for r in results])
     if results:
         added_sets = [set(getattr(r, "added", set())) for r in results]
         summary.added = set.intersection(*added_sets)
         for r in results:
             summary.modified |= set(getattr(r, "modified", set()))
             summary.typechanged.update(getattr(r, "typechanged", {}))
-            for key, doc in getattr(r, "docs", {}).items():
-                summary.docs.setdefault(key, doc)
     else:
         summary.added = {key for key, _ in iterate_flattened(updates)}
     summary.modified -= summary.added

@@ -6,7 +6,7 @@ win (updates, named configs), ``preset`` the values of earlier sources, ``fallba
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from core.config.fixing import FixedValues
 from core.config.values import normalize, validate_keys
@@ -25,12 +25,22 @@ class ConfigResult(dict):  # type: ignore[type-arg]
 
     def __init__(self, entries: Mapping[str, Any] = (), added: set[str] | None = None,  # type: ignore[assignment]
                  modified: set[str] | None = None, typechanged: dict[str, tuple[type, type]] | None = None,
-                 docs: dict[str, str] | None = None) -> None:
+                 docs: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None) -> None:
         super().__init__(entries)
         self.added: set[str] = set(added or ())
         self.modified: set[str] = set(modified or ())
         self.typechanged: dict[str, tuple[type, type]] = dict(typechanged or {})
-        self.docs: dict[str, str] = dict(docs or {})
+        self._docs_source = docs
+        self._docs: dict[str, str] | None = None
+
+    @property
+    def docs(self) -> dict[str, str]:
+        """Read on first use: extracting comment docs means tokenizing the scope's source."""
+        if self._docs is None:
+            source = self._docs_source
+            found = source() if callable(source) else source
+            self._docs = {key: doc for key, doc in (found or {}).items() if key in self}
+        return self._docs
 
     def __repr__(self) -> str:
         return (f"ConfigResult({dict.__repr__(self)}, added={sorted(self.added)}, "
@@ -59,7 +69,8 @@ class ConfigDict:
 
 
 def finish_result(entries: dict[str, Any], fixing: FixedValues, preset: Mapping[str, Any],
-                  docs: Mapping[str, str], fixed_views: Mapping[str, Any] | None = None) -> ConfigResult:
+                  docs: Mapping[str, str] | Callable[[], Mapping[str, str]],
+                  fixed_views: Mapping[str, Any] | None = None) -> ConfigResult:
     """Complete a source's entries into its result.
 
     Adds the fixed keys the source never produced (from ``fixed_views``, the copies the source could read,
@@ -76,7 +87,7 @@ def finish_result(entries: dict[str, Any], fixing: FixedValues, preset: Mapping[
     _fill_in(config, preset)
     validate_keys(config)
     added, modified, typechanged = fixing.summary()
-    return ConfigResult(config, added, modified, typechanged, {k: v for k, v in docs.items() if k in config})
+    return ConfigResult(config, added, modified, typechanged, docs)
 
 
 def _fill_in(config: dict[Any, Any], preset: Mapping[str, Any]) -> None:

@@ -85,7 +85,7 @@ class ConfigScope:
         namespace.update(views)
         body = types.FunctionType(self._compiled.code, namespace, self.__name__)
         local_values: dict[str, Any] = body(fixing.fix, {**preset, **views}, locals, **arguments)
-        return finish_result(self._entries(local_values, fixing), fixing, preset, self.docs, views)
+        return finish_result(self._entries(local_values, fixing), fixing, preset, lambda: self.docs, views)
 
     def _argument(self, name: str, views: dict[str, Any], preset: dict[str, Any],
                   fallback: dict[str, Any]) -> Any:

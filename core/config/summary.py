@@ -5,7 +5,7 @@ print_config, the config warnings, and the machine-readable ``--json`` output fo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from core.config.updates import iterate_flattened, path_prefixes
 
@@ -20,7 +20,20 @@ class ConfigSummary:
     added: set[str] = field(default_factory=set)
     modified: set[str] = field(default_factory=set)
     typechanged: dict[str, tuple[type, type]] = field(default_factory=dict)
-    docs: dict[str, str] = field(default_factory=dict)
+    doc_sources: list[Callable[[], Mapping[str, str]]] = field(default_factory=list, repr=False)
+    """Where the docs come from; read on first use, since only print_config and --json need them."""
+    _docs: dict[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def docs(self) -> dict[str, str]:
+        """Dotted key -> the comment documenting it (the first source that documents a key wins)."""
+        if self._docs is None:
+            docs: dict[str, str] = {}
+            for source in self.doc_sources:
+                for key, doc in source().items():
+                    docs.setdefault(key, doc)
+            self._docs = docs
+        return self._docs
 
     def changed_paths(self) -> set[str]:
         """Every marked key plus each of its parent paths (parents of a change count as modified)."""
