@@ -119,7 +119,8 @@ class RunOverview(VerticalScroll, can_focus=True):
             grid.add_row("Comment", Text(record.comment))
         if record.priority is not None:
             grid.add_row("Priority", f"{record.priority:g}")
-        if record.has_result:
+        if record.has_result and (record.result is not None or record.status == "COMPLETED"):
+            # A heartbeat writes "result": null while the run is still going: that is no result yet.
             grid.add_row("Result", Text(format_value(record.result, limit=400)))
         parts: list[RenderableType] = [grid, Text(""), Text("Reproduce (y copies):", style="bold"),
                                        Text(self.command_line, style="cyan")]
