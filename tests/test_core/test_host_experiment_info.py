@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reference_data import REFERENCE_RUNS, sacred_experiment_dir
 from core.host import (
     PackageDependency,
     Source,
@@ -19,8 +20,8 @@ from core.host import (
     get_experiment_info,
 )
 
-DATA = Path(__file__).parent.parent / "data" / "sacred_experiment"
-REFERENCE_RUN = Path(__file__).parent.parent / "data" / "reference_runs" / "runs" / "1"
+DATA = sacred_experiment_dir()
+REFERENCE_RUN = REFERENCE_RUNS / "1"
 GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "T",
            "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"}
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reference_data import REFERENCE_RUNS, sacred_experiment_dir
 from core.observers import FileStorageObserver, RunObserver
 
-DATA = Path(__file__).parent.parent / "data" / "reference_runs" / "runs"
-EXPERIMENT = Path(__file__).parent.parent / "data" / "sacred_experiment"
+DATA = REFERENCE_RUNS
+EXPERIMENT = sacred_experiment_dir()
 REF_BASE = "/home/researcher/refexp"
 SOURCES = [["helper_module.py", "d7074ac4557c2d8356348cc7330ba4dc"],
            ["ref_experiment.py", "de0377a787bbc9986a1d47d722a2d729"]]

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).parent.parent / "data"
-REFERENCE_RUNS = DATA / "reference_runs" / "runs"
-EXPERIMENT = DATA / "sacred_experiment"
+from reference_data import REFERENCE_RUNS, sacred_experiment_dir
+
+EXPERIMENT = sacred_experiment_dir()
 
 pytest.importorskip("numpy")
 
