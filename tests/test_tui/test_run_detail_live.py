@@ -7,32 +7,13 @@ import time
 from pathlib import Path
 
 from textual.app import App
-from textual.pilot import Pilot
 
 from sacred_tui.screens.run_detail import RunDetailScreen
 from sacred_tui.widgets.log_tail import LogTail, StdoutPane
 from sacred_tui.widgets.metrics_plot import MetricPlot, MetricsPanel
 from sacred_tui.widgets.run_overview import RunOverview
 
-from test_run_detail_source import make_run, write_huge_cout
-
-
-class DetailApp(App[None]):
-    """Opens one run's detail screen; polls fast so live changes show up quickly."""
-
-    def __init__(self, folder: Path, run_id: str) -> None:
-        super().__init__()
-        self.folder, self.run_id = folder, run_id
-        self.animation_level = "none"
-
-    def on_mount(self) -> None:
-        self.push_screen(RunDetailScreen(self.folder, self.run_id, poll_interval=0.05))
-
-
-async def settle(pilot: Pilot[None], delay: float = 0.15) -> None:
-    await pilot.pause(delay)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+from detail_support import DetailApp, make_run, settle, write_huge_cout
 
 
 def append(path: Path, text: str) -> None:
@@ -47,27 +28,27 @@ def metric_line(name: str, step: int, value: float) -> str:
 
 async def test_output_and_metrics_written_while_open_appear(tmp_path: Path) -> None:
     run_dir = make_run(tmp_path, cout="starting\n")
-    app = DetailApp(tmp_path, "1")
+    app = DetailApp(tmp_path, "1", poll_interval=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await settle(pilot, 0.15)
         await pilot.press("4")
         log = app.screen.query_one(LogTail)
         assert log.lines == ["starting"]
         append(run_dir / "cout.txt", "epoch 1\ntraining [#    ] 20%\r")
-        await settle(pilot)
+        await settle(pilot, 0.15)
         assert log.lines == ["starting", "epoch 1", "training [#    ] 20%"]
         append(run_dir / "cout.txt", "training [#####] 100%\r\n")
-        await settle(pilot)
+        await settle(pilot, 0.15)
         assert log.lines == ["starting", "epoch 1", "training [#####] 100%"]
         assert log.following and log.scroll_y == log.max_scroll_y
 
         append(run_dir / "metrics.jsonl", metric_line("loss", 0, 1.0) + metric_line("loss", 1, 0.5))
         await pilot.press("3")
-        await settle(pilot)
+        await settle(pilot, 0.15)
         panel = app.screen.query_one(MetricsPanel)
         assert panel.series["loss"].values == [1.0, 0.5]
         append(run_dir / "metrics.jsonl", metric_line("acc", 0, 0.1) + metric_line("loss", 2, 0.25))
-        await settle(pilot)
+        await settle(pilot, 0.15)
         assert panel.series["loss"].steps == [0, 1, 2]
         assert list(panel.chooser.selected) == ["loss"]  # a new metric does not change the choice
         plot = app.screen.query_one(MetricPlot)
@@ -76,16 +57,16 @@ async def test_output_and_metrics_written_while_open_appear(tmp_path: Path) -> N
         record = json.loads((run_dir / "run.json").read_text())
         record.update(status="COMPLETED", stop_time="2026-11-28T01:00:05")
         (run_dir / "run.json").write_text(json.dumps(record, indent=2))
-        await settle(pilot)
+        await settle(pilot, 0.15)
         overview = app.screen.query_one(RunOverview)
         assert overview.record is not None and overview.record.status == "COMPLETED"
 
 
 async def test_scrolling_up_pauses_and_end_follows_again(tmp_path: Path) -> None:
     run_dir = make_run(tmp_path, cout="".join(f"line {i}\n" for i in range(200)))
-    app = DetailApp(tmp_path, "1")
+    app = DetailApp(tmp_path, "1", poll_interval=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await settle(pilot, 0.15)
         await pilot.press("4")
         log = app.screen.query_one(LogTail)
         assert log.following and log.scroll_y == log.max_scroll_y > 0
@@ -95,20 +76,20 @@ async def test_scrolling_up_pauses_and_end_follows_again(tmp_path: Path) -> None
         status = app.screen.query_one(StdoutPane).query_one("#stdout-status")
         assert "paused" in str(status.content)
         append(run_dir / "cout.txt", "".join(f"more {i}\n" for i in range(50)))
-        await settle(pilot)
+        await settle(pilot, 0.15)
         assert log.line_count == 250
         assert log.scroll_y == paused_at
         await pilot.press("end")
         assert log.following and log.scroll_y == log.max_scroll_y
         append(run_dir / "cout.txt", "last\n")
-        await settle(pilot)
+        await settle(pilot, 0.15)
         assert log.lines[-1] == "last" and log.scroll_y == log.max_scroll_y
 
 
 async def test_200mb_stdout_opens_quickly_and_loads_earlier_on_demand(tmp_path: Path) -> None:
     run_dir = make_run(tmp_path)
     write_huge_cout(run_dir / "cout.txt", 200 * 1024 * 1024)
-    app = DetailApp(tmp_path, "1")
+    app = DetailApp(tmp_path, "1", poll_interval=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         started = time.perf_counter()
         await settle(pilot, delay=0.02)
@@ -124,7 +105,7 @@ async def test_200mb_stdout_opens_quickly_and_loads_earlier_on_demand(tmp_path: 
         await pilot.press("4", "k")
         offset = log.scroll_y
         await pilot.press("left_square_bracket")
-        await settle(pilot)
+        await settle(pilot, 0.15)
         assert log.line_count > 74000
         assert log.lines[log.line_count - shown] == first
         assert log.scroll_y == offset + (log.line_count - shown)
@@ -143,7 +124,7 @@ async def test_app_file_events_trigger_an_immediate_refresh(tmp_path: Path) -> N
     async with app.run_test(size=(100, 30)) as pilot:
         screen = RunDetailScreen(tmp_path, "1", poll_interval=60)
         await app.push_screen(screen)
-        await settle(pilot)
+        await settle(pilot, 0.15)
         append(run_dir / "cout.txt", "b\n")
         screen.post_message(RunsUpdated(["2"]))
         await settle(pilot, 0.05)

@@ -9,8 +9,6 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
-from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
 
 from sacred_tui.screens.artifact import ArtifactScreen
@@ -22,26 +20,9 @@ from sacred_tui.widgets.metrics_plot import MetricPlot, MetricsPanel
 from sacred_tui.widgets.run_overview import RunOverview
 from sacred_tui.widgets.sources_view import SourcesView
 
-REFERENCE = Path(__file__).parent.parent / "data" / "reference_runs" / "runs"
+from detail_support import REFERENCE, DetailApp, settle
 
 
-class DetailApp(App[None]):
-    """Minimal app that opens one run's detail screen over an empty base screen."""
-
-    def __init__(self, folder: Path, run_id: str) -> None:
-        super().__init__()
-        self.folder, self.run_id = folder, run_id
-        self.animation_level = "none"
-
-    def on_mount(self) -> None:
-        self.push_screen(RunDetailScreen(self.folder, self.run_id, poll_interval=0.1))
-
-
-async def settle(pilot: Pilot[None], delay: float = 0.05) -> None:
-    """Let polls, workers and the resulting messages finish."""
-    await pilot.pause(delay)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def static_text(widget: Static) -> str:

@@ -11,21 +11,7 @@ import pytest
 from sacred_tui.data.config_diff import ChangeKind
 from sacred_tui.data.run_detail_data import RunDetailSource, folder_path_of
 
-REFERENCE = Path(__file__).parent.parent / "data" / "reference_runs" / "runs"
-
-
-def make_run(folder: Path, run_id: str = "1", status: str = "RUNNING", cout: str = "") -> Path:
-    """A minimal live run directory (what a FileStorageObserver writes at start)."""
-    run_dir = folder / run_id
-    run_dir.mkdir(parents=True)
-    record = {"status": status, "command": "main", "start_time": "2026-11-28T01:00:00",
-              "experiment": {"name": "live", "mainfile": "train.py", "base_dir": "/x", "sources": []},
-              "meta": {"command": "main", "named_configs": [], "config_updates": {}, "options": {}},
-              "artifacts": [], "resources": [], "heartbeat": None}
-    (run_dir / "run.json").write_text(json.dumps(record))
-    (run_dir / "config.json").write_text(json.dumps({"lr": 0.1, "seed": 1}))
-    (run_dir / "cout.txt").write_text(cout)
-    return run_dir
+from detail_support import REFERENCE, make_run, write_huge_cout
 
 
 def test_reference_run_first_poll_has_everything_then_nothing() -> None:
@@ -93,15 +79,6 @@ def test_truncated_cout_resets_the_view(tmp_path: Path) -> None:
     (run_dir / "cout.txt").write_text("new\n")
     update = source.poll()
     assert update.stdout is not None and update.stdout.reset and update.stdout.text == "new\n"
-
-
-def write_huge_cout(path: Path, size: int) -> None:
-    """A sparse file of `size` bytes whose last 3 MB are numbered lines (fast to create)."""
-    tail = b"".join(b"line %08d of the output\n" % i for i in range(3 * 1024 * 1024 // 25))
-    with open(path, "wb") as handle:
-        handle.truncate(size - len(tail))
-        handle.seek(size - len(tail))
-        handle.write(tail)
 
 
 def test_huge_cout_opens_at_the_tail_and_loads_earlier_chunks(tmp_path: Path) -> None:
