@@ -20,7 +20,7 @@ from core.observers.atomic import atomic_write_text
 from core.observers.base import RunObserver
 from core.observers.cout_file import CoutFile
 from core.observers.metrics_file import MetricsFile
-from core.observers.stored_files import (check_artifact_name, claim_run_dir, copy_artifact,
+from core.observers.stored_files import (RESERVED_NAMES, check_artifact_name, claim_run_dir, copy_artifact,
                                          is_inside, store_by_content)
 
 __all__ = ["DEFAULT_FILE_STORAGE_PRIORITY", "FileStorageObserver"]
@@ -244,6 +244,41 @@ class FileStorageObserver(RunObserver):
     def _finish(self, run_entry: dict) -> None:
         """Write the final run.json, then the report when a template is set."""
         self._save_json(run_entry, "run.json")
+        self._render_template()
+
+    # ------------------------------------------------------------------ Sacred's public helpers
+    def save_json(self, obj: Any, filename: str) -> None:
+        """Write ``obj`` as JSON (Sacred's encoding) to ``filename`` in the current run's folder."""
+        self._save_json(obj, filename)
+
+    def save_file(self, filename: str | os.PathLike, target_name: str | None = None) -> None:
+        """Copy ``filename`` into the current run's folder as ``target_name`` (default: its basename).
+
+        Raises:
+            FileExistsError: the name is a file of the run record (run.json, config.json, ...).
+            ValueError: the name would leave the run folder.
+        """
+        target_name = target_name or os.path.basename(filename)
+        if target_name in RESERVED_NAMES:
+            raise FileExistsError(f"You are trying to overwrite a file necessary for the FileStorageObserver: "
+                                  f"{target_name!r}. The reserved names are: {', '.join(RESERVED_NAMES)}.")
+        check_artifact_name(target_name)
+        copy_artifact(filename, os.path.join(self.dir, target_name))  # type: ignore[arg-type]
+
+    def save_cout(self) -> None:
+        """Make cout.txt hold ``self.cout`` (only the new part is written)."""
+        self._write_cout(self.cout)
+
+    def save_sources(self, ex_info: dict) -> list[list[str]]:
+        """Store the experiment's sources under ``source_dir``; return run.json's ``[relative, stored]`` pairs."""
+        return self._save_sources(ex_info)
+
+    def find_or_save(self, filename: str, store_dir: str | os.PathLike) -> Any:
+        """The stored copy of ``filename`` in ``store_dir`` (``<stem>_<md5><ext>``), copied only if new."""
+        return self._find_or_save(filename, Path(store_dir))
+
+    def render_template(self) -> None:
+        """Render ``report<ext>`` from the template (when one is set and mako is installed)."""
         self._render_template()
 
     # ------------------------------------------------------------------ helpers
