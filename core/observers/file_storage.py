@@ -125,10 +125,19 @@ class FileStorageObserver(RunObserver):
             return run_id
 
     def _save_process_info(self) -> None:
-        """An extra ``process.json`` (pid, host) so a viewer on this host can tell a killed run from a live one."""
+        """An extra ``process.json`` so a viewer on this host can tell a killed run from a live one.
+
+        pid and host; the process's start in clock ticks since boot, so a reused pid is never taken
+        for this run; and the interpreter, so the run can be reproduced with the same Python.
+        """
         import json
         import platform
-        text = json.dumps({"hostname": platform.node(), "pid": os.getpid()}, sort_keys=True, indent=2)
+        import sys
+        info: dict[str, Any] = {"hostname": platform.node(), "pid": os.getpid(), "python": sys.executable}
+        ticks = _own_start_ticks()
+        if ticks is not None:
+            info["started_ticks"] = ticks
+        text = json.dumps(info, sort_keys=True, indent=2)
         atomic_write_text(os.path.join(self.dir, "process.json"), text)  # type: ignore[arg-type]
 
     def _forget_run(self) -> None:
@@ -318,3 +327,13 @@ class FileStorageObserver(RunObserver):
 
     def __repr__(self) -> str:
         return f"FileStorageObserver({self.basedir!r})"
+
+
+def _own_start_ticks() -> int | None:
+    """This process's start in clock ticks since boot (field 22 of /proc/self/stat), where Linux tells."""
+    try:
+        with open("/proc/self/stat", "rb") as stream:
+            fields = stream.read().rpartition(b")")[2].split()
+        return int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None

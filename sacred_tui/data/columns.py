@@ -13,6 +13,7 @@ from typing import Any
 from sacred_tui.data.fields import resolve_field, sort_value
 from sacred_tui.data.format import (MISSING, format_duration, format_number, format_time,
                                     format_value)
+from sacred_tui.data.liveness import status_words
 from sacred_tui.data.rows import RunRow
 
 
@@ -61,10 +62,7 @@ def column_for(key: str) -> ColumnSpec:
 
 def status_text(row: RunRow) -> str:
     """The status cell: stored status, ``DEAD? 7 min`` for a probably dead run, ``⚠`` for problems."""
-    if row.liveness.dead:
-        text = f"DEAD? {row.liveness.silent_for}".rstrip()
-    else:
-        text = row.status
+    text = status_words(row.status, row.liveness)
     return f"⚠ {text}" if row.problems else text
 
 

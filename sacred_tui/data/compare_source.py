@@ -20,8 +20,10 @@ from core.runs.metrics import MetricSeries
 from core.runs.record import RunRecord
 from core.runs.stored import StoredRun
 from sacred_tui.data.downsample import elapsed_seconds, minmax_indices
+from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness, is_running
 from sacred_tui.data.plot_data import PreparedSeries, time_unit
 from sacred_tui.data.run_detail_data import folder_path_of
+from sacred_tui.data.run_state import run_state
 
 __all__ = ["CompareSource", "CompareUpdate", "MetricOverlay", "Overlay", "OverlayLine"]
 
@@ -34,11 +36,13 @@ class CompareUpdate:
     configs: dict[str, dict[str, Any]] = field(default_factory=dict)
     metrics: dict[str, dict[str, MetricSeries]] = field(default_factory=dict)
     problems: dict[str, list[str]] = field(default_factory=dict)
+    liveness: dict[str, Liveness] = field(default_factory=dict)
+    """Runs whose liveness changed (probably dead, alive again), judged as the runs table does."""
 
     @property
     def empty(self) -> bool:
         """True when nothing changed."""
-        return not (self.records or self.configs or self.metrics or self.problems)
+        return not (self.records or self.configs or self.metrics or self.problems or self.liveness)
 
 
 class CompareSource:
@@ -48,12 +52,14 @@ class CompareSource:
         if not run_ids:
             raise ValueError("CompareSource needs at least one run id, got none")
         self.folder = folder_path_of(store_or_folder)
+        self.store = store_or_folder if callable(getattr(store_or_folder, "get", None)) else None
         self.run_ids: tuple[str, ...] = tuple(str(run_id) for run_id in run_ids)
         self.runs = {run_id: StoredRun(self.folder, run_id) for run_id in self.run_ids}
         self._followers = {run_id: MetricsFollower(run.dir) for run_id, run in self.runs.items()}
         self._records: dict[str, RunRecord] = {}
         self._configs: dict[str, dict[str, Any]] = {}
         self._problems: dict[str, list[str]] = {}
+        self._liveness: dict[str, Liveness] = {}
         self._lock = threading.Lock()
 
     @property
@@ -64,7 +70,7 @@ class CompareSource:
     @property
     def running(self) -> bool:
         """True while any compared run is RUNNING (or has not been read yet)."""
-        return any(self._records.get(run_id) is None or self._records[run_id].status == "RUNNING"
+        return any(self._records.get(run_id) is None or is_running(self._records[run_id].status)
                    for run_id in self.run_ids)
 
     def poll(self) -> CompareUpdate:
@@ -92,6 +98,9 @@ class CompareSource:
             problems.append(follower.problem)
         if problems != self._problems.get(run_id, []):
             self._problems[run_id] = update.problems[run_id] = problems
+        liveness = run_state(self.store, run.dir, record).liveness
+        if liveness != self._liveness.get(run_id, NOT_APPLICABLE):
+            self._liveness[run_id] = update.liveness[run_id] = liveness
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from core.runs import parse_timestamp
-from sacred_tui.data.format import MISSING, plain_value, summarize_result, utc_to_epoch
-from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness, assess, beat_interval_from_options
+from sacred_tui.data.format import MISSING, plain_value, summarize_result
+from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, assess, beat_interval_from_options,
+                                      is_running, run_duration)
+from sacred_tui.data.processes import ProcessInfo
+
+NO_PROCESS = ProcessInfo()
 
 MAX_CONFIG_LEAVES = 400
 """Config leaves kept per run; huge configs are cut so one run cannot eat the memory budget."""
@@ -73,8 +77,8 @@ class RunRow:
     comment: str = ""
     beat_interval: float = 10.0
     last_write: float | None = None
-    pid: int | None = None
-    pid_host: str = ""
+    process: ProcessInfo = NO_PROCESS
+    """What process.json recorded (pid, host, interpreter, start ticks); empty when nothing."""
     problems: tuple[str, ...] = ()
     config: Mapping[str, Any] = field(default_factory=dict)
     metrics: Mapping[str, MetricSummary] = field(default_factory=dict)
@@ -85,26 +89,20 @@ class RunRow:
         """The status as shown: ``DEAD`` for a RUNNING run that is probably dead."""
         return "DEAD" if self.liveness.dead else self.status
 
+    @property
+    def running(self) -> bool:
+        """True while run.json says RUNNING and no stop time is recorded."""
+        return is_running(self.status) and self.stop is None
+
     def duration(self, now: float) -> float | None:
-        """Seconds from start to stop; for a running run up to now, for a dead one to its last sign."""
-        start = utc_to_epoch(self.start)
-        if start is None:
-            return None
-        stop = utc_to_epoch(self.stop)
-        if stop is not None:
-            return stop - start
-        if self.status != "RUNNING":
-            return None
-        if self.liveness.dead:
-            signs = [t for t in (utc_to_epoch(self.heartbeat), self.last_write) if t is not None]
-            return max(signs) - start if signs else None
-        return now - start
+        """Seconds the run ran: see :func:`~sacred_tui.data.liveness.run_duration`."""
+        return run_duration(self.status, self.start, self.stop, self.heartbeat, self.liveness, now)
 
     def with_liveness(self, now: float) -> RunRow:
         """Return this row with liveness judged at ``now`` (the same object if unchanged)."""
         judged = assess(self.status, heartbeat=self.heartbeat, start=self.start,
                         last_write=self.last_write, beat_interval=self.beat_interval, now=now,
-                        pid=self.pid, hostname=self.pid_host or self.host or None)
+                        hostname=self.host or None, process=self.process)
         return self if judged == self.liveness else replace(self, liveness=judged)
 
 
@@ -164,6 +162,13 @@ def _pid_of(raw: Mapping[str, Any]) -> int | None:
     return None
 
 
+def _process(recorded: ProcessInfo | None, raw: Mapping[str, Any]) -> ProcessInfo:
+    if recorded is not None and recorded.pid is not None:
+        return recorded
+    pid = _pid_of(raw)
+    return ProcessInfo(pid) if pid is not None else NO_PROCESS
+
+
 def row_from_run_json(
     run_id: str,
     raw: Mapping[str, Any],
@@ -172,12 +177,12 @@ def row_from_run_json(
     metrics: Mapping[str, MetricSummary] | None = None,
     problems: Iterable[str] = (),
     last_write: float | None = None,
-    process: tuple[int | None, str | None] = (None, None),
+    process: ProcessInfo | None = None,
     now: float,
 ) -> RunRow:
     """Build a row from a parsed run.json (any shape: wrong types read as missing).
 
-    ``process`` is the (pid, hostname) recorded in process.json, when there is one.
+    ``process`` is what process.json recorded, when there is one.
 
     Reads only the dozen fields a row shows, which keeps loading a big folder fast.
     """
@@ -188,7 +193,7 @@ def row_from_run_json(
     result = plain_value(raw["result"]) if "result" in raw else None
     row = RunRow(
         run_id=run_id,
-        status=_text(raw.get("status")) or "?",
+        status=_text(raw.get("status")).strip() or "?",
         experiment=_text(experiment.get("name")),
         command=_text(meta.get("command")) or _text(raw.get("command")),
         named_configs=tuple(str(name) for name in named) if isinstance(named, list) else (),
@@ -201,8 +206,7 @@ def row_from_run_json(
         comment=_text(meta.get("comment")).replace("\n", " "),
         beat_interval=beat_interval_from_options(options if isinstance(options, dict) else None),
         last_write=last_write,
-        pid=process[0] if process[0] is not None else _pid_of(raw),
-        pid_host=process[1] or "",
+        process=_process(process, raw),
         problems=tuple(problems),
         config=config if config is not None else {},
         metrics=metrics if metrics is not None else {},

@@ -20,6 +20,10 @@ from core.runs.record import RunRecord
 from core.runs.stored import SourceEntry, StoredRun
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, file_size, load_preview
 from sacred_tui.data.config_diff import ConfigDiff, diff_config
+from sacred_tui.data.liveness import Liveness
+from sacred_tui.data.processes import read_process_info
+from sacred_tui.data.reproduce import Reproduction, reproduce_run
+from sacred_tui.data.run_state import RunState, run_state
 
 __all__ = ["RunDetailSource", "RunDetailUpdate", "StdoutChunk", "folder_path_of"]
 
@@ -52,6 +56,10 @@ class RunDetailUpdate:
     metrics: dict[str, MetricSeries] = field(default_factory=dict)
     stdout: StdoutChunk | None = None
     problems: list[str] | None = None
+    state: RunState | None = None
+    """Liveness and duration, when the liveness changed (or with a new record)."""
+    reproduction: Reproduction | None = None
+    """The command that runs it again, when the record or config changed."""
 
     @property
     def empty(self) -> bool:
@@ -59,7 +67,7 @@ class RunDetailUpdate:
         return (self.record is None and self.config is None and self.config_diff is None
                 and self.info is None and self.files is None
                 and self.sources is None and not self.metrics and self.stdout is None
-                and self.problems is None)
+                and self.problems is None and self.state is None and self.reproduction is None)
 
 
 def folder_path_of(store_or_folder: Any) -> Path:
@@ -78,6 +86,10 @@ class RunDetailSource:
 
     def __init__(self, store_or_folder: Any, run_id: str, tail_bytes: int = TAIL_BYTES) -> None:
         self.folder = folder_path_of(store_or_folder)
+        self.store = store_or_folder if callable(getattr(store_or_folder, "get", None)) else None
+        """The app's run store, whose liveness verdict this screen repeats (None: judge here)."""
+        self.launcher_python: str | None = None
+        """The interpreter the app launches runs with, a fallback for the reproduce command."""
         self.run_id = str(run_id)
         self.run = StoredRun(self.folder, self.run_id)
         self.tail_bytes = tail_bytes
@@ -93,6 +105,7 @@ class RunDetailSource:
         self._problems: list[str] | None = None
         self._baseline: tuple[str, dict[str, Any]] | None = None
         self._baseline_searched = False
+        self._liveness: Liveness | None = None
 
     @property
     def stdout_start(self) -> int:
@@ -125,6 +138,13 @@ class RunDetailSource:
                 problems.append(self._metrics.problem)
             new_problems = problems if problems != self._problems else None
             self._problems = problems
+            state = run_state(self.store, self.run.dir, record)
+            new_state = state if new_record or state.liveness != self._liveness else None
+            self._liveness = state.liveness
+            reproduction = None
+            if new_record or new_config:
+                reproduction = reproduce_run(record, config, self.folder,
+                                             read_process_info(self.run.dir).python, self.launcher_python)
             return RunDetailUpdate(
                 record=new_record,
                 config=new_config,
@@ -135,6 +155,8 @@ class RunDetailSource:
                 metrics=metrics,
                 stdout=stdout,
                 problems=new_problems,
+                state=new_state,
+                reproduction=reproduction,
             )
 
     def _read_stdout(self) -> StdoutChunk | None:

@@ -19,6 +19,8 @@ from core.runs import (CONFIG_JSON, METRICS_JSON, METRICS_JSONL, RUN_JSON, Metri
 from core.runs.folder import stamp_run
 from sacred_tui.data.rows import (MetricSummary, RunRow, flatten_config, row_from_run_json,
                                   run_id_sort_key)
+from sacred_tui.data.liveness import is_running
+from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.run_files import RunFiles
 
 ALL_FILES: frozenset[str] = frozenset()
@@ -186,7 +188,7 @@ class RunStore:
         changed = []
         with self._lock:
             for run_id, row in self._rows.items():
-                if row.status == "RUNNING":
+                if is_running(row.status):
                     judged = row.with_liveness(now)
                     if judged is not row:
                         self._rows[run_id] = judged
@@ -203,11 +205,11 @@ class RunStore:
     def _read_row(self, run_id: str, files: frozenset[str], now: float, *, full: bool) -> RunRow:
         """Read what changed of one run and merge it with the row known so far."""
         previous = self._rows.get(run_id)
-        live = previous is not None and previous.status == "RUNNING"
+        live = previous is not None and is_running(previous.status)
         reader = RunFiles(self.folder, run_id, keep=live)
         everything = not files
         raw = reader.run_json()
-        running = raw.get("status") == "RUNNING"
+        running = is_running(raw.get("status"))
         config = previous.config if previous is not None else {}
         if full and (everything or CONFIG_JSON in files or previous is None or not config):
             config = flatten_config(reader.config_json())
@@ -222,7 +224,8 @@ class RunStore:
             self.folder.forget(run_id)
         row = row_from_run_json(run_id, raw, config=config, metrics=metrics, problems=problems,
                                 last_write=_last_write(self._stamps.get(run_id)),
-                                process=reader.process() if running else (None, None), now=now)
+                                process=read_process_info(self.folder.path / run_id) if running else None,
+                                now=now)
         if previous is not None and not raw and any(p.startswith(RUN_JSON) for p in problems):
             # run.json is torn right now: keep what was known and show the problem.
             row = replace(previous, problems=row.problems, last_write=row.last_write)

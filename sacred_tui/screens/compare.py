@@ -25,6 +25,7 @@ from core.runs.stored import StoredRun
 from sacred_tui.data.compare import ConfigComparison, compare_configs, order_run_ids, run_colors
 from sacred_tui.data.compare_source import CompareSource, CompareUpdate, MetricOverlay
 from sacred_tui.data.compare_text import diff_texts, read_side
+from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness, liveness_sentence
 from sacred_tui.messages import RunsUpdated
 from sacred_tui.screens.polling import PollingTabsScreen
 from sacred_tui.widgets.config_compare import ConfigCompareTable, kind_legend
@@ -94,6 +95,7 @@ class CompareScreen(PollingTabsScreen):
         self._configs: dict[str, dict[str, Any]] = {}
         self._records: dict[str, RunRecord] = {}
         self._problems: dict[str, list[str]] = {}
+        self._liveness: dict[str, Liveness] = {}
         self._loaded = False
         self._metric_listing: list[tuple[str, int]] = []
 
@@ -136,7 +138,8 @@ class CompareScreen(PollingTabsScreen):
         for run_id, record in update.records.items():
             self._records[run_id] = record
             self.overlay.set_origin(run_id, record.start_time)
-        if update.records:
+        self._liveness.update(update.liveness)
+        if update.records or update.liveness:
             self.query_one("#compare-header", Static).update(self._header_text())
             self._update_sources()
         if update.configs:
@@ -167,7 +170,10 @@ class CompareScreen(PollingTabsScreen):
             text.append("● ", style=self.color_of[run_id])
             text.append(f"{run_id} ", style=f"bold {self.color_of[run_id]}")
             if record is not None:
-                text.append_text(status_text(record.status))
+                liveness = self._liveness.get(run_id, NOT_APPLICABLE)
+                text.append_text(status_text(record.status, liveness))
+                if liveness.dead:
+                    text.append(f" ({liveness_sentence(liveness)})", style="magenta")
                 if record.experiment_name:
                     text.append(f" {record.experiment_name}", style="dim")
             text.append("   ")

@@ -23,6 +23,7 @@ from textual.timer import Timer
 from sacred_tui.data.launch_spec import LaunchSpec, format_argv
 from sacred_tui.data.launcher import LaunchedRun, LaunchError, Launcher, exit_text
 from sacred_tui.data.script_catalog import ScriptCatalog, scripts_from_runs
+from sacred_tui.data.stopping import RunStopper
 
 __all__ = ["LaunchFlow", "LaunchingApp"]
 
@@ -45,6 +46,8 @@ class LaunchFlow:
         self.python = python or sys.executable
         self.catalog = ScriptCatalog(runs_dir, scripts)
         self.launcher = Launcher(runs_dir, log_dir)
+        self.stopper = RunStopper()
+        """Signals sent to runs this session did not start."""
         self.poll_interval = poll_interval
         self._open_on_start: set[int] = set()
         self._timer: Timer | None = None
@@ -181,9 +184,8 @@ class LaunchFlow:
                 return
             launch = self.launcher.for_run(run_id)
             label = f"run {run_id}"
-            if launch is None:
-                self.app.notify(f"Run {run_id} was not launched from this app; only runs started here "
-                                f"can be stopped with x.", title="Stop", severity="warning")
+            if launch is None or not launch.running:
+                self.stop_external(run_id)
                 return
         if launch is None:
             return
@@ -203,6 +205,34 @@ class LaunchFlow:
         self.app.push_screen(ChoiceScreen.confirm(f"Stop {label}?", body, yes=f"Send {signal_name}",
                                                   danger=True),
                              lambda answer: self._stop(launch, label) if answer == "yes" else None)
+
+    def stop_external(self, run_id: str) -> None:
+        """Ask, then stop a live run of this host that this session did not start."""
+        from core.runs import RunsFolder
+        from sacred_tui.data.stopping import find_stop_target
+        from sacred_tui.screens.launch_dialogs import ChoiceScreen
+
+        stored = self.store.stored_run(run_id) if self.store is not None else RunsFolder(self.runs_dir).run(run_id)
+        target = find_stop_target(stored)
+        if isinstance(target, str):
+            self.app.notify(target, title="Stop", severity="warning")
+            return
+        signal_name = self.stopper.next_signal(run_id)
+        body = Text.assemble(f"Send {signal_name} to run {run_id} (pid {target.pid}, started outside this "
+                             f"session)?\n", (f"{signal_name} {_SIGNAL_EFFECT[signal_name]}.", "dim"))
+        self.app.push_screen(ChoiceScreen.confirm(f"Stop run {run_id}?", body, yes=f"Send {signal_name}",
+                                                  danger=True),
+                             lambda answer: self._stop_external(target) if answer == "yes" else None)
+
+    def _stop_external(self, target: Any) -> None:
+        sent, why = self.stopper.stop(target)
+        if sent is None:
+            self.app.notify(f"Nothing was sent to run {target.run_id}: {why}.", title="Stop",
+                            severity="warning")
+            return
+        following = self.stopper.next_signal(target.run_id)
+        self.app.notify(f"{sent} sent to run {target.run_id} (pid {target.pid}). Press x again to send "
+                        f"{following}.", title="Stop")
 
     def _stop(self, launch: LaunchedRun, label: str) -> None:
         sent = self.launcher.stop(launch)
@@ -313,7 +343,7 @@ class LaunchFlow:
 class LaunchingApp(App[None]):
     """An app that launches runs: keys and commands of the launcher that work on every screen."""
 
-    BINDINGS = [Binding("x", "stop_run", "Stop launched run")]
+    BINDINGS = [Binding("x", "stop_run", "Stop run")]
 
     launch_scripts: Sequence[str | Path] = ()
     launch_python: str | None = None
@@ -352,7 +382,7 @@ class LaunchingApp(App[None]):
         self.launch_flow.rerun(edit=True)
 
     def action_stop_run(self) -> None:
-        """Stop the selected launched run (SIGINT, then SIGTERM)."""
+        """Stop the selected live run of this host (SIGINT, then SIGTERM), after asking."""
         self.launch_flow.stop_selected()
 
     def action_launch_log(self) -> None:

@@ -18,7 +18,9 @@ from textual.message import Message
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview
+from core.runs.record import RunRecord
 from sacred_tui.data.config_diff import ConfigDiff
+from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness
 from sacred_tui.data.run_detail_data import RunDetailSource, RunDetailUpdate
 from sacred_tui.screens.artifact import ArtifactScreen, open_externally
 from sacred_tui.screens.polling import PollingTabsScreen
@@ -71,6 +73,8 @@ class RunDetailScreen(PollingTabsScreen):
         self._highlighted: ArtifactItem | None = None
         self._problems: set[str] = set()
         self._loaded = False
+        self._record: RunRecord | None = None
+        self._liveness: Liveness = NOT_APPLICABLE
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Run {self.run_id} · loading…"), id="detail-header")
@@ -94,6 +98,9 @@ class RunDetailScreen(PollingTabsScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        flow = getattr(self.app, "launch_flow", None)
+        if flow is not None and self.source.launcher_python is None:
+            self.source.launcher_python = flow.python
         self.refresh_from_files()
         self.set_interval(self.poll_interval, self.refresh_from_files)
         self.call_after_refresh(self._focus_active_tab)
@@ -121,15 +128,21 @@ class RunDetailScreen(PollingTabsScreen):
 
     def apply_update(self, update: RunDetailUpdate) -> None:
         """Route the parts of an update to the tabs that show them."""
-        if update.record is not None or update.problems is not None:
-            self.query_one(RunOverview).show(update.record, update.problems)
+        if (update.record is not None or update.problems is not None or update.state is not None
+                or update.reproduction is not None):
+            self.query_one(RunOverview).show(update.record, update.problems, update.state,
+                                             update.reproduction)
+        if update.state is not None:
+            self._liveness = update.state.liveness
         if update.record is not None:
-            record = update.record
+            self._record = update.record
+            self.query_one(MetricsPanel).origin = update.record.start_time
+        if (update.record is not None or update.state is not None) and self._record is not None:
+            record = self._record
             header = Text(f"Run {self.run_id} · {record.experiment_name or '?'} · ")
-            header.append_text(status_text(record.status))
+            header.append_text(status_text(record.status, self._liveness))
             header.append(f" · {record.meta_command or record.command or '?'}")
             self.query_one("#detail-header", Static).update(header)
-            self.query_one(MetricsPanel).origin = record.start_time
         if update.config is not None:
             self._config = update.config
         if update.config_diff is not None:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from sacred_tui.data.columns import BASE_COLUMNS, BASE_KEYS, ColumnSpec, column_for
 from sacred_tui.data.format import format_time
+from sacred_tui.data.liveness import liveness_sentence
 from sacred_tui.data.query import QueryError, parse_query
 from sacred_tui.data.watcher import NATIVE, POLLING, WAITING
 from sacred_tui.messages import RunsPainted, RunsUpdated, WatchModeChanged
@@ -235,10 +236,11 @@ class RunsScreen(Screen[None]):
         text = Text()
         text.append(f"Run {row.run_id}", style="bold")
         text.append(f"  {row.experiment or '?'} {row.command}  started {format_time(row.start)}")
+        sentence = liveness_sentence(row.liveness)
         if row.liveness.dead:
-            text.append(f"  probably dead: {row.liveness.reason}", style="bold magenta")
-        elif row.liveness.reason:
-            text.append(f"  ({row.liveness.reason})", style="dim")
+            text.append(f"  {sentence}", style="bold magenta")
+        elif sentence:
+            text.append(f"  ({sentence})", style="dim")
         for problem in row.problems:
             text.append(f"  ⚠ {problem}", style="dark_orange3")
         info.update(text)

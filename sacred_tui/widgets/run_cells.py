@@ -14,7 +14,7 @@ from rich.text import Text
 from sacred_tui.data.columns import cell_text
 from sacred_tui.data.rows import RunRow
 
-_STATUS_STYLES = {
+STATUS_STYLES = {
     "COMPLETED": "green",
     "RUNNING": "bold dodger_blue2",
     "DEAD": "bold magenta",
@@ -25,9 +25,14 @@ _STATUS_STYLES = {
 }
 
 
+def display_status_style(display_status: str) -> str:
+    """The Rich style of a status as shown (``DEAD`` for probably dead; custom ones look interrupted)."""
+    return STATUS_STYLES.get(display_status, "dark_orange3")
+
+
 def status_style(row: RunRow) -> str:
-    """Return the Rich style of a row's status cell (custom statuses look like interruptions)."""
-    return _STATUS_STYLES.get(row.display_status, "dark_orange3")
+    """Return the Rich style of a row's status cell: the same on every screen."""
+    return display_status_style(row.display_status)
 
 
 class Cell:
@@ -59,7 +64,7 @@ UNMARKED = Cell(" ")
 
 def _live(row: RunRow) -> bool:
     """Rows whose cells change with time alone (the duration of a running run)."""
-    return row.status == "RUNNING" and row.stop is None
+    return row.running
 
 
 class RowCells:

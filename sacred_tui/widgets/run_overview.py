@@ -1,11 +1,13 @@
 """Provides RunOverview: status, timings, host, git, the command that reproduces a run, its failure.
 
-Stored times are naive UTC (as Sacred writes them) and are shown in local time. The reproduce
-line is rebuilt from the run's `meta` (see sacred_tui.data.reproduce).
+Stored times are naive UTC (as Sacred writes them) and are shown in local time. The status and
+duration are the ones the runs table shows (see sacred_tui.data.run_state); the reproduce line is
+rebuilt from the run's `meta` (see sacred_tui.data.reproduce).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from rich.console import Group, RenderableType
@@ -17,20 +19,23 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from core.runs.record import RunRecord
-from sacred_tui.data.reproduce import format_command, reproduce_argv
+from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, is_running, liveness_sentence,
+                                      status_words, usable_heartbeat)
+from sacred_tui.data.reproduce import Reproduction, format_command, reproduce_argv
+from sacred_tui.data.run_state import RunState
 from sacred_tui.widgets.config_view import format_value
+from sacred_tui.widgets.run_cells import display_status_style
 
-__all__ = ["STATUS_STYLES", "RunOverview", "status_text"]
-
-STATUS_STYLES = {
-    "COMPLETED": "bold green", "RUNNING": "bold yellow", "QUEUED": "bold cyan",
-    "FAILED": "bold red", "INTERRUPTED": "bold magenta", "TIMEOUT": "bold red",
-}
+__all__ = ["RunOverview", "status_text"]
 
 
-def status_text(status: str | None) -> Text:
-    """A run status in its colour ('UNKNOWN' when run.json has none)."""
-    return Text(status or "UNKNOWN", style=STATUS_STYLES.get(status or "", "bold red"))
+def status_text(status: str | None, liveness: Liveness = NOT_APPLICABLE) -> Text:
+    """A run status as the runs table shows it (``DEAD? 7 min`` when probably dead), in its colour."""
+    if not (status or "").strip():
+        return Text("UNKNOWN", style="bold red")
+    words = status_words(status, liveness)
+    shown = "DEAD" if liveness.dead else words
+    return Text(words, style=display_status_style(shown))
 
 
 def _local(moment: datetime | None) -> str:
@@ -54,10 +59,6 @@ def _duration(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m {secs:02d}s" if hours else f"{minutes}m {secs:02d}s"
 
 
-def _now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 class RunOverview(VerticalScroll, can_focus=True):
     """Scrollable summary of one run; `show(record, problems)` redraws it."""
 
@@ -71,17 +72,40 @@ class RunOverview(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.record: RunRecord | None = None
         self.problems: list[str] = []
+        self.state: RunState | None = None
+        self.reproduction: Reproduction | None = None
         self.command_line = ""
 
     def compose(self) -> ComposeResult:
         yield Static("Loading…", id="overview-body")
 
-    def show(self, record: RunRecord | None = None, problems: list[str] | None = None) -> None:
-        """Redraw with a new record and/or problem list (None keeps the current one)."""
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        """A live run's duration and heartbeat age move on between reads."""
+        record = self.record
+        if record is not None and self._live(record):
+            self._redraw()
+
+    def _live(self, record: RunRecord) -> bool:
+        liveness = self.state.liveness if self.state is not None else NOT_APPLICABLE
+        return is_running(record.status) and record.stop_time is None and not liveness.dead
+
+    def show(self, record: RunRecord | None = None, problems: list[str] | None = None,
+             state: RunState | None = None, reproduction: Reproduction | None = None) -> None:
+        """Redraw with a new record, problems, state or reproduce command (None keeps the current)."""
         if record is not None:
             self.record = record
         if problems is not None:
             self.problems = problems
+        if state is not None:
+            self.state = state
+        if reproduction is not None:
+            self.reproduction = reproduction
+        self._redraw()
+
+    def _redraw(self) -> None:
         if self.record is not None:
             self.query_one("#overview-body", Static).update(self._render_record(self.record))
 
@@ -92,26 +116,35 @@ class RunOverview(VerticalScroll, can_focus=True):
             self.notify("Command line copied to the clipboard.")
 
     def _render_record(self, record: RunRecord) -> RenderableType:
-        argv = reproduce_argv(record.mainfile, record.meta_command, record.named_configs,
-                              record.config_updates, record.options)
-        self.command_line = format_command(argv, record.base_dir)
+        if self.reproduction is not None:
+            self.command_line = self.reproduction.command
+        else:
+            argv = reproduce_argv(record.mainfile, record.meta_command, record.named_configs,
+                                  record.config_updates, record.options)
+            self.command_line = format_command(argv, record.base_dir)
+        liveness = self.state.liveness if self.state is not None else NOT_APPLICABLE
+        now = time.time()
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row("Status", status_text(record.status))
+        status = status_text(record.status, liveness)
+        sentence = liveness_sentence(liveness)
+        if sentence:
+            status.append(f"  {sentence}", style="bold magenta" if liveness.dead else "dim")
+        if liveness.dead:
+            status.append(f" (run.json says {(record.status or '').strip()})", style="dim")
+        grid.add_row("Status", status)
         grid.add_row("Experiment", Text(record.experiment_name or "–"))
         grid.add_row("Command", Text(record.command or "–"))
         if record.queue_time is not None:
             grid.add_row("Queued", _local(record.queue_time))
         grid.add_row("Started", _local(record.start_time))
         grid.add_row("Stopped", _local(record.stop_time))
-        if record.start_time is not None:
-            end = record.stop_time
-            suffix = "" if end is not None else " so far"
-            grid.add_row("Duration", _duration(((end or _now_utc()) - record.start_time).total_seconds()) + suffix)
+        duration = self._duration_text(record, liveness, now)
+        if duration:
+            grid.add_row("Duration", duration)
         if record.heartbeat is not None:
-            age = _duration((_now_utc() - record.heartbeat).total_seconds())
-            grid.add_row("Heartbeat", f"{_local(record.heartbeat)} ({age} ago)")
+            grid.add_row("Heartbeat", self._heartbeat_text(record, liveness, now))
         grid.add_row("Host", Text(self._host_line(record)))
         for line in self._git_lines(record):
             grid.add_row("Git", line)
@@ -124,12 +157,38 @@ class RunOverview(VerticalScroll, can_focus=True):
             grid.add_row("Result", Text(format_value(record.result, limit=400)))
         parts: list[RenderableType] = [grid, Text(""), Text("Reproduce (y copies):", style="bold"),
                                        Text(self.command_line, style="cyan")]
+        if self.reproduction is not None:
+            parts.append(Text(f"Interpreter: {self.reproduction.interpreter.why}.", style="dim"))
         if record.fail_trace:
             parts += [Text(""), Text("Failure", style="bold red"), Text(record.fail_trace.rstrip(), style="red")]
         if self.problems:
             parts += [Text(""), Text("Problems with this run's files", style="bold yellow")]
             parts += [Text(f"• {problem}", style="yellow") for problem in self.problems]
         return Group(*parts)
+
+    def _duration_text(self, record: RunRecord, liveness: Liveness, now: float) -> str:
+        if record.start_time is None:
+            return ""
+        seconds = self.state.duration if self.state is not None else None
+        if record.stop_time is not None:
+            return _duration((record.stop_time - record.start_time).total_seconds())
+        if not is_running(record.status):
+            return ""
+        if liveness.dead:
+            if seconds is None:
+                return "– (no heartbeat recorded before it went silent)"
+            return f"{_duration(seconds)} until its last heartbeat"
+        start = record.start_time.replace(tzinfo=timezone.utc).timestamp()
+        return f"{_duration(now - start)} so far"
+
+    def _heartbeat_text(self, record: RunRecord, liveness: Liveness, now: float) -> str:
+        moment = _local(record.heartbeat)
+        if usable_heartbeat(record.heartbeat, now) is None:
+            return f"{moment} (in the future: clock skew?)"
+        if self._live(record):
+            age = now - record.heartbeat.replace(tzinfo=timezone.utc).timestamp()  # type: ignore[union-attr]
+            return f"{moment} ({_duration(age)} ago)"
+        return f"{moment} (the last one)"
 
     @staticmethod
     def _host_line(record: RunRecord) -> str:

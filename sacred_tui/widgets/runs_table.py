@@ -53,7 +53,7 @@ class RunsTable(DataTable[Cell]):
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open"),
-        Binding("space", "toggle_mark", "Mark"),
+        Binding("space", "toggle_mark", "Mark and move down"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "scroll_top", "First run", show=False),
@@ -144,8 +144,10 @@ class RunsTable(DataTable[Cell]):
         self.post_message(self.MarksChanged(frozenset(self.marked)))
 
     def action_toggle_mark(self) -> None:
-        """Mark or unmark the run under the cursor (space)."""
+        """Mark or unmark the run under the cursor and move down (space), to mark runs in a row."""
         self.toggle_mark()
+        if self.cursor_row < self.row_count - 1:
+            self.move_cursor(row=self.cursor_row + 1)
 
     def update_rows(self, rows: Iterable[RunRow], removed: Iterable[str] = ()) -> None:
         """Apply new versions of some rows and drop removed runs, keeping cursor and scroll."""
@@ -191,7 +193,7 @@ class RunsTable(DataTable[Cell]):
         now = self.clock()
         for key in list(self._row_locations):
             row = self._all.get(key.value or "")
-            if row is not None and row.status == "RUNNING" and row.stop is None:
+            if row is not None and row.running:
                 self._update_cells(row, now)
 
     def rebuild(self, columns: bool = False) -> None:

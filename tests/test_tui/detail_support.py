@@ -1,15 +1,31 @@
 """Shared by the run-detail tests: a minimal live run folder, a huge cout.txt, and an app showing one run."""
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+from rich.console import Console
+from rich.text import Text
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from sacred_tui.screens.run_detail import RunDetailScreen
 
 REFERENCE = Path(__file__).parent.parent / "data" / "reference_runs" / "runs"
+
+
+def static_text(widget: Static) -> str:
+    """Plain text of what a Static shows (rich renderables are rendered at 120 columns)."""
+    content = widget.content
+    if isinstance(content, Text):
+        return content.plain
+    if isinstance(content, str):
+        return content
+    console = Console(width=120, record=True, file=io.StringIO())
+    console.print(content)
+    return console.export_text()
 
 
 def make_run(folder: Path, run_id: str = "1", status: str = "RUNNING", cout: str = "") -> Path:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
+import shlex
 import struct
 from pathlib import Path
 
-from rich.console import Console
 from rich.text import Text
 from textual.widgets import DataTable, Static, TabbedContent
 
@@ -20,21 +19,9 @@ from sacred_tui.widgets.metrics_plot import MetricPlot, MetricsPanel
 from sacred_tui.widgets.run_overview import RunOverview
 from sacred_tui.widgets.sources_view import SourcesView
 
-from detail_support import REFERENCE, DetailApp, settle
+from detail_support import REFERENCE, DetailApp, settle, static_text
 
 
-
-
-def static_text(widget: Static) -> str:
-    """Plain text of what a Static shows (rich renderables are rendered at 120 columns)."""
-    content = widget.content
-    if isinstance(content, Text):
-        return content.plain
-    if isinstance(content, str):
-        return content
-    console = Console(width=120, record=True, file=io.StringIO())
-    console.print(content)
-    return console.export_text()
 
 
 def tree_labels(tree: ValueTree) -> dict[str, Text]:
@@ -52,9 +39,13 @@ async def test_overview_shows_command_line_timings_and_comment() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         overview = app.screen.query_one(RunOverview)
+        # Real Sacred records only the Python version: the command names that Python, adds the
+        # run's seed and writes the runs folder as an absolute path (the command starts with cd).
+        seed = json.loads((REFERENCE / "1" / "config.json").read_text())["seed"]
         assert overview.command_line == (
-            "cd /home/researcher/refexp && python ref_experiment.py with lr=0.02 opts.momentum=0.5 "
-            "-c 'a comment' -F runs")
+            f"cd /home/researcher/refexp && python3.11 ref_experiment.py with lr=0.02 opts.momentum=0.5 "
+            f"seed={seed} -c 'a comment' -F {shlex.quote(str(REFERENCE.absolute()))}")
+        assert "Python 3.11, as the run's host recorded" in static_text(app.screen.query_one("#overview-body", Static))
         assert "COMPLETED" in static_text(app.screen.query_one("#detail-header", Static))
         text = static_text(app.screen.query_one("#overview-body", Static))
         assert "a comment" in text and "d68d9a84e9a6" in text and "clean" in text

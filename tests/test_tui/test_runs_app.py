@@ -192,7 +192,11 @@ async def test_app_marks_runs_with_space(tmp_path: Path) -> None:
         await pilot.press("space")
         assert table.marked == {"2"}
         assert cell(table, "2", "mark") == "●"
+        assert table.current_run_id == "1"  # space moves down, to mark runs in a row
         await pilot.press("space")
+        assert table.marked == {"1", "2"}
+        assert table.current_run_id == "1"  # the last row stays
+        await pilot.press("space", "k", "space")
         assert table.marked == set()
 
 
@@ -204,7 +208,7 @@ async def test_app_help_lists_the_screen_keys(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         listed = {line.description for line in app.screen.keys}
-        assert {"Filter", "Sort", "Columns", "Quit", "Help", "Mark", "Open"} <= listed
+        assert {"Filter", "Sort", "Columns", "Quit", "Help", "Mark and move down", "Open"} <= listed
         keys = {line.key for line in app.screen.keys}
         assert "/" in keys and "q" in keys
         await pilot.press("escape")

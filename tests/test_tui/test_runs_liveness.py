@@ -4,13 +4,19 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sacred_tui.data.liveness import (ALIVE, DEAD, NOT_APPLICABLE, assess,
-                                      beat_interval_from_options, grace_period)
+                                      beat_interval_from_options, grace_period, liveness_sentence,
+                                      run_duration, status_words)
+from sacred_tui.data.processes import ProcessInfo, own_start_ticks
 
 NOW = datetime(2026, 6, 1, 12, 0, 0)
 NOW_EPOCH = (NOW - datetime(1970, 1, 1)).total_seconds()
+
+
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
 
 
 def judge(status: str = "RUNNING", *, heartbeat_ago: float | None = None, start_ago: float = 3600,
@@ -82,3 +88,57 @@ def test_beat_interval_from_options() -> None:
     assert beat_interval_from_options({"--beat-interval": 3}) == 3.0
     assert beat_interval_from_options({"--beat-interval": "fast"}) == 10.0
     assert beat_interval_from_options(None) == 10.0
+
+
+def test_liveness_status_with_stray_whitespace_is_judged() -> None:
+    result = judge("RUNNING\n", heartbeat_ago=7 * 60)
+    assert result.dead and result.reason == "no heartbeat for 7 min"
+
+
+def test_liveness_heartbeat_in_the_future_is_clock_skew_judged_by_file_times() -> None:
+    future = -(973 * 365 * 86400.0)  # year 2999
+    quiet = judge(heartbeat_ago=future, write_ago=7 * 60)
+    assert quiet.dead
+    assert quiet.reason.startswith("heartbeat ") and "in the future: clock skew?" in quiet.reason
+    assert quiet.reason.endswith("no file written for 7 min")
+    busy = judge(heartbeat_ago=future, write_ago=5)
+    assert busy.state == ALIVE and "clock skew?" in busy.reason
+    # Nothing else to go by: alive, saying why it cannot tell more.
+    unknown = judge(heartbeat_ago=future, start_ago=future)
+    assert unknown.state == ALIVE and "clock skew?" in unknown.reason
+
+
+def test_liveness_heartbeat_in_the_future_falls_back_to_the_process() -> None:
+    import os
+    import time
+
+    now = time.time()
+    mine = ProcessInfo(os.getpid(), socket.gethostname(), None, own_start_ticks())
+    result = assess("RUNNING", heartbeat=datetime(2999, 1, 1), start=_utc(now - 5),
+                    last_write=None, beat_interval=10, now=now, process=mine)
+    assert result.state == ALIVE
+    assert "clock skew?" in result.reason and f"process {os.getpid()} is running" in result.reason
+
+
+def test_liveness_silent_but_running_process_is_not_dead() -> None:
+    import os
+    import time
+
+    now = time.time()
+    mine = ProcessInfo(os.getpid(), socket.gethostname(), None, own_start_ticks())
+    result = assess("RUNNING", heartbeat=_utc(now - 600),
+                    start=_utc(now - 700), last_write=None, beat_interval=10,
+                    now=now, process=mine)
+    assert result.state == ALIVE
+    assert result.reason == f"no heartbeat for 10 min; process {os.getpid()} is running"
+
+
+def test_duration_of_a_dead_run_ends_at_its_last_heartbeat_from_run_json() -> None:
+    dead = judge(heartbeat_ago=600, start_ago=900)
+    start, beat = NOW - timedelta(seconds=900), NOW - timedelta(seconds=600)
+    assert run_duration("RUNNING", start, None, beat, dead, NOW_EPOCH) == 300
+    assert run_duration("RUNNING", start, None, None, judge(start_ago=900), NOW_EPOCH) is None
+    assert run_duration("COMPLETED", start, NOW, beat, NOT_APPLICABLE, NOW_EPOCH) == 900
+    assert run_duration("RUNNING", start, None, beat, judge(heartbeat_ago=5), NOW_EPOCH) == 900
+    assert status_words("RUNNING", dead) == "DEAD? 10 min"
+    assert liveness_sentence(dead) == "probably dead: no heartbeat for 10 min"

@@ -156,7 +156,8 @@ def test_store_uses_process_json_to_spot_a_killed_run(tmp_path: Path) -> None:
     child.wait()
     folder = write_run(tmp_path, "1", status="RUNNING", stopped=None, heartbeat=ago(1))
     (folder / "process.json").write_text(json.dumps({"pid": child.pid, "hostname": platform.node()}))
-    write_run(tmp_path, "2", status="RUNNING", stopped=None, heartbeat=ago(1))
+    # This test process started before run 2 did: it may be run 2's process.
+    write_run(tmp_path, "2", status="RUNNING", started=ago(1), stopped=None, heartbeat=ago(1))
     (tmp_path / "2" / "process.json").write_text(json.dumps({"pid": os.getpid(),
                                                              "hostname": platform.node()}))
     store = RunStore(tmp_path)
@@ -164,6 +165,35 @@ def test_store_uses_process_json_to_spot_a_killed_run(tmp_path: Path) -> None:
     assert store.get("1").liveness.reason == f"process {child.pid} has exited"  # type: ignore[union-attr]
     assert store.get("1").display_status == "DEAD"  # type: ignore[union-attr]
     assert store.get("2").liveness.state == "alive"  # type: ignore[union-attr]
+
+
+def test_store_never_takes_a_reused_pid_for_the_run(tmp_path: Path) -> None:
+    """A pid that exists but started after the run, or with other start ticks, is another program."""
+    from sacred_tui.data.processes import process_start_ticks
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        ticks = process_start_ticks(sleeper.pid)
+        assert ticks is not None
+        older = write_run(tmp_path, "1", status="RUNNING", started=ago(3600), stopped=None, heartbeat=ago(1))
+        (older / "process.json").write_text(json.dumps({"pid": sleeper.pid, "hostname": platform.node()}))
+        other = write_run(tmp_path, "2", status="RUNNING", started=ago(5), stopped=None, heartbeat=ago(1))
+        (other / "process.json").write_text(json.dumps({"pid": sleeper.pid, "hostname": platform.node(),
+                                                        "started_ticks": ticks - 1}))
+        same = write_run(tmp_path, "3", status="RUNNING", started=ago(3600), stopped=None, heartbeat=ago(1))
+        (same / "process.json").write_text(json.dumps({"pid": sleeper.pid, "hostname": platform.node(),
+                                                       "started_ticks": ticks}))
+        store = RunStore(tmp_path)
+        store.load_all()
+        for run_id in ("1", "2"):
+            row = store.get(run_id)
+            assert row is not None and row.display_status == "DEAD", run_id
+            assert f"process {sleeper.pid} has exited (its pid now belongs to" in row.liveness.reason
+        # The start ticks match: the run is alive even though it claims to have started long ago.
+        assert store.get("3").liveness.state == "alive"  # type: ignore[union-attr]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
 
 
 def test_data_layer_imports_no_textual_and_no_watchdog() -> None:

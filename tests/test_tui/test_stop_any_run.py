@@ -1,0 +1,73 @@
+"""`x` stops any live run of this host, also one started outside the app, and never a reused pid."""
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.widgets import Static
+
+from launch_support import make_app, no_leftover_processes, plain, script, status_of, wait_for
+from sacred_tui.data.processes import process_start_ticks
+from sacred_tui.screens.launch_dialogs import ChoiceScreen
+from sacred_tui.screens.runs import RunsScreen
+from tui_runs_factory import ago, write_run
+
+__all__ = ["no_leftover_processes", "script"]  # fixtures used by name
+
+
+async def test_x_stops_a_run_started_outside_the_app(tmp_path: Path, script: Path) -> None:
+    runs = tmp_path / "runs"
+    outside = subprocess.Popen([sys.executable, script.name, "with", "slow", "-F", str(runs)],
+                               cwd=script.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               stdin=subprocess.DEVNULL)
+    try:
+        app = make_app(tmp_path, script)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs table")
+            table = app.screen.table
+            await wait_for(pilot, lambda: table.current_run_id == "1", "run 1 in the table")
+            # The run records its interpreter and its process's start, which tell it from a reused pid.
+            recorded = json.loads((runs / "1" / "process.json").read_text())
+            assert recorded["pid"] == outside.pid and recorded["python"] == sys.executable
+            assert recorded["started_ticks"] == process_start_ticks(outside.pid)
+            await pilot.press("x")
+            await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the stop question")
+            question = plain(app.screen.query_one("#dialog-text", Static))
+            assert f"Send SIGINT to run 1 (pid {outside.pid}, started outside this session)" in question
+            await pilot.press("enter")
+            assert outside.wait(15) == 130
+            assert status_of(tmp_path, "1") == "INTERRUPTED"
+            assert app.launch_flow.stopper.sent("1") == ["SIGINT"]
+    finally:
+        if outside.poll() is None:
+            outside.kill()
+            outside.wait()
+
+
+async def test_x_never_signals_a_pid_that_now_belongs_to_another_program(tmp_path: Path, script: Path) -> None:
+    runs = tmp_path / "runs"
+    # The run started an hour ago; the process now holding its pid started just now.
+    folder = write_run(runs, "1", status="RUNNING", started=ago(3600), stopped=None, heartbeat=ago(1),
+                       hostname=platform.node())
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (folder / "process.json").write_text(json.dumps({"pid": stranger.pid, "hostname": platform.node()}))
+        app = make_app(tmp_path, script)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs table")
+            table = app.screen.table
+            await wait_for(pilot, lambda: table.current_run_id == "1", "run 1 in the table")
+            assert table.get_cell("1", "status").plain.startswith("DEAD?")
+            await pilot.press("x")
+            await wait_for(pilot, lambda: any("cannot be stopped" in str(n.message) for n in app._notifications),
+                           "the refusal")
+            message = next(str(n.message) for n in app._notifications if "cannot be stopped" in str(n.message))
+            assert f"process {stranger.pid} has exited (its pid now belongs to a newer program)" in message
+            assert not isinstance(app.screen, ChoiceScreen)
+        assert stranger.poll() is None, "the other program must not have been signalled"
+    finally:
+        stranger.kill()
+        stranger.wait()
