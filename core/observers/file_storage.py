@@ -3,10 +3,11 @@
 Same layout, file names, JSON shapes, key order and encodings as Sacred, so folders are
 interchangeable. Behaviour fixed on purpose: every JSON file is replaced atomically; run ids are claimed
 with ``os.mkdir`` and a fresh listing after each collision (many processes starting at once get distinct
-ids); an existing custom id is a clear error and never touches the older run; artifact names cannot
-escape the run folder or overwrite its record files; cout.txt always equals the latest captured output
-(also when a filter rewrote earlier text); metrics cost time in proportion to the new points, and new
-points are also appended to the ``metrics.jsonl`` sidecar.
+ids); an existing custom id is a clear error and never touches the older run, unless that run is QUEUED:
+``--id`` then starts it (Sacred cannot); artifact names cannot escape the run folder or overwrite its
+record files; cout.txt always equals the latest captured output (also when a filter rewrote earlier
+text); metrics cost time in proportion to the new points, and new points are also appended to the
+``metrics.jsonl`` sidecar.
 """
 from __future__ import annotations
 
@@ -111,7 +112,7 @@ class FileStorageObserver(RunObserver):
                       meta_info: dict, _id: Any) -> Any:
         with self._lock:
             self._forget_run()
-            run_dir, run_id = claim_run_dir(self.basedir, _id)
+            run_dir, run_id = claim_run_dir(self.basedir, _id, take_queued=True)
             experiment = dict(ex_info)
             experiment["sources"] = self._save_sources(ex_info)
             self._begin(run_dir, config)

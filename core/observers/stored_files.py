@@ -19,11 +19,13 @@ _CHUNK = 1 << 20
 _md5_cache: dict[tuple[str, int, int, int], str] = {}
 
 
-def claim_run_dir(basedir: str, run_id: object = None) -> tuple[str, object]:
+def claim_run_dir(basedir: str, run_id: object = None, *, take_queued: bool = False) -> tuple[str, object]:
     """Create and return ``(run folder, id)``: ``run_id`` if given, else the highest numeric id + 1.
 
     The folder is claimed with ``os.mkdir`` (atomic); on a collision with another process the folder
-    is listed again, so any number of processes starting at once get distinct ids.
+    is listed again, so any number of processes starting at once get distinct ids. With
+    ``take_queued``, an existing folder ``run_id`` holding a QUEUED run is taken over (see
+    ``queued_claim``): that is how a run queued with ``-q`` is started with ``--id``.
     """
     os.makedirs(basedir, exist_ok=True)
     if run_id is not None:
@@ -31,7 +33,10 @@ def claim_run_dir(basedir: str, run_id: object = None) -> tuple[str, object]:
         try:
             os.mkdir(path)
         except FileExistsError:
-            raise FileExistsError(f'Run folder "{path}" already exists; choose another --id.') from None
+            if not take_queued:
+                raise FileExistsError(f'Run folder "{path}" already exists; choose another --id.') from None
+            from core.observers.queued_claim import claim_queued_run
+            claim_queued_run(path, "start")
         return path, run_id
     key = os.path.abspath(basedir)
     guess = _last_claimed.get(key)
