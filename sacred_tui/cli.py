@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sacred-tui",
         description="Browse a Sacred-format runs folder live in the terminal.",
-        epilog="Press ? inside the app for the keys of each screen.",
+        epilog="Press ? inside the app for the keys of each screen. To queue a sweep of runs on this "
+               "machine or on SLURM: sacred-tui sweep --help.",
     )
     parser.add_argument("runs_dir", nargs="?", default=DEFAULT_RUNS_DIR, metavar="RUNS_DIR",
                         help=f"the runs folder (FileStorageObserver basedir); default ./{DEFAULT_RUNS_DIR}."
@@ -60,6 +61,10 @@ def check_runs_dir(path: Path) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``sacred-tui``; returns the process exit code."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["sweep"] and not (len(words) == 1 and Path("sweep").is_dir()):
+        from sacred_tui.sweep_cli import main as sweep_main
+        return sweep_main(words[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.poll_interval <= 0:

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
@@ -168,17 +168,23 @@ class Launcher:
         self._log_dir.mkdir(parents=True, exist_ok=True)
         return self._log_dir
 
-    def start(self, spec: LaunchSpec) -> LaunchedRun:
-        """Start ``spec`` with ``-F <runs folder>``; raises LaunchError when it cannot start."""
-        problems = spec.problems()
-        if problems:
-            raise LaunchError(" ".join(problems))
-        argv = spec.argv(self.runs_dir)
+    def start(self, spec: LaunchSpec, *, argv: Sequence[str] | None = None,
+              run_id: str | None = None) -> LaunchedRun:
+        """Start ``spec`` with ``-F <runs folder>``; raises LaunchError when it cannot start.
+
+        A queued run passes its own ``argv`` (which ends in ``--id N``) and the ``run_id`` it takes.
+        """
+        if argv is None:
+            problems = spec.problems()
+            if problems:
+                raise LaunchError(" ".join(problems))
+            argv = spec.argv(self.runs_dir)
+        argv = list(argv)
         with self._lock:
             number = len(self.launches) + 1
             base = self.log_dir / f"launch-{number:03d}"
             launch = LaunchedRun(number, spec, argv, self.runs_dir, base.with_suffix(".stdout"),
-                                 base.with_suffix(".stderr"))
+                                 base.with_suffix(".stderr"), run_id=run_id)
             env = dict(os.environ if self._env is None else self._env)
             env.setdefault("PYTHONUNBUFFERED", "1")
             try:
