@@ -1,17 +1,24 @@
 """Provides FdCapture, the ``fd`` capture mode: descriptors 1 and 2 redirected into pipes read in-process.
 
-Everything written to the process's stdout/stderr descriptors (Python, C extensions, subprocesses) goes
-into a pipe; a daemon thread reads it, appends the decoded text to the capture and copies the bytes to
-the original descriptor, so the terminal still shows the output. When stdout and stderr lead to the same
-place (a terminal, one log file) a single pipe carries both, which keeps their order exact; when they
-lead to different places each gets its own pipe and keeps its destination (order exact within a stream).
-No ``tee`` subprocesses are involved, so no output is reordered or lost at the end.
+Everything written to the process's stdout/stderr (Python, C extensions, subprocesses) is captured and
+still reaches its original destination, whatever that is (a terminal, one log file, two log files, a
+pipe), and the capture keeps the order in which the process wrote:
+
+- ``sys.stdout``/``sys.stderr`` become proxies that hand each Python-level write to the capture at once
+  and then write it to the original destination. Python-level writes are therefore in exact order.
+- Descriptors 1 and 2 lead into one pipe each, for output that bypasses ``sys.stdout``/``sys.stderr``
+  (C code, subprocesses, handlers holding the original stream objects). Before a proxy takes a write,
+  it takes in whatever waits in the pipes, under the same lock as the reader thread, so such output is
+  ordered correctly against Python writes, and at least per write call against each other.
+
+No ``tee`` subprocesses are involved, so nothing is reordered or lost at the end.
 """
 from __future__ import annotations
 
 import atexit
 import codecs
 import contextlib
+import io
 import logging
 import os
 import select
@@ -20,18 +27,17 @@ import threading
 import time
 from typing import Any
 
-from core.capture_output import OutputCapture, SysCapture, TextSink, flush_python_streams
+from core.capture_output import (STDERR, STDOUT, OutputCapture, SysCapture, TeeStream, TextSink,
+                                 flush_python_streams, install_proxies, remove_proxies)
 
 logger = logging.getLogger(__name__)
 
 _CHUNK_SIZE = 65536
-_FLUSH_WAIT = 0.1  # seconds flush() waits for the reader to empty the pipe
-_HOLD_MILLISECONDS = 50  # how long an unfinished line waits for its end when streams have separate pipes
-_STD_FDS = ((1, "stdout"), (2, "stderr"))
+_STD_FDS = ((STDOUT, "stdout"), (STDERR, "stderr"))
 
 
 class FdCapture(OutputCapture):
-    """Capture at the file-descriptor level and tee to the original descriptors.
+    """Capture at the file-descriptor level and tee to the original destinations.
 
     Falls back to the ``sys`` mode (with a debug log) when ``sys.stdout``/``sys.stderr`` do not write
     to descriptors 1/2, e.g. under pytest's ``capsys``, in notebooks, or with a ``StringIO`` stdout.
@@ -47,10 +53,10 @@ class FdCapture(OutputCapture):
         super().__init__(sink)
         self.drain_timeout = drain_timeout
         self._fallback: SysCapture | None = None
-        self._saved_fds: dict[int, int] = {}
-        self._write_fds: list[int] = []
-        self._readers: list[_PipeReader] = []
+        self._pipes: _Pipes | None = None
+        self._proxies: dict[str, TeeStream] = {}
         self._line_buffered: list[Any] = []
+        self._handlers: list[tuple[logging.StreamHandler, Any]] = []
 
     @property
     def active_mode(self) -> str:
@@ -75,14 +81,16 @@ class FdCapture(OutputCapture):
             self._started = True
 
     def flush(self) -> None:
-        """Flush Python's and C's stdio buffers, then wait briefly until the readers emptied the pipes."""
+        """Flush Python's and C's buffers, then take in everything waiting in the pipes."""
         if self._fallback is not None:
             self._fallback.flush()
             return
         flush_python_streams()
         _flush_c_streams()
-        for reader in list(self._readers):
-            reader.wait_idle(_FLUSH_WAIT)
+        pipes = self._pipes
+        if pipes is not None:
+            with pipes.lock:
+                pipes.take_waiting()
 
     def stop(self) -> None:
         with self._state_lock:
@@ -99,178 +107,214 @@ class FdCapture(OutputCapture):
                     _flush_c_streams()
                 finally:
                     self._restore()
-                self._drain()
             finally:
                 self._started = False
 
     def _redirect(self) -> None:
-        """Point descriptors 1 and 2 at new pipes and start the readers; undo everything on failure."""
+        """Point descriptors 1 and 2 at new pipes, install the proxies; undo everything on failure."""
         flush_python_streams()
         _flush_c_streams()
-        opened: list[int] = []
-        readers: list[_PipeReader] = []
-        write_fds: dict[int, int] = {}
-        redirected: list[int] = []
+        pipes = _Pipes(self._sink)
         try:
-            for fd, _name in _STD_FDS:
-                self._saved_fds[fd] = os.dup(fd)
-                opened.append(self._saved_fds[fd])
-            shared = _same_destination(1, 2)
-            for fd, _name in _STD_FDS:
-                if shared and fd == 2:
-                    write_fds[2] = write_fds[1]
-                    break
-                read_end, write_end = os.pipe()
-                opened += [read_end, write_end]
-                tee_fd = os.dup(self._saved_fds[fd])
-                opened.append(tee_fd)
-                readers.append(_PipeReader(read_end, tee_fd, self._sink, hold_partial_lines=not shared))
-                write_fds[fd] = write_end
-            for fd, _name in _STD_FDS:
-                os.dup2(write_fds[fd], fd)
-                redirected.append(fd)
+            pipes.open()
         except OSError:
-            for fd in redirected:
-                os.dup2(self._saved_fds[fd], fd)
-            for fd in opened:
-                _close_quietly(fd)
-            self._saved_fds.clear()
+            pipes.close_all()
             raise
-        self._write_fds = sorted(set(write_fds.values()))
-        self._readers = readers
-        for reader in readers:
-            reader.start()
-        self._line_buffered = _make_line_buffered()
+        self._pipes = pipes
+        options = {name: {"target": pipes.targets[fd], "before_write": pipes.take_waiting, "lock": pipes.lock}
+                   for fd, name in _STD_FDS}
+        self._proxies = install_proxies(self._sink, **options)
+        self._line_buffered = _make_line_buffered(proxy.original for proxy in self._proxies.values())
+        self._handlers = _point_handlers_at(self._proxies)
+        pipes.start_reader()
 
     def _restore(self) -> None:
-        """Point descriptors 1 and 2 back at their originals and close our write ends."""
-        for fd, saved in self._saved_fds.items():
-            try:
-                os.dup2(saved, fd)
-            finally:
-                _close_quietly(saved)
-        self._saved_fds.clear()
-        for fd in self._write_fds:
-            _close_quietly(fd)
-        self._write_fds = []
+        """Put the streams and descriptors back, then read the pipes to their end (bounded)."""
+        _point_handlers_back(self._handlers)
+        self._handlers = []
+        remove_proxies(self._proxies)
+        self._proxies = {}
         for stream in self._line_buffered:
             with contextlib.suppress(AttributeError, OSError, ValueError):
                 stream.reconfigure(line_buffering=False)
         self._line_buffered = []
-
-    def _drain(self) -> None:
-        """Wait (bounded) until every reader saw the end of its pipe; readers still busy keep running."""
-        deadline = time.monotonic() + self.drain_timeout
-        for reader in self._readers:
-            reader.join(max(0.0, deadline - time.monotonic()))
-        for reader in self._readers:
-            if reader.alive:
-                # A process that inherited the descriptor still holds it: keep what it wrote so far and
-                # let the daemon reader go on copying its output to the terminal until it closes.
-                reader.wait_idle(_FLUSH_WAIT)
-                logger.debug("Output capture stopped while another process still holds the pipe.")
-        self._readers = []
+        pipes, self._pipes = self._pipes, None
+        if pipes is not None:
+            pipes.restore_descriptors()
+            pipes.finish(self.drain_timeout)
 
 
-class _PipeReader:
-    """A daemon thread copying one pipe into the capture and onto one original descriptor.
+class _Pipes:
+    """The two pipes behind descriptors 1 and 2, their reader thread and the streams to the destinations.
 
-    It owns the pipe's read end and its own duplicate of the original descriptor and closes both when
-    the pipe reaches end-of-file. Reading and appending happen under one lock, so ``wait_idle`` can tell
-    that nothing is in flight between the pipe and the capture. With ``hold_partial_lines`` (stdout and
-    stderr in separate pipes) text after the last line break waits up to ``_HOLD_MILLISECONDS`` for the rest
-    of its line: unbuffered ``print`` writes the text and the newline separately, and a line of the
-    other stream must not land in between.
+    ``lock`` orders everything that enters the capture: the reader thread and the proxies take it while
+    they read a pipe or hand a write to the capture, so the capture sees writes in the order they
+    happened. Each pipe's bytes are copied on to the original destination of its descriptor.
     """
 
-    def __init__(self, read_fd: int, tee_fd: int, sink: TextSink, hold_partial_lines: bool) -> None:
-        self._read_fd = read_fd
-        self._tee_fd: int | None = tee_fd
-        self._sink = sink
-        self._hold_partial_lines = hold_partial_lines
-        self._held = ""  # an unfinished line, kept back briefly so another stream cannot split it
-        self._lock = threading.Lock()
-        self._done = False
-        self._thread = threading.Thread(target=self._run, name="output-capture-reader", daemon=True)
+    def __init__(self, sink: TextSink) -> None:
+        self.sink = sink
+        self.lock = threading.RLock()
+        self.saved: dict[int, int] = {}  # fd -> duplicate of its original destination
+        self.read_ends: dict[int, int] = {}  # fd -> read end of its pipe
+        self.write_ends: dict[int, int] = {}
+        self.tee_fds: dict[int, int | None] = {}  # fd -> where the pipe's bytes are copied to
+        self.targets: dict[int, io.TextIOWrapper] = {}  # fd -> text stream the proxy writes to
+        self.decoders = {fd: codecs.getincrementaldecoder("utf-8")(errors="replace") for fd, _ in _STD_FDS}
+        self._thread: threading.Thread | None = None
+        self._done = threading.Event()
+        self._ready_poller = select.poll()
 
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
+    def open(self) -> None:
+        for fd, name in _STD_FDS:
+            self.saved[fd] = os.dup(fd)
+            read_end, write_end = os.pipe()
+            self.read_ends[fd], self.write_ends[fd] = read_end, write_end
+            os.set_blocking(read_end, False)
+            self._ready_poller.register(read_end, select.POLLIN)
+            self.tee_fds[fd] = os.dup(self.saved[fd])
+            self.targets[fd] = _destination_stream(self.saved[fd], getattr(sys, name))
+        redirected = []
+        try:
+            for fd, _name in _STD_FDS:
+                os.dup2(self.write_ends[fd], fd)
+                redirected.append(fd)
+        except OSError:
+            for fd in redirected:
+                os.dup2(self.saved[fd], fd)
+            raise
 
-    def start(self) -> None:
+    def start_reader(self) -> None:
+        self._thread = threading.Thread(target=self._read_loop, name="output-capture-reader", daemon=True)
         self._thread.start()
 
-    def join(self, timeout: float) -> None:
-        self._thread.join(timeout)
+    def take_waiting(self) -> None:
+        """Take in (and copy on) what waits in the pipes now; the caller holds ``lock``.
 
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until the pipe is empty and the last chunk read is in the capture; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
-                try:
-                    if self._done or _pending_bytes(self._read_fd) == 0:
-                        self._release_held()
-                        return True
-                finally:
-                    self._lock.release()
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.001)
-
-    def _run(self) -> None:
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        poller = select.poll() if hasattr(select, "poll") else None
-        if poller is not None:
-            poller.register(self._read_fd, select.POLLIN)
-        try:
-            while True:
-                # wait for data without holding the lock; a held partial line waits only briefly
-                if poller is not None and not poller.poll(_HOLD_MILLISECONDS if self._held else None):
-                    with self._lock:
-                        self._release_held()
-                    continue
-                with self._lock:
-                    data = os.read(self._read_fd, _CHUNK_SIZE)
-                    self._append(decoder.decode(data, final=not data))
-                if not data:
-                    return
-                self._copy_to_terminal(data)
-        except OSError as exc:
-            logger.debug("Reading captured output failed: %s", exc)
-        finally:
-            with self._lock:
-                self._release_held()
-                self._done = True
-                _close_quietly(self._read_fd)
-                if self._tee_fd is not None:
-                    _close_quietly(self._tee_fd)
-
-    def _append(self, text: str) -> None:
-        """Hand text to the capture; with line holding, keep back what follows the last line break."""
-        if not self._hold_partial_lines:
-            self._sink.append(text)
+        One ``poll`` system call finds the pipes with data, so a Python write costs little extra.
+        """
+        ready = self._ready_poller.poll(0)
+        if not ready:
             return
-        text = self._held + text
-        end = max(text.rfind("\n"), text.rfind("\r")) + 1
-        self._sink.append(text[:end])
-        self._held = text[end:]
+        by_read_end = {read_end: fd for fd, read_end in self.read_ends.items()}
+        for read_end, _events in sorted(ready, key=lambda item: by_read_end.get(item[0], 0)):
+            fd = by_read_end.get(read_end)
+            if fd is None:
+                continue
+            while True:
+                try:
+                    data = os.read(read_end, _CHUNK_SIZE)
+                except BlockingIOError:
+                    break
+                except OSError as exc:
+                    logger.debug("Reading captured output failed: %s", exc)
+                    data = b""
+                if not data:
+                    self._ready_poller.unregister(read_end)
+                    self._close_pipe(fd)
+                    break
+                self._deliver(fd, data)
+                if len(data) < _CHUNK_SIZE:
+                    break
 
-    def _release_held(self) -> None:
-        self._sink.append(self._held)
-        self._held = ""
+    def _deliver(self, fd: int, data: bytes) -> None:
+        self.sink.append(self.decoders[fd].decode(data), fd)
+        target = self.targets.get(fd)
+        if target is not None:  # text a proxy buffered for the same destination goes first
+            with contextlib.suppress(OSError, ValueError):
+                target.flush()
+        self._copy_on(fd, data)
 
-    def _copy_to_terminal(self, data: bytes) -> None:
-        """Write all of ``data`` to the original descriptor; stop copying (not capturing) if it is gone."""
+    def _copy_on(self, fd: int, data: bytes) -> None:
+        """Write all of ``data`` to the original destination; stop copying (not capturing) if it is gone."""
         view = memoryview(data)
-        while view and self._tee_fd is not None:
+        while view and self.tee_fds.get(fd) is not None:
             try:
-                view = view[os.write(self._tee_fd, view):]
+                view = view[os.write(self.tee_fds[fd], view):]  # type: ignore[arg-type]
             except BlockingIOError:
                 time.sleep(0.001)
             except OSError:
-                _close_quietly(self._tee_fd)
-                self._tee_fd = None
+                _close_quietly(self.tee_fds[fd])  # type: ignore[arg-type]
+                self.tee_fds[fd] = None
+
+    def _close_pipe(self, fd: int) -> None:
+        """The pipe of ``fd`` reached its end: finish decoding, close it and its copy descriptor."""
+        self.sink.append(self.decoders[fd].decode(b"", final=True), fd)
+        _close_quietly(self.read_ends.pop(fd))
+        tee = self.tee_fds.pop(fd, None)
+        if tee is not None:
+            _close_quietly(tee)
+
+    def _read_loop(self) -> None:
+        poller = select.poll()
+        registered: set[int] = set()
+        try:
+            while self.read_ends:
+                for read_end in set(self.read_ends.values()) - registered:
+                    poller.register(read_end, select.POLLIN)
+                    registered.add(read_end)
+                for read_end in registered - set(self.read_ends.values()):
+                    poller.unregister(read_end)
+                    registered.discard(read_end)
+                if poller.poll(200):
+                    with self.lock:
+                        self.take_waiting()
+        except OSError as exc:
+            logger.debug("Reading captured output failed: %s", exc)
+        finally:
+            self._done.set()
+
+    def restore_descriptors(self) -> None:
+        """Point 1 and 2 back at their destinations and close our write ends (the pipes then end)."""
+        with self.lock:
+            for fd, target in self.targets.items():
+                with contextlib.suppress(OSError, ValueError):
+                    target.flush()
+            for fd, saved in self.saved.items():
+                try:
+                    os.dup2(saved, fd)
+                finally:
+                    _close_quietly(saved)
+            self.saved.clear()
+            for write_end in self.write_ends.values():
+                _close_quietly(write_end)
+            self.write_ends.clear()
+
+    def finish(self, timeout: float) -> None:
+        """Wait (bounded) until both pipes ended; a process still holding one keeps its reader going."""
+        if not self._done.wait(timeout):
+            with self.lock:
+                self.take_waiting()
+            logger.debug("Output capture stopped while another process still holds the pipe.")
+        for target in self.targets.values():
+            with contextlib.suppress(OSError, ValueError):
+                target.close()
+        self.targets = {}
+
+    def close_all(self) -> None:
+        """Release everything after a failed ``open``."""
+        for fds in (self.saved, self.read_ends, self.write_ends):
+            for fd in fds.values():
+                _close_quietly(fd)
+        for tee in self.tee_fds.values():
+            if tee is not None:
+                _close_quietly(tee)
+        for target in self.targets.values():
+            with contextlib.suppress(OSError, ValueError):
+                target.close()
+
+
+def _destination_stream(saved_fd: int, original: Any) -> io.TextIOWrapper:
+    """A line-buffered text stream to the original destination, encoding like the original stream.
+
+    Line buffering keeps a log file's lines in the order the capture saw them and makes them visible
+    at once, as for a terminal.
+    """
+    raw = io.FileIO(os.dup(saved_fd), "w", closefd=True)
+    encoding = getattr(original, "encoding", None) or "utf-8"
+    errors = getattr(original, "errors", None) or "strict"
+    return io.TextIOWrapper(io.BufferedWriter(raw), encoding=encoding, errors=errors, line_buffering=True,
+                            write_through=bool(getattr(original, "write_through", False)))
 
 
 def _why_not_fd_capturable() -> str | None:
@@ -288,18 +332,46 @@ def _why_not_fd_capturable() -> str | None:
     return None
 
 
-def _same_destination(first: int, second: int) -> bool:
-    try:
-        a, b = os.fstat(first), os.fstat(second)
-    except OSError:
-        return False
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+def _point_handlers_at(proxies: dict[str, TeeStream]) -> list[tuple[logging.StreamHandler, Any]]:
+    """Let logging handlers that write to the original stdout/stderr objects write to the proxies.
 
-
-def _make_line_buffered() -> list[Any]:
-    """Switch ``sys.stdout``/``sys.stderr`` to line buffering so prints reach the pipe at once."""
+    Such handlers (e.g. one set up before the run) would otherwise bypass the proxies and reach the
+    capture only through the pipes, where the order against other output is less exact.
+    """
+    by_original = {id(proxy.original): proxy for proxy in proxies.values() if proxy.original is not None}
     changed = []
-    for stream in (sys.stdout, sys.stderr):
+    for handler in _stream_handlers():
+        proxy = by_original.get(id(handler.stream))
+        if proxy is not None:
+            changed.append((handler, handler.stream))
+            handler.setStream(proxy)  # type: ignore[arg-type]
+    return changed
+
+
+def _point_handlers_back(changed: list[tuple[logging.StreamHandler, Any]]) -> None:
+    for handler, original in changed:
+        if isinstance(handler.stream, TeeStream):
+            with contextlib.suppress(Exception):
+                handler.setStream(original)
+
+
+def _stream_handlers() -> list[logging.StreamHandler]:
+    loggers: list[Any] = [logging.getLogger()]
+    loggers += [item for item in list(logging.Logger.manager.loggerDict.values()) if isinstance(item, logging.Logger)]
+    found: dict[int, logging.StreamHandler] = {}
+    for item in loggers:
+        for handler in list(item.handlers):
+            if type(handler) is logging.StreamHandler or (isinstance(handler, logging.StreamHandler)
+                                                          and not isinstance(handler, logging.FileHandler)):
+                found[id(handler)] = handler
+    return list(found.values())
+
+
+def _make_line_buffered(streams: Any) -> list[Any]:
+    """Switch the original stream objects to line buffering, so lines written through them (logging
+    handlers created before the run hold them) reach the pipe at once."""
+    changed = []
+    for stream in streams:
         if getattr(stream, "line_buffering", None) is False and hasattr(stream, "reconfigure"):
             try:
                 stream.reconfigure(line_buffering=True)
@@ -307,17 +379,6 @@ def _make_line_buffered() -> list[Any]:
                 continue
             changed.append(stream)
     return changed
-
-
-def _pending_bytes(fd: int) -> int:
-    """Bytes waiting in a pipe (0 where the platform cannot tell)."""
-    try:
-        import fcntl
-        import termios
-        raw = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
-    except (ImportError, OSError):
-        return 0
-    return int.from_bytes(raw, sys.byteorder, signed=True)
 
 
 _fflush: Any = None

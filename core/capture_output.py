@@ -14,14 +14,18 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
 from types import TracebackType
 from typing import Any, TextIO
 
-from core.output_filter import OutputBuffer, OutputFilter, apply_backspaces_and_linefeeds
+from core.output_filter import OutputFilter, apply_backspaces_and_linefeeds
 
 __all__ = [
-    "CAPTURE_MODES", "OutputBuffer", "OutputCapture", "OutputFilter", "NoCapture", "SysCapture",
-    "apply_backspaces_and_linefeeds", "create_capture", "flush_python_streams",
+    "CAPTURE_MODES", "STDERR", "STDOUT", "OutputCapture", "OutputFilter", "NoCapture",
+    "SysCapture", "TeeStream", "TextSink", "apply_backspaces_and_linefeeds", "create_capture",
+    "flush_python_streams",
 ]
 
 CAPTURE_MODES = ("fd", "sys", "no")
@@ -40,26 +44,71 @@ def create_capture(mode: str) -> OutputCapture:
     raise ValueError(f"Unknown capture mode {mode!r}. Allowed capture modes are: {allowed}.")
 
 
+STDOUT, STDERR = 1, 2
+"""Stream tags of captured chunks (the descriptor numbers)."""
+
+
 class TextSink:
-    """Thread-safe accumulator of captured text: many writers, one reader taking what is new."""
+    """Thread-safe accumulator of captured text: many writers, one reader taking what is new.
+
+    Every chunk keeps the stream it came from (``STDOUT``/``STDERR``), so the reader can keep lines of
+    the two streams apart. With a consumer attached (``set_consumer``), the sink asks it to come early
+    once ``WAKE_BYTES`` are waiting, and writers wait (briefly, bounded) while more than ``LIMIT_BYTES``
+    are waiting: a program printing hundreds of megabytes never has more than a few in memory.
+    """
+
+    WAKE_BYTES = 256 * 1024
+    LIMIT_BYTES = 4 * 1024 * 1024
+    MAX_WAIT = 0.5
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._parts: list[str] = []
+        self._lock = threading.Condition(threading.Lock())
+        self._parts: list[tuple[int, str]] = []
+        self._size = 0
+        self._wake: Callable[[], None] | None = None
+        self._consumer_thread: threading.Thread | None = None
 
-    def append(self, text: str) -> None:
-        if text:
-            with self._lock:
-                self._parts.append(text)
+    def set_consumer(self, wake: Callable[[], None] | None, thread: threading.Thread | None = None) -> None:
+        """Ask ``wake()`` to collect early; ``thread`` (the consumer) never waits on a full sink."""
+        with self._lock:
+            self._wake, self._consumer_thread = wake, thread
+            self._lock.notify_all()
 
-    def take(self) -> str:
-        """Return and forget everything appended since the previous call."""
+    def append(self, text: str, stream: int = STDOUT) -> None:
+        if not text:
+            return
+        with self._lock:
+            self._parts.append((stream, text))
+            self._size += len(text) + _PART_OVERHEAD
+            wake = self._wake
+            if wake is None or self._size < self.WAKE_BYTES:
+                return
+            if self._size > self.LIMIT_BYTES and threading.current_thread() is not self._consumer_thread:
+                wake()
+                self._lock.wait(self.MAX_WAIT)
+                return
+        wake()
+
+    def take_chunks(self) -> list[tuple[int, str]]:
+        """Return and forget the chunks appended since the previous call, as ``(stream, text)``."""
         with self._lock:
             if not self._parts:
-                return ""
-            text = "".join(self._parts)
-            self._parts.clear()
-            return text
+                return []
+            parts, self._parts, self._size = self._parts, [], 0
+            self._lock.notify_all()
+        return _merge(parts)
+
+    def take(self) -> str:
+        """Return and forget everything appended since the previous call, as one text."""
+        return "".join(text for _, text in self.take_chunks())
+
+
+_PART_OVERHEAD = 64  # bytes a stored chunk costs beyond its text
+
+
+def _merge(parts: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Join neighbouring chunks of the same stream."""
+    return [(stream, "".join(map(itemgetter(1), group))) for stream, group in groupby(parts, itemgetter(0))]
 
 
 class OutputCapture:
@@ -98,6 +147,15 @@ class OutputCapture:
         """Text captured since the previous call ("" if none); safe to call from any thread."""
         return self._sink.take()
 
+    def read_new_chunks(self) -> list[tuple[int, str]]:
+        """Like ``read_new``, as ``(STDOUT or STDERR, text)`` chunks in the order they were written."""
+        return self._sink.take_chunks()
+
+    @property
+    def sink(self) -> TextSink:
+        """Where captured text collects (a run attaches itself as its consumer)."""
+        return self._sink
+
     def __enter__(self) -> OutputCapture:
         self.start()
         return self
@@ -117,6 +175,9 @@ class NoCapture(OutputCapture):
     def read_new(self) -> str:
         return ""
 
+    def read_new_chunks(self) -> list[tuple[int, str]]:
+        return []
+
 
 class SysCapture(OutputCapture):
     """The ``sys`` mode: ``sys.stdout``/``sys.stderr`` become proxies writing to the original and the capture."""
@@ -131,10 +192,7 @@ class SysCapture(OutputCapture):
         with self._state_lock:
             if self._started:
                 return
-            for name in ("stdout", "stderr"):
-                proxy = TeeStream(getattr(sys, name), self._sink)
-                self._proxies[name] = proxy
-                setattr(sys, name, proxy)
+            self._proxies = install_proxies(self._sink)
             self._started = True
 
     def stop(self) -> None:
@@ -142,30 +200,39 @@ class SysCapture(OutputCapture):
             if not self._started:
                 return
             self.flush()
-            for name, proxy in self._proxies.items():
-                # Someone may have replaced the stream meanwhile; their replacement stays in place.
-                if getattr(sys, name) is proxy:
-                    setattr(sys, name, proxy.original)
-            self._proxies.clear()
+            remove_proxies(self._proxies)
+            self._proxies = {}
             self._started = False
 
 
 class TeeStream:
-    """A text stream proxy: every write goes to the capture and to the original stream.
+    """A text stream proxy: every write goes to the capture, tagged with its stream, then on to a target.
 
+    The target is the original stream (``sys`` mode) or a stream to the original destination (``fd``
+    mode). With ``before_write`` and ``lock`` (``fd`` mode) each write first lets the capture take in
+    what other writers put into its pipes, all under one lock, so the capture keeps the order of writes.
     Other attributes (``encoding``, ``isatty``, ``fileno``, ``buffer`` ...) are those of the original.
     """
 
-    def __init__(self, original: TextIO | None, sink: TextSink) -> None:
+    def __init__(self, original: TextIO | None, sink: TextSink, stream: int = STDOUT,
+                 target: TextIO | None = None, before_write: Callable[[], None] | None = None,
+                 lock: Any = None) -> None:
         self.original = original
         self._sink = sink
+        self._stream = stream
+        self._target = original if target is None else target
+        self._before_write = before_write
+        self._lock = lock if lock is not None else contextlib.nullcontext()
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        self._sink.append(text)  # captured first: a failing terminal must not lose the run's output
-        if self.original is not None:
-            self.original.write(text)
+        with self._lock:
+            if self._before_write is not None:
+                self._before_write()
+            self._sink.append(text, self._stream)  # captured first: a failing terminal must not lose output
+            if self._target is not None:
+                self._target.write(text)
         return len(text)
 
     def writelines(self, lines: Any) -> None:
@@ -173,7 +240,10 @@ class TeeStream:
             self.write(line)
 
     def flush(self) -> None:
-        if self.original is not None:
+        if self._target is not None:
+            with self._lock:
+                self._target.flush()
+        if self.original is not None and self.original is not self._target:
             self.original.flush()
 
     def __getattr__(self, name: str) -> Any:
@@ -181,6 +251,24 @@ class TeeStream:
         if original is None:
             raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (no original stream)")
         return getattr(original, name)
+
+
+def install_proxies(sink: TextSink, **options_per_stream: dict) -> dict[str, TeeStream]:
+    """Replace ``sys.stdout``/``sys.stderr`` with ``TeeStream`` proxies; ``options_per_stream[name]`` are
+    extra keyword arguments for that stream's proxy."""
+    proxies = {}
+    for name, stream in (("stdout", STDOUT), ("stderr", STDERR)):
+        proxy = TeeStream(getattr(sys, name), sink, stream, **options_per_stream.get(name, {}))
+        proxies[name] = proxy
+        setattr(sys, name, proxy)
+    return proxies
+
+
+def remove_proxies(proxies: dict[str, TeeStream]) -> None:
+    """Put the original streams back, unless someone replaced a proxy meanwhile (theirs stays)."""
+    for name, proxy in proxies.items():
+        if getattr(sys, name) is proxy:
+            setattr(sys, name, proxy.original)
 
 
 def flush_python_streams() -> None:

@@ -6,8 +6,8 @@ per metric (about 24 bytes a point instead of about 90), resolving implicit step
 while the main thread keeps logging: appends never take a lock; compaction and drain share one lock
 and only ever remove the prefix of the list they have read, so no point is lost or counted twice.
 
-Timestamps are kept as ``time.time_ns()``; every encoding uses whole microseconds, truncated as
-``datetime.utcnow()`` does (``ns // 1000``), so all encodings of a point agree to the microsecond.
+Timestamps are kept as whole microseconds since the epoch (``time.time_ns() // 1000``, truncated as
+``datetime.utcnow()`` does), so every encoding of a point agrees to the microsecond.
 """
 from __future__ import annotations
 
@@ -21,36 +21,36 @@ from itertools import compress, repeat
 from operator import eq
 from typing import Any
 
-__all__ = ["COMPACT_EVERY", "MetricsBatch", "MetricsLogger", "ScalarSeries", "ns_to_datetime"]
+__all__ = ["COMPACT_EVERY", "MetricsBatch", "MetricsLogger", "ScalarSeries", "us_to_datetime"]
 
-COMPACT_EVERY = 65536
+COMPACT_EVERY = 16384
 """Raw points kept before they are compacted into arrays (bounds the memory of a long logging loop)."""
 
 _EPOCH = datetime(1970, 1, 1)
 _FIELDS = ("steps", "values", "timestamps")
 
 
-def ns_to_datetime(ns: int) -> datetime:
-    """Naive UTC datetime of ``ns`` nanoseconds since the epoch, truncated to microseconds."""
-    return _EPOCH + timedelta(microseconds=ns // 1000)
+def us_to_datetime(micros: int) -> datetime:
+    """Naive UTC datetime of ``micros`` microseconds since the epoch."""
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 class ScalarSeries(Mapping):
     """The new points of one metric, read like Sacred's ``{"steps", "values", "timestamps"}`` dict.
 
     The points live in compact arrays (``steps``: ``range`` while contiguous, else ``array`` or list;
-    ``values``: ``array`` or list; ``times_ns``:
-    ``array('q')`` of ``time.time_ns()``); the Python lists Sacred's observers expect are built on first access only,
+    ``values``: ``array`` or list; ``times_us``:
+    ``array('q')`` of microseconds since the epoch); the Python lists Sacred's observers expect are built on first access only,
     so an observer that reads the arrays directly never pays for them.
     """
 
-    __slots__ = ("name", "steps", "values", "times_ns", "_lists")
+    __slots__ = ("name", "steps", "values", "times_us", "_lists")
 
     def __init__(self, name: Any) -> None:
         self.name = name
         self.steps: range | array | list = range(0)
         self.values: array | list = array("d")
-        self.times_ns: array = array("q")
+        self.times_us: array = array("q")
         self._lists: dict[str, list] = {}
 
     def __len__(self) -> int:
@@ -68,7 +68,7 @@ class ScalarSeries(Mapping):
         elif key == "values":
             result = list(self.values)
         elif key == "timestamps":
-            result = list(map(ns_to_datetime, self.times_ns))
+            result = list(map(us_to_datetime, self.times_us))
         else:
             raise KeyError(key)
         lists[key] = result
@@ -77,17 +77,17 @@ class ScalarSeries(Mapping):
     @property
     def count(self) -> int:
         """Number of points."""
-        return len(self.times_ns)
+        return len(self.times_us)
 
     def __repr__(self) -> str:
         return f"<ScalarSeries {self.name!r}: {self.count} points>"
 
-    def _extend(self, steps: Any, values: list, times_ns: list) -> None:
-        """Append resolved steps (a range or a list), values and raw ``time_ns`` stamps."""
+    def _extend(self, steps: Any, values: list, times_us: list) -> None:
+        """Append resolved steps (a range or a list), values and microsecond stamps."""
         self._lists.clear()
         self.steps = _extend_steps(self.steps, steps)
         self.values = _extend_typed(self.values, values, "d", float)
-        self.times_ns.extend(array("q", times_ns))
+        self.times_us.extend(array("q", times_us))
 
 
 def _extend_steps(store: Any, steps: Any) -> Any:
@@ -126,6 +126,15 @@ class MetricsBatch(dict):
         """Total number of points in the batch."""
         return sum(series.count for series in self.values())
 
+    def merge(self, later: MetricsBatch) -> None:
+        """Add the points of a batch drained after this one."""
+        for name, series in later.items():
+            mine = self.get(name)
+            if mine is None:
+                self[name] = series
+            else:
+                mine._extend(series.steps, series.values, series.times_us)
+
 
 class MetricsLogger:
     """Buffers ``log_scalar`` calls; ``drain`` returns what was logged since the last drain.
@@ -147,7 +156,7 @@ class MetricsLogger:
 
         def log_scalar(metric_name: str, value: Any, step: Any = None) -> None:
             """Record ``value`` for ``metric_name`` at ``step`` (default: the metric's last step + 1)."""
-            extend((metric_name, value, step, now_ns()))
+            extend((metric_name, value, step, now_ns() // 1000))
             if len(buffer) >= limit:
                 compact()
 

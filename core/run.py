@@ -14,7 +14,7 @@ import time
 from typing import Any, Callable
 
 from core.errors import RunError, SacredInterrupt
-from core.output_filter import OutputBuffer
+from core.safe_text import safe_repr
 from core.settings import SETTINGS
 from core.tracebacks import format_filtered_exception
 
@@ -41,7 +41,7 @@ class Run:
                  experiment_info: Callable[[], dict], host_info: Callable[[], dict],
                  pre_run_hooks: list[Callable], post_run_hooks: list[Callable],
                  captured_out_filter: Callable[[str], str] | None = None) -> None:
-        from core.metrics import MetricsLogger
+        from core.metrics import MetricsBatch, MetricsLogger
         self._id: Any = None
         self.config = config
         self.config_modifications = config_modifications
@@ -63,7 +63,6 @@ class Run:
         self.start_time: datetime.datetime | None = None
         self.stop_time: datetime.datetime | None = None
         self.fail_trace: list[str] | None = None
-        self.captured_out = ""
         self.debug = False
         self.pdb = False
         self.beat_interval = float(SETTINGS.DEFAULT_BEAT_INTERVAL)
@@ -73,12 +72,13 @@ class Run:
         self.capture_mode: str | None = None
         self._metrics = MetricsLogger()
         self.log_scalar = self._metrics.log_scalar
-        self._failed_observers: list = []
-        self._observer_lock = threading.RLock()
-        self._output = OutputBuffer()
+        self._beat_metrics = MetricsBatch()  # points waiting for the next beat (observers not storing live)
+        self._calls: Any = None
+        self._output: Any = None
+        self._output_lock = threading.Lock()
+        self._captured_out: str | None = None
         self._capture: Any = None
-        self._stop_beat = threading.Event()
-        self._beat_thread: threading.Thread | None = None
+        self._workers: list = []
 
     # ------------------------------------------------------------------ lazily gathered facts
     @property
@@ -100,6 +100,32 @@ class Run:
     @host_info.setter
     def host_info(self, value: dict) -> None:
         self._host_info = value
+
+    @property
+    def captured_out(self) -> str:
+        """Everything the run printed so far, filtered as stored (read back from the record if not held)."""
+        if self._captured_out is not None:
+            return self._captured_out
+        output = self._output
+        if output is None:
+            return ""
+        if not output.keeps_whole:
+            for observer in self._calls.have("stored_output"):
+                with self._output_lock:
+                    try:
+                        return observer.stored_output()
+                    except Exception:  # the record may be unreadable; what is held is the best left
+                        break
+        return output.text
+
+    @captured_out.setter
+    def captured_out(self, value: str) -> None:
+        self._captured_out = value
+
+    @property
+    def record_problems(self) -> list[str]:
+        """Observer events that failed: where non-empty, the stored record of this run is incomplete."""
+        return list(self._calls.problems) if self._calls is not None else []
 
     # ------------------------------------------------------------------ API used inside a run
     def open_resource(self, filename: str, mode: str = "r") -> Any:
@@ -124,8 +150,13 @@ class Run:
         except ValueError as problem:
             self.run_logger.error("Artifact not stored: %s", problem)
             return
+        if os.path.isdir(filename):
+            self.run_logger.error("Artifact %r not stored: %s is a directory; add the files in it one by one "
+                                  "(or an archive of it).", name, filename)
+            return
         if not os.path.isfile(filename):
-            self.run_logger.error("Artifact %r not stored: file %s does not exist.", name, filename)
+            what = "is not a regular file" if os.path.exists(filename) else "does not exist"
+            self.run_logger.error("Artifact %r not stored: %s %s.", name, filename, what)
             return
         self._emit("artifact_event", name, filename, metadata, content_type)
 
@@ -133,10 +164,11 @@ class Run:
     def __call__(self, *args: Any) -> Any:
         if self.start_time is not None:
             raise RuntimeError(f"A run can only be started once. (Last start was {self.start_time})")
+        from core.run_observers import ObserverCalls
         if self.unobserved:
             self.observers = []
-        else:
-            self.observers = sorted(self.observers, key=lambda o: -getattr(o, "priority", 0))
+        self._calls = ObserverCalls(self.observers, self.run_logger)
+        self.observers = list(self._calls.observers)
         if not self.observers and not (self.debug or self.unobserved):
             self.run_logger.warning("No observers have been added to this run")
         set_global_seed(self.config.get("seed"))
@@ -156,10 +188,10 @@ class Run:
             self.run_logger.info("Running command '%s'", self.main_function.__name__)
             self._emit_started()
             self.run_logger.info('Started run with ID "%s"' % self._id if self._id is not None else "Started")
-            self._start_heartbeat()
+            self._start_workers()
             self.result = self._execute(args)
             if self.result is not None:
-                self.run_logger.info("Result: %s", self.result)
+                self.run_logger.info("Result: %s", safe_repr(self.result, limit=1000))
             self.run_logger.info("Completed after %s", format_elapsed(time.monotonic() - started))
             self._finish("COMPLETED")
             return self.result
@@ -194,12 +226,9 @@ class Run:
         self.run_logger.info("Queuing-up command '%s'", self.main_function.__name__)
         queue_time = utcnow()
         self.meta_info["queue_time"] = queue_time
-        for observer in self.observers:
-            _id = observer.queued_event(
-                ex_info=self.experiment_info, command=self._command_name(), host_info=self.host_info,
-                queue_time=queue_time, config=self.config, meta_info=self.meta_info, _id=self._id)
-            if self._id is None:
-                self._id = _id
+        self._id = self._calls.start(
+            "queued_event", self._id, ex_info=self.experiment_info, command=self._command_name(),
+            host_info=self.host_info, queue_time=queue_time, config=self.config, meta_info=self.meta_info)
         self.status = "QUEUED"
         self.run_logger.info('Queued-up run with ID "%s"' % self._id if self._id is not None else "Queued")
 
@@ -209,128 +238,113 @@ class Run:
         return f"{prefix}.{name}" if prefix else name
 
     def _emit_started(self) -> None:
+        from core.captured_output import CapturedOutput
         if self.observers:
             from core.run_info import enforce_clean_if_asked
             enforce_clean_if_asked(self)
-        for observer in self.observers:
-            with self._observer_lock:
-                _id = observer.started_event(
-                    ex_info=self.experiment_info, command=self._command_name(), host_info=self.host_info,
-                    start_time=self.start_time, config=self.config, meta_info=self.meta_info, _id=self._id)
-            if self._id is None:
-                self._id = _id
+        self._output = CapturedOutput(self.captured_out_filter, keep_whole=not self.observers)
+        self._id = self._calls.start(
+            "started_event", self._id, ex_info=self.experiment_info, command=self._command_name(),
+            host_info=self.host_info, start_time=self.start_time, config=self.config, meta_info=self.meta_info)
+        if any(getattr(o, "output_progress", None) is None for o in self._calls.active):
+            self._output.keeps_whole = True  # someone needs the whole text at every beat
 
     def _finish(self, status: str) -> None:
-        """Stop the heartbeat, drain the output, send the final beat and the final event."""
-        self._stop_heartbeat()
+        """Stop the workers, drain the output, send the final beat and the final event."""
+        self._stop_workers()
         if self._capture is not None:
             self._capture.stop()
-        self._collect_output()
+        if self._output is not None:
+            self._collect_output()
+        self._flush_metrics()
         self._final_beat()
         self.status = status
         self.stop_time = utcnow()
         if status == "COMPLETED":
-            self._emit_final("completed_event", stop_time=self.stop_time, result=self.result)
+            self._emit("completed_event", stop_time=self.stop_time, result=self.result)
         elif status == "FAILED":
-            self._emit_final("failed_event", fail_time=self.stop_time, fail_trace=self.fail_trace)
+            self._emit("failed_event", fail_time=self.stop_time, fail_trace=self.fail_trace)
         else:
-            self._emit_final("interrupted_event", interrupt_time=self.stop_time, status=status)
+            self._emit("interrupted_event", interrupt_time=self.stop_time, status=status)
 
     def _close(self) -> None:
-        for observer in self._failed_observers:
-            self.run_logger.warning("The observer '%r' failed at some point during the run.", observer)
-        for observer in self.observers:
-            join = getattr(observer, "join", None)
-            if join is not None:
-                try:
-                    join()
-                except Exception as exc:  # an observer must never kill the run
-                    self.run_logger.warning("Observer %r failed to finish: %s", observer, exc)
+        self._stop_workers()
+        self._calls.join()
+        self._calls.report()
 
-    # ------------------------------------------------------------------ heartbeat and output
-    def _start_heartbeat(self) -> None:
-        self._stop_beat.clear()
-        self._beat_thread = threading.Thread(target=self._heartbeat_loop, name="run-heartbeat", daemon=True)
-        self._beat_thread.start()
+    # ------------------------------------------------------------------ background work
+    def _start_workers(self) -> None:
+        from core.run_background import Heartbeat, OutputFlusher
+        report = self.run_logger.warning
+        self._workers = [
+            OutputFlusher(self._capture, self._collect_output, float(SETTINGS.OUTPUT_FLUSH_INTERVAL), report),
+            Heartbeat(self._flush_metrics, self._beat, self.beat_interval, report)]
+        for worker in self._workers:
+            worker.start()
 
-    def _stop_heartbeat(self) -> None:
-        self._stop_beat.set()
-        if self._beat_thread is not None:
-            self._beat_thread.join()
-            self._beat_thread = None
-
-    def _heartbeat_loop(self) -> None:
-        flush_every = float(SETTINGS.OUTPUT_FLUSH_INTERVAL)
-        beating = self.beat_interval > 0
-        tick = min(flush_every, self.beat_interval) if beating else flush_every
-        next_beat = time.monotonic() + self.beat_interval
-        while not self._stop_beat.wait(tick):
-            try:
-                if self._capture is not None:
-                    self._capture.flush()
-                self._collect_output()
-                if beating and time.monotonic() >= next_beat:
-                    next_beat = time.monotonic() + self.beat_interval
-                    self._beat()
-            except Exception as exc:  # the heartbeat must never die silently mid-run
-                self.run_logger.warning("Heartbeat problem: %s", exc)
+    def _stop_workers(self) -> None:
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.stop()
 
     def _collect_output(self) -> None:
-        new_text = self._capture.read_new() if self._capture is not None else ""
-        if not new_text:
+        """Hand new output to the observers (never waits behind metrics: see ``ObserverCalls``)."""
+        with self._output_lock:
+            try:
+                change = self._output.feed(self._capture.read_new_chunks())
+            except Exception as exc:
+                self.run_logger.warning("captured_out_filter failed: %s", exc)
+                return
+            if change is None:
+                return
+            for observer in self._calls.active:
+                if getattr(observer, "output_progress", None) is not None and change.whole is None:
+                    self._calls.call(observer, "output_progress", change.appended, change.unfinished, locked=False)
+                else:
+                    self._calls.call(observer, "output_event", self._output.text, locked=False)
+
+    def _flush_metrics(self) -> None:
+        """Hand new points to observers storing them live; keep them for the others' next beat."""
+        batch = self._metrics.drain()
+        if not batch:
             return
-        self._output.append(new_text)
-        try:
-            text = self._output.filtered(self.captured_out_filter)
-        except Exception as exc:
-            self.run_logger.warning("captured_out_filter failed: %s", exc)
-            text = self._output.text
-        self.captured_out = text
-        self._emit("output_event", text)
+        live = self._calls.have("metrics_progress")
+        for observer in live:
+            self._calls.call(observer, "metrics_progress", batch)
+        if len(live) < len(self._calls.active):
+            self._beat_metrics.merge(batch)
 
     def _beat(self, final: bool = False) -> None:
-        self._emit("log_metrics", self._metrics.drain(), self.info)
-        beat = dict(info=self.info, captured_out=self.captured_out, beat_time=utcnow(), result=self.result)
-        for observer in self._healthy_observers():
+        if any(getattr(o, "output_progress", None) is None for o in self._calls.active):
+            self._collect_output()  # observers given the whole text at the beat get all of it
+        metrics, self._beat_metrics = self._beat_metrics, type(self._beat_metrics)()
+        beat_time = utcnow()
+        for observer in self._calls.active:
+            # Sacred calls log_metrics at every beat; observers storing points live got them already.
+            live = getattr(observer, "metrics_progress", None) is not None
+            self._calls.call(observer, "log_metrics", type(metrics)() if live else metrics, self.info)
+            takes_changes = getattr(observer, "output_progress", None) is not None
+            captured_out = None if takes_changes else self._output.text
             # Our file observer skips writing run.json on the last beat: the final event writes it anyway.
             event = "final_beat_event" if final and hasattr(observer, "final_beat_event") else "heartbeat_event"
-            self._call(observer, event, **beat)
+            self._calls.call(observer, event, info=self.info, captured_out=captured_out, beat_time=beat_time,
+                             result=self.result)
 
     def _final_beat(self) -> None:
         if self.beat_interval > 0:
             self._beat(final=True)
             return
-        metrics = self._metrics.drain()
+        metrics, self._beat_metrics = self._beat_metrics, type(self._beat_metrics)()
         if metrics:
-            self._emit("log_metrics", metrics, self.info)
+            for observer in self._calls.active:
+                if getattr(observer, "metrics_progress", None) is None:
+                    self._calls.call(observer, "log_metrics", metrics, self.info)
 
     # ------------------------------------------------------------------ observer calls
-    def _healthy_observers(self) -> list:
-        return [o for o in self.observers if o not in self._failed_observers]
-
     def _emit(self, method_name: str, *args: Any, **kwargs: Any) -> None:
-        """Call an event on every healthy observer; one that fails is warned about once and dropped."""
-        for observer in self._healthy_observers():
-            self._call(observer, method_name, *args, **kwargs)
-
-    def _call(self, observer: Any, method_name: str, *args: Any, **kwargs: Any) -> None:
-        method = getattr(observer, method_name, None)
-        if method is None:
-            return
-        try:
-            with self._observer_lock:
-                method(*args, **kwargs)
-        except Exception as exc:
-            self._failed_observers.append(observer)
-            self.run_logger.warning("An error occurred in the '%r' observer: %s", observer, exc)
-
-    def _emit_final(self, method_name: str, **kwargs: Any) -> None:
-        for observer in self.observers:
-            try:
-                with self._observer_lock:
-                    getattr(observer, method_name)(**kwargs)
-            except Exception:
-                self.run_logger.exception("Error in the %s of observer %r", method_name, observer)
+        """Call an event on every observer that started this run; failures are reported, never raised."""
+        if self._calls is not None:
+            self._calls.emit(method_name, *args, **kwargs)
 
     def __repr__(self) -> str:
         return f"<Run {self._id!r} {self.status}>"

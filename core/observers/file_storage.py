@@ -6,11 +6,19 @@ with ``os.mkdir`` and a fresh listing after each collision (many processes start
 ids); an existing custom id is a clear error and never touches the older run, unless that run is QUEUED:
 ``--id`` then starts it (Sacred cannot); artifact names cannot escape the run folder or overwrite its
 record files; cout.txt always equals the latest captured output (also when a filter rewrote earlier
-text); metrics cost time in proportion to the new points, and new points are also appended to the
-``metrics.jsonl`` sidecar.
+text); metrics cost time in proportion to the new points, and new points are appended to the
+``metrics.jsonl`` sidecar within about a second (metrics.json at each beat).
+
+Writing never stops at the first failure: each file of a beat is written on its own, a failed append is
+cut back, and the error names the file and folder. When the disk is full, the record stops growing, a
+small reserved space is released and the final run.json says what happened (status FAILED, with the
+program's own outcome in ``fail_trace``). Cout, metrics and the record have separate locks, so new
+output is never kept waiting behind a large metrics.json write.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import threading
 import warnings
@@ -21,12 +29,14 @@ from core.observers.atomic import atomic_write_text
 from core.observers.base import RunObserver
 from core.observers.cout_file import CoutFile
 from core.observers.metrics_file import MetricsFile
+from core.observers.record_space import RecordWriteError, WriteGuard, run_each
 from core.observers.stored_files import (RESERVED_NAMES, check_artifact_name, claim_run_dir, copy_artifact,
                                          is_inside, store_by_content)
 
 __all__ = ["DEFAULT_FILE_STORAGE_PRIORITY", "FileStorageObserver"]
 
 DEFAULT_FILE_STORAGE_PRIORITY = 20
+logger = logging.getLogger(__name__)
 
 
 def _dumps(obj: Any) -> str:
@@ -82,21 +92,35 @@ class FileStorageObserver(RunObserver):
         self.run_entry: dict | None = None
         self.config: dict | None = None
         self.info: dict | None = None
-        self.cout = ""
-        self._lock = threading.RLock()
+        self._cout_text: str | None = ""
+        self._lock = threading.RLock()  # the record: run.json, info.json, artifacts, resources
+        self._cout_lock = threading.RLock()
+        self._metrics_lock = threading.RLock()
         self._cout: CoutFile | None = None
         self._metrics: MetricsFile | None = None
         self._info_text: str | None = None
+        self._guard: WriteGuard | None = None
+
+    @property
+    def cout(self) -> str:
+        """The run's output as stored (read back from cout.txt when only changes were handed over)."""
+        if self._cout_text is not None:
+            return self._cout_text
+        return self.stored_output()
+
+    @cout.setter
+    def cout(self, value: str) -> None:
+        self._cout_text = value
 
     # ------------------------------------------------------------------ start
     def queued_event(self, ex_info: dict, command: str, host_info: dict, queue_time: Any, config: dict,
                      meta_info: dict, _id: Any) -> Any:
         with self._lock:
             self._forget_run()
-            run_dir, run_id = claim_run_dir(self.basedir, _id)
+            run_dir, run_id = self._claim(_id)
             experiment = dict(ex_info)
             experiment["sources"] = [tuple(source) for source in ex_info.get("sources", [])]
-            self._begin(run_dir, config)
+            self._begin(run_dir, config, running=False)
             self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
                               "meta": meta_info, "status": "QUEUED"}
             self._save_json(self.run_entry, "run.json")
@@ -112,18 +136,29 @@ class FileStorageObserver(RunObserver):
                       meta_info: dict, _id: Any) -> Any:
         with self._lock:
             self._forget_run()
-            run_dir, run_id = claim_run_dir(self.basedir, _id, take_queued=True)
-            experiment = dict(ex_info)
-            experiment["sources"] = self._save_sources(ex_info)
-            self._begin(run_dir, config)
-            self._save_process_info()
-            self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
-                              "start_time": start_time.isoformat(), "meta": meta_info, "status": "RUNNING",
-                              "resources": [], "artifacts": [], "heartbeat": None}
-            self._save_json(self.run_entry, "run.json")
-            self._save_json(config, "config.json")
-            self._cout.create()  # type: ignore[union-attr]
+            run_dir, run_id = self._claim(_id, take_queued=True)
+            with self._writing("the run's first files"):
+                experiment = dict(ex_info)
+                experiment["sources"] = self._save_sources(ex_info)
+                self._begin(run_dir, config)
+                self._save_process_info()
+                self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
+                                  "start_time": start_time.isoformat(), "meta": meta_info, "status": "RUNNING",
+                                  "resources": [], "artifacts": [], "heartbeat": None}
+                self._save_json(self.run_entry, "run.json")
+                self._save_json(config, "config.json")
+                self._cout.create()  # type: ignore[union-attr]
             return run_id
+
+    def _claim(self, run_id: Any, take_queued: bool = False) -> tuple[str, Any]:
+        try:
+            return claim_run_dir(self.basedir, run_id, take_queued=take_queued)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            where = os.path.abspath(self.basedir)
+            raise RecordWriteError(f"Cannot create a run folder in {where}: {exc.strerror or exc}. "
+                                   "Choose a writable runs folder (-F/--file_storage).") from exc
 
     def _save_process_info(self) -> None:
         """An extra ``process.json`` so a viewer on this host can tell a killed run from a live one.
@@ -143,13 +178,18 @@ class FileStorageObserver(RunObserver):
 
     def _forget_run(self) -> None:
         """Drop the previous run's state first, so a failed start can never write into that run."""
+        if self._metrics is not None:
+            self._metrics.close()
+        if self._guard is not None:
+            self._guard.close()
         self.dir = self.run_entry = self.config = self.info = None
-        self._cout = self._metrics = None
+        self._cout = self._metrics = self._guard = None
         self._info_text = None
-        self.cout = ""
+        self._cout_text = ""
 
-    def _begin(self, run_dir: str, config: dict) -> None:
+    def _begin(self, run_dir: str, config: dict, running: bool = True) -> None:
         self.dir = run_dir
+        self._guard = WriteGuard(run_dir, reserve=running)
         self.config = config
         self.info = {}
         self._cout = CoutFile(os.path.join(run_dir, "cout.txt"))
@@ -171,45 +211,74 @@ class FileStorageObserver(RunObserver):
         return store_by_content(filename, store_dir)
 
     # ------------------------------------------------------------------ during the run
-    def heartbeat_event(self, info: dict, captured_out: str, beat_time: Any, result: Any) -> None:
+    def heartbeat_event(self, info: dict, captured_out: str | None, beat_time: Any, result: Any) -> None:
+        """A beat: cout.txt (unless ``captured_out`` is None: the run hands over changes), metrics.json,
+        run.json and info.json, each written on its own."""
         self._beat(info, captured_out, beat_time, result, save_record=True)
 
-    def final_beat_event(self, info: dict, captured_out: str, beat_time: Any, result: Any) -> None:
+    def final_beat_event(self, info: dict, captured_out: str | None, beat_time: Any, result: Any) -> None:
         """The beat right before the final event (ours): run.json is written once, by that final event."""
         self._beat(info, captured_out, beat_time, result, save_record=False)
 
-    def _beat(self, info: dict, captured_out: str, beat_time: Any, result: Any, save_record: bool) -> None:
+    def _beat(self, info: dict, captured_out: str | None, beat_time: Any, result: Any, save_record: bool) -> None:
         with self._lock:
             run_entry = self._running()
             self.info = info
             run_entry["heartbeat"] = beat_time.isoformat()
             run_entry["result"] = result
-            self._write_cout(captured_out)
+            if self._broken:
+                return
+            steps = [self._flush_metrics, lambda: self._save_info(info)]
+            if captured_out is not None:
+                steps.insert(0, lambda: self._write_cout(captured_out))
             if save_record:
-                self._save_json(run_entry, "run.json")
-            self._metrics.ensure_exists()  # type: ignore[union-attr]
-            if info:
-                text = _dumps(info)
-                if text != self._info_text:
-                    atomic_write_text(os.path.join(self.dir, "info.json"), text)  # type: ignore[arg-type]
-                    self._info_text = text
+                steps.append(self._save_record)
+            run_each(steps)
 
     def output_event(self, captured_out: str) -> None:
-        with self._lock:
+        """The whole output so far (a custom filter may have rewritten earlier text)."""
+        with self._cout_lock:
             self._running()
-            self._write_cout(captured_out)
+            if not self._broken:
+                self._write_cout(captured_out)
+
+    def output_progress(self, appended: str, unfinished: str) -> None:
+        """New final output and the current unfinished line (see ``CapturedOutput``)."""
+        with self._cout_lock:
+            self._running()
+            if self._broken:
+                return
+            self._cout_text = None
+            with self._writing("cout.txt"):
+                self._cout.progress(appended, unfinished)  # type: ignore[union-attr]
+
+    def stored_output(self) -> str:
+        """cout.txt as stored now."""
+        with self._cout_lock:
+            return self._cout.read() if self._cout is not None else ""
+
+    def metrics_progress(self, metrics_by_name: dict) -> None:
+        """New points between beats: appended to metrics.jsonl now, to metrics.json at the next beat."""
+        with self._metrics_lock:
+            self._running()
+            if not self._broken:
+                with self._writing("metrics.jsonl"):
+                    self._metrics.add(metrics_by_name)  # type: ignore[union-attr]
 
     def log_metrics(self, metrics_by_name: dict, info: dict) -> None:
-        with self._lock:
-            self._running()
-            self._metrics.add(metrics_by_name)  # type: ignore[union-attr]
+        """The beat's new points (none when they came through ``metrics_progress``): metrics.json now."""
+        with self._metrics_lock:
+            self.metrics_progress(metrics_by_name)
+            self._flush_metrics()
 
     def resource_event(self, filename: str) -> None:
         with self._lock:
             run_entry = self._running()
-            stored = self._find_or_save(filename, self.resource_dir)
+            self._refuse_if_broken(f"resource {filename}")
+            with self._writing(f"the resource {filename}"):
+                stored = self._find_or_save(filename, self.resource_dir)
             run_entry["resources"].append([filename, str(stored)])
-            self._save_json(run_entry, "run.json")
+            self._save_record()
 
     def artifact_event(self, name: str, filename: str, metadata: Any = None,
                        content_type: str | None = None) -> None:
@@ -217,9 +286,11 @@ class FileStorageObserver(RunObserver):
             run_entry = self._running()
             name = os.path.basename(filename) if name is None else name
             check_artifact_name(name)
-            copy_artifact(filename, os.path.join(self.dir, name))  # type: ignore[arg-type]
+            self._refuse_if_broken(f"artifact {name!r}")
+            with self._writing(f"the artifact {name!r}"):
+                copy_artifact(filename, os.path.join(self.dir, name))  # type: ignore[arg-type]
             run_entry["artifacts"].append(name)
-            self._save_json(run_entry, "run.json")
+            self._save_record()
 
     # ------------------------------------------------------------------ end
     def completed_event(self, stop_time: Any, result: Any) -> None:
@@ -252,9 +323,16 @@ class FileStorageObserver(RunObserver):
             self._finish(run_entry)
 
     def _finish(self, run_entry: dict) -> None:
-        """Write the final run.json, then the report when a template is set."""
-        self._save_json(run_entry, "run.json")
-        self._render_template()
+        """Write what still waits, the final run.json (saying so if the record is incomplete), the report."""
+        steps = [] if self._broken or not self._metrics or not self._metrics.waiting else [self._flush_metrics]
+        steps += [lambda: self._save_record(final=True), self._render_template]
+        try:
+            run_each(steps)
+        finally:
+            if self._guard is not None:
+                self._guard.close()
+            if self._metrics is not None:
+                self._metrics.close()
 
     # ------------------------------------------------------------------ Sacred's public helpers
     def save_json(self, obj: Any, filename: str) -> None:
@@ -299,11 +377,61 @@ class FileStorageObserver(RunObserver):
         return self.run_entry
 
     def _save_json(self, obj: Any, filename: str) -> None:
-        atomic_write_text(os.path.join(self.dir, filename), _dumps(obj))  # type: ignore[arg-type]
+        text = _dumps(obj)
+        with self._writing(filename):
+            atomic_write_text(os.path.join(self.dir, filename), text)  # type: ignore[arg-type]
+
+    def _save_record(self, final: bool = False) -> None:
+        """Write run.json; a result JSON cannot hold is stored as its repr (with a warning)."""
+        run_entry = self.run_entry
+        if final and self._guard is not None:
+            run_entry = self._guard.final_entry(run_entry)  # type: ignore[arg-type]
+        try:
+            text = _dumps(run_entry)
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            if run_entry is None or run_entry.get("result") is None:
+                raise
+            from core.safe_text import safe_repr
+            logger.warning("The result of run %s cannot be stored as JSON (%s: %s); storing its repr "
+                           "instead.", os.path.basename(self.dir or ""), type(exc).__name__, exc)
+            run_entry["result"] = safe_repr(run_entry["result"])
+            text = _dumps(run_entry)
+        with self._writing("run.json"):
+            atomic_write_text(os.path.join(self.dir, "run.json"), text)  # type: ignore[arg-type]
+
+    def _save_info(self, info: dict) -> None:
+        if not info:
+            return
+        text = _dumps(info)
+        if text != self._info_text:
+            with self._writing("info.json"):
+                atomic_write_text(os.path.join(self.dir, "info.json"), text)  # type: ignore[arg-type]
+            self._info_text = text
+
+    def _flush_metrics(self) -> None:
+        with self._metrics_lock:
+            if self._broken:
+                return
+            with self._writing("metrics.json"):
+                self._metrics.flush()  # type: ignore[union-attr]
 
     def _write_cout(self, captured_out: str) -> None:
-        self.cout = captured_out
-        self._cout.update(captured_out)  # type: ignore[union-attr]
+        with self._cout_lock:
+            self._cout_text = captured_out
+            with self._writing("cout.txt"):
+                self._cout.update(captured_out)  # type: ignore[union-attr]
+
+    @property
+    def _broken(self) -> str | None:
+        return self._guard.broken if self._guard is not None else None
+
+    def _writing(self, what: str) -> Any:
+        """Failed writes become errors naming the file and folder (see ``WriteGuard``)."""
+        return self._guard.writing(what) if self._guard is not None else contextlib.nullcontext()
+
+    def _refuse_if_broken(self, what: str) -> None:
+        if self._guard is not None:
+            self._guard.refuse_if_broken(what)
 
     def _render_template(self) -> None:
         """Render ``report<ext>`` from the template when one is set and mako is installed."""
@@ -328,6 +456,7 @@ class FileStorageObserver(RunObserver):
 
     def __repr__(self) -> str:
         return f"FileStorageObserver({self.basedir!r})"
+
 
 
 def _own_start_ticks() -> int | None:

@@ -1,11 +1,13 @@
-"""Provides MetricsFile: keeps a run's metrics.json complete and adds new points to metrics.jsonl.
+"""Provides MetricsFile: adds new points to metrics.jsonl at once, and to metrics.json at each beat.
 
+``add`` encodes new points once: one line per point, ``{"name", "step", "timestamp", "value"}``, is
+appended to metrics.jsonl right away (always whole lines; a failed append is cut back), and the items'
+text for metrics.json waits (in memory while small, else in unnamed temporary files) for ``flush``.
 metrics.json has Sacred's shape (``{name: {"steps", "timestamps", "values"}}``, sorted keys, indent 2)
-and is replaced atomically at every write. A write costs time in proportion to the new points: their
-text is encoded once, and the new file is the previous one with that text inserted at remembered byte
-offsets (the old bytes are copied by the kernel, never decoded). metrics.jsonl receives one line per
-new point, ``{"name", "step", "timestamp", "value"}``, always in whole lines. If metrics.json is not the
-file this object wrote last (replaced or edited by someone else), it is parsed and rewritten in full.
+and is replaced atomically at every ``flush``. A flush costs time in proportion to the new points: the
+new file is the previous one with the waiting text inserted at remembered byte offsets (the old bytes
+are copied by the kernel, never decoded). If metrics.json is not the file this object wrote last
+(replaced or edited by someone else), it is parsed and rewritten in full.
 """
 from __future__ import annotations
 
@@ -17,15 +19,15 @@ from collections.abc import Mapping
 from typing import IO, Any, Iterator
 
 from core.observers.atomic import temp_path_for
-from core.observers.metrics_text import (ITEM_SEP, iso_texts_from_ns, iso_texts_generic, jsonl_text,
+from core.observers.metrics_text import (ITEM_SEP, encode_points, iso_texts_generic, jsonl_text,
                                          scalar_texts)
 
 __all__ = ["MetricsFile"]
 
-SLICE = 32768
+SLICE = 4096
 """Points encoded at once (bounds the memory of encoding a large batch)."""
-SPILL_BYTES = 4 << 20
-"""Text of one field kept in memory before it moves to an anonymous temporary file."""
+SPILL_BYTES = 64 << 10
+"""Text of one field of one batch kept in memory before it moves to an anonymous temporary file."""
 
 _FIELDS = ("steps", "timestamps", "values")
 _FIELD_HEADS = ('    "steps": [\n      ', '\n    ],\n    "timestamps": [\n      ',
@@ -70,6 +72,25 @@ class _Sink:
             self.file.close()
 
 
+class _Field:
+    """One field's waiting text over several batches, written as one list body (items joined by commas)."""
+
+    __slots__ = ("sinks", "size")
+
+    def __init__(self, sinks: list[_Sink]) -> None:
+        self.sinks = [sink for sink in sinks if sink.size]
+        self.size = sum(sink.size for sink in self.sinks) + len(ITEM_SEP) * max(len(self.sinks) - 1, 0)
+
+    def write_to(self, out: IO[bytes]) -> None:
+        for number, sink in enumerate(self.sinks):
+            if number:
+                out.write(_ITEM_SEP_BYTES)
+            sink.write_to(out)
+
+
+_ITEM_SEP_BYTES = ITEM_SEP.encode("ascii")
+
+
 class _Block:
     """Where one metric sits in metrics.json: start of its block, end of each field's last item."""
 
@@ -90,6 +111,12 @@ class MetricsFile:
         self.jsonl_path = os.path.join(run_dir, "metrics.jsonl")
         self._blocks: list[_Block] = []  # sorted by name
         self._stat: tuple[int, int, int] | None = None  # (inode, size, mtime_ns) of our last write
+        self._waiting: dict[str, list[list[_Sink]]] = {}  # name -> per batch: steps, stamps, values text
+
+    @property
+    def waiting(self) -> bool:
+        """Whether points were added that metrics.json does not hold yet."""
+        return bool(self._waiting)
 
     def ensure_exists(self) -> None:
         """Write ``{}`` unless metrics.json was written already (Sacred writes it at the first beat)."""
@@ -97,48 +124,79 @@ class MetricsFile:
             self._replace(lambda out: out.write(_EMPTY.encode()), [])
 
     def add(self, metrics_by_name: Mapping) -> int:
-        """Add the points of ``{name: {"steps", "values", "timestamps"}}``; returns how many."""
+        """Append the points of ``{name: {"steps", "values", "timestamps"}}`` to metrics.jsonl and keep
+        them for the next ``flush``; returns how many. Nothing is kept or written if encoding fails."""
         entries = [(_key(name), series) for name, series in metrics_by_name.items() if _length(series)]
         if not entries:
-            self.ensure_exists()
             return 0
-        count = sum(_length(series) for _, series in entries)
-        known = self._stat is not None
-        if (known and not self._unchanged()) or (not known and os.path.exists(self.json_path)):
-            parsed = _parsed_entries(self.json_path)
-            self._blocks, self._stat = [], None
-            self._encode_and_write(parsed + entries, skip_lines=len(parsed))
-        else:
-            self._encode_and_write(entries, skip_lines=0)
-        return count
+        encoded = self._encode(entries, write_lines=True)
+        for name, sinks in encoded.items():
+            self._waiting.setdefault(name, []).append(sinks)
+        return sum(_length(series) for _, series in entries)
+
+    def flush(self) -> bool:
+        """Bring metrics.json up to date (``{}`` if nothing was ever added); True if it was rewritten."""
+        if not self._waiting:
+            self.ensure_exists()
+            return False
+        waiting = self._waiting
+        try:
+            known = self._stat is not None
+            if (known and not self._unchanged()) or (not known and os.path.exists(self.json_path)):
+                parsed = self._encode(_parsed_entries(self.json_path), write_lines=False)
+                for name, sinks in parsed.items():
+                    waiting.setdefault(name, []).insert(0, sinks)
+                self._blocks, self._stat = [], None
+            fields = {name: [_Field([sinks[field] for sinks in batches]) for field in range(3)]
+                      for name, batches in waiting.items()}
+            if not self._blocks:
+                self._write_fresh(fields)
+            else:
+                self._write_edited(fields)
+        finally:
+            self._waiting = {}
+            _close_all(waiting)
+        return True
+
+    def close(self) -> None:
+        """Forget points still waiting (their temporary files go away)."""
+        waiting, self._waiting = self._waiting, {}
+        _close_all(waiting)
 
     # ------------------------------------------------------------------ encoding
-    def _encode_and_write(self, entries: list[tuple[str, Any]], skip_lines: int) -> None:
-        """Encode every entry; lines go to metrics.jsonl except for the first ``skip_lines`` entries."""
-        merged: dict[str, list[_Sink]] = {}
+    def _encode(self, entries: list[tuple[str, Any]], write_lines: bool) -> dict[str, list[_Sink]]:
+        """Encode every entry into new sinks; with ``write_lines`` append its lines to metrics.jsonl."""
+        encoded: dict[str, list[_Sink]] = {}
+        lines_out = open(self.jsonl_path, "ab") if write_lines else None
+        start = os.fstat(lines_out.fileno()).st_size if lines_out is not None else 0
         try:
-            with open(self.jsonl_path, "ab") as lines_out:
-                for index, (name, series) in enumerate(entries):
-                    sinks = merged.get(name)
-                    if sinks is None:
-                        sinks = merged[name] = [_Sink(self.run_dir) for _ in _FIELDS]
-                    for steps, stamps, values, lines in _encode(name, series):
-                        sinks[0].add(steps)
-                        sinks[1].add(stamps)
-                        sinks[2].add(values)
-                        if index >= skip_lines:
-                            lines_out.write(lines.encode("ascii"))
-            if not self._blocks:
-                self._write_fresh(merged)
-            else:
-                self._write_edited(merged)
+            for name, series in entries:
+                sinks = encoded.get(name)
+                if sinks is None:
+                    sinks = encoded[name] = [_Sink(self.run_dir) for _ in _FIELDS]
+                for steps, stamps, values, lines in _encode(name, series):
+                    sinks[0].add(steps)
+                    sinks[1].add(stamps)
+                    sinks[2].add(values)
+                    if lines_out is not None:
+                        lines_out.write(lines.encode("ascii"))
+            if lines_out is not None:
+                lines_out.flush()
+        except BaseException:
+            _close_all({name: [sinks] for name, sinks in encoded.items()})
+            if lines_out is not None:
+                _cut_quietly(lines_out, start)
+            raise
         finally:
-            for sinks in merged.values():
-                for sink in sinks:
-                    sink.close()
+            if lines_out is not None:
+                try:
+                    lines_out.close()
+                except OSError:
+                    pass
+        return encoded
 
     # ------------------------------------------------------------------ writing metrics.json
-    def _write_fresh(self, merged: dict[str, list[_Sink]]) -> None:
+    def _write_fresh(self, merged: dict[str, list[_Field]]) -> None:
         names = sorted(merged)
         blocks: list[_Block] = []
 
@@ -154,7 +212,7 @@ class MetricsFile:
 
         self._replace(write, blocks)
 
-    def _write_edited(self, merged: dict[str, list[_Sink]]) -> None:
+    def _write_edited(self, merged: dict[str, list[_Field]]) -> None:
         blocks = self._blocks
         names = [block.name for block in blocks]
         size = self._stat[1]  # type: ignore[index]
@@ -230,7 +288,7 @@ class MetricsFile:
         return (info.st_ino, info.st_size, info.st_mtime_ns) == self._stat
 
 
-def _write_block(out: IO[bytes], position: int, name: str, sinks: list[_Sink],
+def _write_block(out: IO[bytes], position: int, name: str, sinks: list[_Field],
                  into: list[_Block]) -> int:
     """Write one metric's block at ``position``; record its offsets in ``into``; return the end."""
     start = position
@@ -279,24 +337,25 @@ def _copy_by_reading(src: int, dst: int, offset: int, count: int) -> int:
 
 def _encode(name: str, series: Any) -> Iterator[tuple[str, str, str, str]]:
     """Slices of ``(steps text, timestamps text, values text, jsonl lines)`` for one metric."""
-    fast = hasattr(series, "times_ns")
-    if fast:
-        steps_all, values_all, times_all = series.steps, series.values, series.times_ns
-    else:
-        steps_all, values_all, times_all = series["steps"], series["values"], series["timestamps"]
-    for start in range(0, len(times_all), SLICE):
+    if hasattr(series, "times_us"):
+        steps_all, values_all, times_all = series.steps, series.values, series.times_us
+        for start in range(0, len(times_all), SLICE):
+            stop = start + SLICE
+            yield encode_points(name, steps_all[start:stop], values_all[start:stop], times_all[start:stop])
+        return
+    steps_all, values_all, times_all = series["steps"], series["values"], series["timestamps"]
+    for start in range(0, _length(series), SLICE):
         stop = start + SLICE
         steps_block, steps_line = scalar_texts(steps_all[start:stop])
         values_block, values_line = scalar_texts(values_all[start:stop])
-        stamp_slice = times_all[start:stop]
-        stamps = iso_texts_from_ns(stamp_slice) if fast else iso_texts_generic(stamp_slice)
+        stamps = iso_texts_generic(times_all[start:stop])
         yield (ITEM_SEP.join(steps_block), '"' + '",\n      "'.join(stamps) + '"',
                ITEM_SEP.join(values_block), jsonl_text(name, steps_line, stamps, values_line))
 
 
 def _length(series: Any) -> int:
-    if hasattr(series, "times_ns"):
-        return len(series.times_ns)
+    if hasattr(series, "times_us"):
+        return len(series.times_us)
     return min(len(series["steps"]), len(series["values"]), len(series["timestamps"]))
 
 
@@ -325,6 +384,25 @@ class _Parsed(dict):
     def __init__(self, entry: dict) -> None:
         super().__init__(steps=list(entry.get("steps", [])), values=list(entry.get("values", [])),
                          timestamps=list(entry.get("timestamps", [])))
+
+
+def _close_all(waiting: dict[str, list[list[_Sink]]]) -> None:
+    for batches in waiting.values():
+        for sinks in batches:
+            for sink in sinks:
+                sink.close()
+
+
+def _cut_quietly(handle: IO[bytes], size: int) -> None:
+    """Cut a partly appended file back to ``size`` (a failed append leaves no half line)."""
+    try:
+        handle.flush()
+    except OSError:
+        pass
+    try:
+        os.ftruncate(handle.fileno(), size)
+    except OSError:
+        pass
 
 
 def _remove_quietly(path: str) -> None:

@@ -1,6 +1,6 @@
 """Provides the JSON text of metric points, item by item, as metrics.json and metrics.jsonl need it.
 
-Everything here works on slices of a few ten thousand points and leans on C-level ``map``/``join``/
+Everything here works on slices of a few thousand points and leans on C-level ``map``/``join``/
 ``replace`` instead of per-item Python code: one million points must encode in well under a second.
 Item texts are those ``json.dumps(..., sort_keys=True, indent=2)`` would produce at the depth of a
 metric list inside metrics.json (NaN/Infinity kept as Sacred writes them).
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from itertools import repeat
 from typing import Any, Sequence
 
-__all__ = ["ITEM_SEP", "iso_texts_from_ns", "iso_texts_generic", "jsonl_text", "scalar_texts"]
+__all__ = ["ITEM_SEP", "encode_points", "iso_texts", "iso_texts_generic", "jsonl_text", "scalar_texts"]
 
 ITEM_SEP = ",\n      "
 """Separator between two items of a metric list in metrics.json (indent 2, list at depth 3)."""
@@ -30,20 +30,84 @@ def _second_prefix(second: int) -> str:
     return (_EPOCH + timedelta(seconds=second)).isoformat()
 
 
-def iso_texts_from_ns(times_ns: Sequence[int]) -> list[str]:
-    """ISO texts (naive UTC, fraction dropped when zero, as ``datetime.isoformat``) of ns stamps."""
-    if not len(times_ns):
+def iso_texts(times_us: Sequence[int]) -> list[str]:
+    """ISO texts (naive UTC, fraction dropped when zero, as ``datetime.isoformat``) of microsecond stamps."""
+    if not len(times_us):
         return []
-    micros = array("q", map((1000).__rfloordiv__, times_ns))
-    low, high = min(micros) // 10**6, max(micros) // 10**6
+    micro_texts, seconds = _micro_texts(times_us)
+    if seconds is None:
+        return _slow_iso_texts(times_us)
+    text = _with_dates('"' + '"\n"'.join(micro_texts) + '"', '"', seconds)
+    return text.replace('.000000"', '"')[1:-1].split('"\n"')
+
+
+def encode_points(name: str, steps: Sequence[Any], values: Sequence[Any],
+                  times_us: Sequence[int]) -> tuple[str, str, str, str]:
+    """``(steps, timestamps, values, jsonl lines)`` texts of aligned points for metrics.json/.jsonl.
+
+    The three block texts are the items of each list joined by ``ITEM_SEP``, as they appear inside
+    metrics.json; the last text is one metrics.jsonl line per point. Timestamps are never turned
+    into datetimes: the microsecond stamps are written as digits, then the ten digits of each
+    second are replaced by that second's date text (one pass over the text per distinct second).
+    """
+    steps_block, steps_line = scalar_texts(steps)
+    values_block, values_line = scalar_texts(values)
+    micro_texts, seconds = _micro_texts(times_us)
+    if seconds is None:
+        stamps = _slow_iso_texts(times_us)
+        stamps_block = '"' + _STAMP_SEP.join(stamps) + '"'
+    else:
+        stamps_block = _with_dates('"' + _STAMP_SEP.join(micro_texts) + '"', '"', seconds)
+        stamps_block = stamps_block.replace('.000000"', '"')
+        stamps = stamps_block[1:-1].split(_STAMP_SEP)
+    lines = _lines('{"name": ' + _encode_str(name) + ', "step": ', steps_line, stamps, values_line)
+    return ITEM_SEP.join(steps_block), stamps_block, ITEM_SEP.join(values_block), lines
+
+
+_STAMP_SEP = '",' + ITEM_SEP[1:] + '"'
+
+
+def _micro_texts(times_us: Sequence[int]) -> tuple[list[str], range | None]:
+    """Digits of each stamp, and the seconds they span (None: the fast path does not apply)."""
+    low, high = min(times_us) // 10**6, max(times_us) // 10**6
     if _SECONDS_FAST[0] <= low and high < _SECONDS_FAST[1] and high - low <= _MAX_SECONDS_FAST:
-        # Write all stamps as digits, then swap the 10 leading digits (the second) for its date text.
-        text = "\n" + "\n".join(map(int.__repr__, micros)) + "\n"
-        for second in range(low, high + 1):
-            text = text.replace(f"\n{second}", f"\n{_second_prefix(second)}.")
-        text = text.replace(".000000\n", "\n")
-        return text[1:-1].split("\n")
-    return [(_EPOCH + timedelta(microseconds=us)).isoformat() for us in micros]
+        return list(map(int.__repr__, times_us)), range(low, high + 1)
+    return [], None
+
+
+def _with_dates(text: str, marker: str, seconds: range) -> str:
+    """Replace ``marker`` + the ten digits of each second by ``marker`` + its date text and a dot."""
+    for second in seconds:
+        text = text.replace(f"{marker}{second}", f"{marker}{_second_prefix(second)}.")
+    return text
+
+
+def _slow_iso_texts(times_us: Sequence[int]) -> list[str]:
+    """ISO texts for stamps spread over many seconds (or outside 2001..2286): one date text per second."""
+    prefixes: dict[int, str] = {}
+    texts = []
+    for stamp in times_us:
+        second, micro = divmod(stamp, 10**6)
+        prefix = prefixes.get(second)
+        if prefix is None:
+            prefix = prefixes[second] = _second_prefix(second)
+        texts.append(f"{prefix}.{micro:06d}" if micro else prefix)
+    return texts
+
+
+def _lines(prefix: str, steps: list[str], stamps: list[str], values: list[str]) -> str:
+    count = len(steps)
+    if not count:
+        return ""
+    pieces: list[str] = [""] * (7 * count)
+    pieces[0::7] = repeat(prefix, count)
+    pieces[1::7] = steps
+    pieces[2::7] = repeat(', "timestamp": "', count)
+    pieces[3::7] = stamps
+    pieces[4::7] = repeat('", "value": ', count)
+    pieces[5::7] = values
+    pieces[6::7] = repeat("}\n", count)
+    return "".join(pieces)
 
 
 def iso_texts_generic(stamps: Sequence[Any]) -> list[str]:
@@ -104,15 +168,4 @@ def _generic_texts(items: Sequence[Any]) -> tuple[list[str], list[str]]:
 
 def jsonl_text(name: str, steps: list[str], stamps: list[str], values: list[str]) -> str:
     """Lines ``{"name": ..., "step": ..., "timestamp": "...", "value": ...}`` for aligned item texts."""
-    count = len(steps)
-    if not count:
-        return ""
-    pieces: list[str] = [""] * (7 * count)
-    pieces[0::7] = repeat('{"name": ' + _encode_str(name) + ', "step": ', count)
-    pieces[1::7] = steps
-    pieces[2::7] = repeat(', "timestamp": "', count)
-    pieces[3::7] = stamps
-    pieces[4::7] = repeat('", "value": ', count)
-    pieces[5::7] = values
-    pieces[6::7] = repeat("}\n", count)
-    return "".join(pieces)
+    return _lines('{"name": ' + _encode_str(name) + ', "step": ', steps, stamps, values)

@@ -42,8 +42,8 @@ def run_script(tmp_path: Path, body: str, *, shared_terminal: bool = True,
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         proc = subprocess.run([sys.executable, "-c", script, str(result_path)], cwd=REPO_ROOT, env=env,
                               stdout=out, stderr=out if shared_terminal else err, timeout=60)
-    out_text = out_path.read_text(encoding="utf-8", errors="replace")
-    err_text = err_path.read_text(encoding="utf-8", errors="replace")
+    out_text = out_path.read_bytes().decode("utf-8", errors="replace")
+    err_text = err_path.read_bytes().decode("utf-8", errors="replace")
     assert proc.returncode == 0, f"script failed:\n{out_text}\n{err_text}"
     return json.loads(result_path.read_text(encoding="utf-8")), out_text, err_text
 
@@ -186,22 +186,47 @@ def test_fd_keeps_separate_destinations_of_stdout_and_stderr(tmp_path: Path, unb
     assert len(captured) == 8
 
 
-def test_fd_separate_streams_do_not_split_each_others_lines(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shared_terminal", [False, True])
+def test_fd_keeps_the_order_of_writes_wherever_the_streams_go(tmp_path: Path, shared_terminal: bool) -> None:
     result, out, err = run_script(tmp_path, """
+        import logging
+        handler = logging.StreamHandler()  # holds the original sys.stderr, as a handler made before a run
+        log = logging.getLogger("t")
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
         capture = create_capture("fd")
         capture.start()
+        for step in range(30):
+            print(f"\\rstep {step}", end="", flush=True)
+            if step % 10 == 9:
+                log.info("evaluated %d", step)
         os.write(1, b"partial")
+        time.sleep(0.05)
         os.write(2, b"err\\n")
-        time.sleep(0.005)
+        time.sleep(0.05)
         os.write(1, b" line\\n")
-        os.write(1, b"prompt> ")
-        time.sleep(0.3)
-        result["unfinished_line"] = capture.read_new()
         capture.stop()
-    """, shared_terminal=False)
-    assert sorted(result["unfinished_line"].splitlines(keepends=True)) == ["err\n", "partial line\n", "prompt> "]
-    assert out == "partial line\nprompt> "
-    assert err == "err\n"
+        result["chunks"] = capture.read_new_chunks()
+    """, shared_terminal=shared_terminal)
+    expected = []
+    for step in range(30):
+        expected.append([1, f"\rstep {step}"])
+        if step % 10 == 9:
+            expected.append([2, f"evaluated {step}\n"])
+    expected += [[1, "partial"], [2, "err\n"], [1, " line\n"]]
+    merged: list[list] = []
+    for stream, text in expected:
+        if merged and merged[-1][0] == stream:
+            merged[-1][1] += text
+        else:
+            merged.append([stream, text])
+    assert result["chunks"] == merged
+    stdout_text = "".join(f"\rstep {step}" for step in range(30)) + "partial line\n"
+    stderr_text = "evaluated 9\nevaluated 19\nevaluated 29\nerr\n"
+    if not shared_terminal:
+        assert (out, err) == (stdout_text, stderr_text)
+    else:
+        assert "".join(text for _, text in merged) == out
 
 
 def test_fd_stop_waits_bounded_for_a_subprocess_still_holding_the_pipe(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import core.metrics as metrics_module
-from core.metrics import MetricsBatch, MetricsLogger, ScalarSeries, ns_to_datetime
+from core.metrics import MetricsBatch, MetricsLogger, ScalarSeries, us_to_datetime
 
 
 def _points(batch: MetricsBatch, name: str) -> list[tuple]:
@@ -113,8 +113,8 @@ def test_timestamps_are_naive_utc_datetimes_of_the_call() -> None:
     assert before - datetime.timedelta(milliseconds=1) <= stamps[0] <= stamps[1] <= after
 
 
-def test_ns_to_datetime_truncates_to_microseconds() -> None:
-    assert ns_to_datetime(1_795_833_834_845_688_999) == datetime.datetime(2026, 11, 28, 2, 43, 54, 845688)
+def test_us_to_datetime_converts_microseconds() -> None:
+    assert us_to_datetime(1_795_833_834_845_688) == datetime.datetime(2026, 11, 28, 2, 43, 54, 845688)
 
 
 def test_series_reads_like_sacreds_dict() -> None:

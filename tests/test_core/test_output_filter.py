@@ -1,4 +1,4 @@
-"""Tests for the backspace/linefeed filter and OutputBuffer."""
+"""Tests for the backspace/linefeed filter."""
 from __future__ import annotations
 
 import random
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from core.output_filter import OutputBuffer, apply_backspaces_and_linefeeds
+from core.output_filter import apply_backspaces_and_linefeeds
 
 
 def reference_filter(text: str) -> str:
@@ -82,53 +82,3 @@ def test_filter_is_fast_on_ten_megabytes_of_progress_bars() -> None:
     assert first == "100%|##########| 100/100"
     assert second == "working ok"
     assert elapsed < 3.0, f"filtering 10 MB took {elapsed:.2f} s"
-
-
-def test_buffer_keeps_raw_text_and_returns_it_unfiltered_without_filter() -> None:
-    buffer = OutputBuffer()
-    buffer.append("a\r")
-    buffer.append("")
-    buffer.append("b\n")
-    assert buffer.text == "a\rb\n"
-    assert len(buffer) == 4
-    assert buffer.filtered(None) == "a\rb\n"
-    assert buffer.filtered(apply_backspaces_and_linefeeds) == "b\n"
-
-
-def test_buffer_incremental_builtin_filter_equals_filtering_the_whole_text() -> None:
-    rng = random.Random(99)
-    for _ in range(300):
-        buffer = OutputBuffer()
-        whole = ""
-        for _ in range(rng.randrange(1, 12)):
-            chunk = "".join(rng.choice("xy\r\b\n") for _ in range(rng.randrange(0, 8)))
-            buffer.append(chunk)
-            whole += chunk
-            assert buffer.filtered(apply_backspaces_and_linefeeds) == reference_filter(whole), repr(whole)
-
-
-def test_buffer_calls_custom_filter_only_when_text_arrived() -> None:
-    calls: list[str] = []
-
-    def upper(text: str) -> str:
-        calls.append(text)
-        return text.upper()
-
-    buffer = OutputBuffer()
-    buffer.append("ab")
-    assert buffer.filtered(upper) == "AB"
-    assert buffer.filtered(upper) == "AB"
-    buffer.append("")
-    assert buffer.filtered(upper) == "AB"
-    assert calls == ["ab"]
-    buffer.append("c")
-    assert buffer.filtered(upper) == "ABC"
-    assert calls == ["ab", "abc"]
-    assert buffer.filtered(None) == "abc"
-
-
-def test_buffer_rejects_filter_returning_non_text() -> None:
-    buffer = OutputBuffer()
-    buffer.append("abc")
-    with pytest.raises(TypeError, match="captured_out_filter must return str, got int: 3"):
-        buffer.filtered(len)  # type: ignore[arg-type]
