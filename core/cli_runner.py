@@ -16,6 +16,7 @@ from core.tracebacks import format_filtered_exception
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+EXIT_RECORD_INCOMPLETE = 74  # EX_IOERR: the run completed, but its record could not be fully written
 
 
 def run_commandline(experiment: Any, argv: list[str] | str | None = None) -> Run | None:
@@ -37,6 +38,8 @@ def run_commandline(experiment: Any, argv: list[str] | str | None = None) -> Run
             print(format_config(run.config_modifications, use_colour()))
             print("-" * 79)
         run()
+        if run.record_problems:
+            sys.exit(EXIT_RECORD_INCOMPLETE)
         return run
     except SystemExit:
         raise

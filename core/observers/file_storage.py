@@ -246,11 +246,19 @@ class FileStorageObserver(RunObserver):
         """New final output and the current unfinished line (see ``CapturedOutput``)."""
         with self._cout_lock:
             self._running()
-            if self._broken:
-                return
             self._cout_text = None
-            with self._writing("cout.txt"):
-                self._cout.progress(appended, unfinished)  # type: ignore[union-attr]
+            cout = self._cout
+
+            def write(limit: int) -> None:
+                if limit and len(appended) + len(unfinished) > limit:  # the last bit of room: whole lines
+                    cout.progress(appended[:appended.rfind("\n", 0, limit) + 1], "")  # type: ignore[union-attr]
+                else:
+                    cout.progress(appended, unfinished)  # type: ignore[union-attr]
+
+            if self._guard is None:
+                write(0)
+            else:
+                self._guard.attempt("cout.txt", write)
 
     def stored_output(self) -> str:
         """cout.txt as stored now."""

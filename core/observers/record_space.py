@@ -20,6 +20,8 @@ __all__ = ["RESERVE_BYTES", "RecordWriteError", "SpaceReserve", "WriteGuard", "d
            "is_out_of_space", "run_each"]
 
 RESERVE_BYTES = 64 * 1024
+RETRY_BYTES = 16 * 1024
+"""A write this small may use the reserve once the disk is full; the rest is for the final run.json."""
 RESERVE_NAME = ".space-reserve"
 _OUT_OF_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
@@ -92,6 +94,7 @@ class WriteGuard:
         self.reserve = SpaceReserve(run_dir) if reserve else _NO_RESERVE
         self.broken: str | None = None
         """Why the record stopped growing (None while it is complete)."""
+        self._last_tries: set[str] = set()
 
     @contextlib.contextmanager
     def writing(self, what: str) -> Iterator[None]:
@@ -111,6 +114,30 @@ class WriteGuard:
                 self.broken = f"no space left on device while writing {what} in {where} ({free}) at {when} UTC"
             raise RecordWriteError(f"No space left on device: cannot write {what} in {where} ({free}). The record "
                                    "of this run is incomplete from here on; the run itself goes on.") from exc
+
+    def attempt(self, what: str, write: Callable[[int], object]) -> None:
+        """``write(limit)`` for output that led up to a failure and is worth keeping: once the disk is
+        full, it gets one last try per file with ``limit=RETRY_BYTES`` (it writes at most about that
+        much, ending at a line break) in the released reserve; then the file stops growing."""
+        if self.broken:
+            self._last_try(what, write)
+            return
+        try:
+            with self.writing(what):
+                write(0)
+        except RecordWriteError:
+            if self.broken:
+                self._last_try(what, write)
+            raise
+
+    def _last_try(self, what: str, write: Callable[[int], object]) -> None:
+        if what in self._last_tries:
+            return
+        self._last_tries.add(what)
+        try:
+            write(RETRY_BYTES)
+        except OSError:
+            pass
 
     def refuse_if_broken(self, what: str) -> None:
         """Refuse to store more files once the record stopped growing (they would take the last space)."""

@@ -108,6 +108,9 @@ def check_artifact_name(name: str) -> None:
     """Refuse names that would leave the run folder or replace a file of the run record."""
     if not isinstance(name, str) or name in ("", ".", ".."):
         raise ValueError(f"Artifact name {name!r} is not a file name; pass name='something.ext'.")
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise ValueError(f"Artifact name {name!r} contains a control character (such as a NUL byte or a line "
+                         "break); pass a plain name='file.ext'.")
     separators = {"/", "\\", os.sep} | ({os.altsep} if os.altsep else set())
     if os.path.isabs(name) or any(sep in name for sep in separators):
         raise ValueError(f"Artifact name {name!r} must be a plain file name inside the run folder "

@@ -28,6 +28,13 @@ class ScriptRunner:
         return subprocess.run([sys.executable, name, *args], cwd=self.folder, capture_output=True, text=True,
                               env=full_env, timeout=timeout)
 
+    def start(self, name: str, *args: str, stdout: int | None = subprocess.PIPE) -> subprocess.Popen:
+        """Start a script without waiting (stderr piped as text; stdout piped unless given)."""
+        full_env = dict(os.environ)
+        full_env.pop("FORCE_COLOR", None)
+        return subprocess.Popen([sys.executable, name, *args], cwd=self.folder, stdout=stdout,
+                                stderr=subprocess.PIPE, text=True, env=full_env)
+
 
 @pytest.fixture
 def script(tmp_path: Path) -> ScriptRunner:
