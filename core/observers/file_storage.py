@@ -466,7 +466,6 @@ class FileStorageObserver(RunObserver):
         return f"FileStorageObserver({self.basedir!r})"
 
 
-
 def _own_start_ticks() -> int | None:
     """This process's start in clock ticks since boot (field 22 of /proc/self/stat), where Linux tells."""
     try:
