@@ -6,7 +6,7 @@ folder: problems are reported as text (``StoredRun.problems()``).
 from __future__ import annotations
 
 from core.runs._decode import decode_pickled_datetime, parse_timestamp
-from core.runs.folder import RunsFolder, RunStamp, ScanResult, sort_run_ids
+from core.runs.folder import RunsFolder, RunStamp, ScanResult, numeric_run_id, sort_run_ids
 from core.runs.follow import MetricsFollower, TextTail
 from core.runs.layout import (CONFIG_JSON, COUT_TXT, INFO_JSON, METRICS_JSON, METRICS_JSONL,
                               RUN_JSON, TRACKED_FILES)
@@ -18,5 +18,5 @@ __all__ = [
     "CONFIG_JSON", "COUT_TXT", "INFO_JSON", "METRICS_JSON", "METRICS_JSONL", "RUN_JSON", "TRACKED_FILES",
     "ArtifactEntry", "HostInfo", "MetricSeries", "MetricsFollower", "Repository", "ResourceEntry",
     "RunRecord", "RunStamp", "RunsFolder", "ScanResult", "SourceEntry", "StoredRun", "TextTail",
-    "decode_pickled_datetime", "parse_timestamp", "sort_run_ids",
+    "decode_pickled_datetime", "numeric_run_id", "parse_timestamp", "sort_run_ids",
 ]

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from core.runs.safe_open import describe_error, read_regular
 
 FileKey = tuple[int, int, int]
 """(inode, mtime_ns, size) of a file: changes whenever the file is replaced or rewritten."""
@@ -72,8 +75,26 @@ def _looks_cut_off(text: str, exc: json.JSONDecodeError) -> bool:
     return started and len(rest) <= _CUT_TOKEN_LIMIT and "\n" not in rest
 
 
-def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> Any:
-    """Parse JSON bytes or raise :class:`_Unreadable` with a message naming ``label``."""
+class _LongIntegers:
+    """``parse_int`` hook that keeps integers too long for ``int()`` as their digits (a str)."""
+
+    def __init__(self) -> None:
+        self.longest = 0
+
+    def __call__(self, digits: str) -> int | str:
+        limit = sys.get_int_max_str_digits()
+        if limit and len(digits.lstrip("-")) > limit:
+            self.longest = max(self.longest, len(digits.lstrip("-")))
+            return digits
+        return int(digits)
+
+
+def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> tuple[Any, str | None]:
+    """Parse JSON bytes; return the value and a note, or raise :class:`_Unreadable` naming ``label``.
+
+    The note says what was kept in another form: integers longer than Python converts by default
+    (4,300 digits) stay text, so the rest of the file is still read.
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -82,6 +103,7 @@ def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> Any
                           retry=at_end) from None
     if not text.strip():
         raise _Unreadable(f"{label}: empty file", retry=True)
+    note = None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -89,12 +111,20 @@ def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> Any
         kind = "incomplete" if incomplete else "invalid"
         raise _Unreadable(f"{label}: {kind} JSON ({exc.msg}: line {exc.lineno} column {exc.colno})",
                           retry=incomplete) from None
+    except ValueError:
+        # json.loads turns digits into int() and that refuses more than 4,300 digits.
+        hook = _LongIntegers()
+        try:
+            value = json.loads(text, parse_int=hook)
+        except (ValueError, RecursionError) as exc:
+            raise _Unreadable(f"{label}: invalid JSON ({exc})", retry=False) from None
+        note = f"{label}: an integer of {hook.longest:,} digits is kept as text"
     except RecursionError:
         raise _Unreadable(f"{label}: JSON nested too deeply", retry=False) from None
     if expect is not None and not isinstance(value, expect):
         wanted = _JSON_NAMES.get(expect, expect.__name__)
         raise _Unreadable(f"{label}: expected a JSON {wanted}, got {_type_name(value)}", retry=False)
-    return value
+    return value, note
 
 
 def stat_key(path: Path | str) -> FileKey | None:
@@ -132,7 +162,7 @@ class JsonFileCache:
             try:
                 key = stat_key(name)
             except OSError as exc:
-                problem = f"{label}: cannot read ({type(exc).__name__}: {exc.strerror or exc})"
+                problem = f"{label}: {describe_error(exc)}"
                 break
             if key is None:
                 self._entries.pop(name, None)
@@ -140,9 +170,7 @@ class JsonFileCache:
             if entry is not None and entry.key == key:
                 return JsonRead(entry.value, entry.problem, missing=False, changed=False)
             try:
-                with open(name, "rb") as handle:
-                    data = handle.read()
-                value = parse_json_bytes(data, label, expect)
+                value, note = parse_json_bytes(read_regular(name), label, expect)
             except _Unreadable as exc:
                 problem = str(exc)
                 if not exc.retry or attempt == len(self._delays):
@@ -150,10 +178,10 @@ class JsonFileCache:
                 time.sleep(self._delays[attempt])
                 continue
             except OSError as exc:
-                problem = f"{label}: cannot read ({type(exc).__name__}: {exc.strerror or exc})"
+                problem = f"{label}: {describe_error(exc)}"
                 break
-            self._entries[name] = _Entry(key, value, None)
-            return JsonRead(value, None, missing=False, changed=True)
+            self._entries[name] = _Entry(key, value, note)
+            return JsonRead(value, note, missing=False, changed=True)
         last_good = entry.value if entry is not None else None
         if key is not None:
             self._entries[name] = _Entry(key, last_good, problem)

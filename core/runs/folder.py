@@ -68,10 +68,19 @@ class ScanResult:
         return bool(self.new or self.changed or self.removed)
 
 
-def _sort_key(name: str) -> tuple[int, int, str]:
+def numeric_run_id(name: str) -> int | None:
+    """The number of a numeric run id (``"12"`` -> 12); None for names such as ``myrun`` or ``²``.
+
+    Only ASCII digits count: ``str.isdigit`` also accepts ``²`` and other digits ``int`` refuses.
+    """
     if name.isascii() and name.isdigit():
-        return 0, int(name), name
-    return 1, 0, name
+        return int(name)
+    return None
+
+
+def _sort_key(name: str) -> tuple[int, int, str]:
+    number = numeric_run_id(name)
+    return (1, 0, name) if number is None else (0, number, name)
 
 
 def sort_run_ids(run_ids: list[str]) -> list[str]:

@@ -6,6 +6,9 @@ character waits for its remaining bytes) and starts over when the file is trunca
 MetricsFollower reads new lines of metrics.jsonl; for runs without that sidecar (real Sacred) it
 re-reads metrics.json only when its (mtime, size) changed and returns the points past those it
 already returned.
+
+Neither ever raises for what is on disk: a missing file reads as empty, and a file that cannot be
+read (a directory, a FIFO, a symlink loop, no permission) reads as empty with ``problem`` saying why.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import os
 from pathlib import Path
 
 from core.runs._jsonfile import JsonFileCache
+from core.runs.safe_open import describe_error, open_regular
 from core.runs.metrics import (MetricSeries, parse_metric_line, parse_metrics_json,
                                split_complete_lines)
 
@@ -32,6 +36,8 @@ class TextTail:
         self.path = Path(path)
         self.restarted = False
         """True after a read_new() that found the file truncated or replaced and read it anew."""
+        self.problem: str | None = None
+        """Why the file could not be read at the latest call (None when it was read or is absent)."""
         self._offset = 0
         self._inode: int | None = None
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -43,12 +49,41 @@ class TextTail:
         """Bytes consumed so far (including an incomplete character held back)."""
         return self._offset
 
-    def size(self) -> int:
-        """Current size of the file in bytes (0 when it does not exist)."""
+    def _open(self) -> int | None:
+        """A descriptor of the file, or None (absent, or unreadable with ``problem`` set)."""
         try:
-            return os.stat(self.path).st_size
+            fd = open_regular(self.path)
         except (FileNotFoundError, NotADirectoryError):
+            self.problem = None
+            return None
+        except OSError as exc:
+            self.problem = f"{self.path.name}: {describe_error(exc)}"
+            return None
+        self.problem = None
+        return fd
+
+    def _read_at(self, offset: int, count: int) -> bytes:
+        """Bytes [offset, offset + count) of the file (b'' when it cannot be read)."""
+        fd = self._open()
+        if fd is None:
+            return b""
+        try:
+            return os.pread(fd, count, offset)
+        except OSError as exc:
+            self.problem = f"{self.path.name}: {describe_error(exc)}"
+            return b""
+        finally:
+            os.close(fd)
+
+    def size(self) -> int:
+        """Current size of the file in bytes (0 when it does not exist or cannot be read)."""
+        fd = self._open()
+        if fd is None:
             return 0
+        try:
+            return os.fstat(fd).st_size
+        finally:
+            os.close(fd)
 
     def seek(self, offset: int) -> None:
         """Continue following from ``offset`` (moved forward to the next character start).
@@ -69,12 +104,11 @@ class TextTail:
         ``max_bytes`` caps how much is read at once; call again to get the rest.
         """
         self.restarted = False
-        try:
-            handle = open(self.path, "rb")
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+        fd = self._open()
+        if fd is None:
             return ""
-        with handle:
-            st = os.fstat(handle.fileno())
+        try:
+            st = os.fstat(fd)
             replaced = self._inode is not None and st.st_ino != self._inode
             if replaced or st.st_size < self._offset:
                 self._offset = 0
@@ -83,8 +117,14 @@ class TextTail:
             self._inode = st.st_ino
             if st.st_size == self._offset:
                 return ""
-            handle.seek(self._offset)
-            data = handle.read(-1 if max_bytes is None else max_bytes)
+            os.lseek(fd, self._offset, os.SEEK_SET)
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(-1 if max_bytes is None else max_bytes)
+        except OSError as exc:
+            self.problem = f"{self.path.name}: {describe_error(exc)}"
+            return ""
+        finally:
+            os.close(fd)
         self._offset += len(data)
         return self._decoder.decode(data)
 
@@ -96,12 +136,7 @@ class TextTail:
         """
         if start < 0 or end < start:
             raise ValueError(f"read_range() needs 0 <= start <= end, got start={start}, end={end}")
-        try:
-            with open(self.path, "rb") as handle:
-                handle.seek(start)
-                data = handle.read(end - start + _MAX_CONTINUATION)
-        except (FileNotFoundError, NotADirectoryError):
-            return ""
+        data = self._read_at(start, end - start + _MAX_CONTINUATION)
         skip = 0
         if start:
             while skip < min(len(data), _MAX_CONTINUATION) and _is_continuation(data[skip]):
@@ -113,22 +148,20 @@ class TextTail:
         return data[skip:stop + extra].decode("utf-8", errors="replace") if skip < stop + extra else ""
 
     def _char_start(self, offset: int) -> int:
-        try:
-            with open(self.path, "rb") as handle:
-                handle.seek(offset)
-                data = handle.read(_MAX_CONTINUATION)
-        except (FileNotFoundError, NotADirectoryError):
-            return offset
+        data = self._read_at(offset, _MAX_CONTINUATION)
         skip = 0
         while skip < len(data) and _is_continuation(data[skip]):
             skip += 1
         return offset + skip
 
     def _current_inode(self) -> int | None:
-        try:
-            return os.stat(self.path).st_ino
-        except (FileNotFoundError, NotADirectoryError):
+        fd = self._open()
+        if fd is None:
             return None
+        try:
+            return os.fstat(fd).st_ino
+        finally:
+            os.close(fd)
 
 
 class MetricsFollower:
@@ -154,16 +187,18 @@ class MetricsFollower:
     def poll(self) -> dict[str, MetricSeries]:
         """Return the new points per metric name (an empty dict when nothing was added)."""
         self.problem = None
-        sidecar = self.dir / "metrics.jsonl"
         try:
-            handle = open(sidecar, "rb")
+            fd = open_regular(self.dir / "metrics.jsonl")
         except (FileNotFoundError, NotADirectoryError):
             return self._poll_json()
         except OSError as exc:
-            self.problem = f"metrics.jsonl: cannot read ({type(exc).__name__}: {exc.strerror or exc})"
-            return {}
-        with handle:
-            st = os.fstat(handle.fileno())
+            # An unreadable sidecar: metrics.json still holds the points of the last flush.
+            new = self._poll_json()
+            sidecar_problem = f"metrics.jsonl: {describe_error(exc)}"
+            self.problem = f"{self.problem}; {sidecar_problem}" if self.problem else sidecar_problem
+            return new
+        try:
+            st = os.fstat(fd)
             if (self._inode is not None and st.st_ino != self._inode) or st.st_size < self._offset:
                 self._offset = 0
                 self._seen = {}
@@ -171,8 +206,14 @@ class MetricsFollower:
             self._inode = st.st_ino
             if st.st_size == self._offset:
                 return {}
-            handle.seek(self._offset)
-            data = handle.read()
+            os.lseek(fd, self._offset, os.SEEK_SET)
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read()
+        except OSError as exc:
+            self.problem = f"metrics.jsonl: {describe_error(exc)}"
+            return {}
+        finally:
+            os.close(fd)
         lines, used = split_complete_lines(data)
         self._offset += used
         return self._take_lines(lines)

@@ -140,7 +140,10 @@ def _texts(value: object) -> list[str]:
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond the float range
+        return None
 
 
 def _pairs(value: object) -> list[tuple[str, str]]:

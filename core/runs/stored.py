@@ -2,13 +2,14 @@
 
 Every read goes through a per-run cache keyed on each file's (inode, mtime_ns, size), so reading an
 unchanged run again costs a few ``stat`` calls. Anything wrong with the files (missing, torn, not
-JSON, not UTF-8, wrong shape) is recorded as a problem text and never raised to the caller.
+JSON, not UTF-8, wrong shape, not a regular file, unreadable) is recorded as a problem text and never
+raised to the caller. Artifacts, resources and sources are only read where they resolve inside the
+run directory (``_resources``/``_sources`` of the runs folder for those), whatever run.json says.
 """
 from __future__ import annotations
 
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -20,21 +21,29 @@ from core.runs.layout import (CONFIG_JSON, COUT_TXT, INFO_JSON, METRICS_JSON, ME
 from core.runs.metrics import (MetricSeries, add_metric_lines, parse_metrics_json,
                                split_complete_lines)
 from core.runs.record import RunRecord
+from core.runs.safe_open import describe_error, open_regular, read_regular, regular_size
 
 if TYPE_CHECKING:
     from core.runs.folder import RunsFolder
 
 _MD5 = re.compile(r"[0-9a-f]{32}")
 
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+"""Longest stored source file read whole; a bigger one is cut (with a note at the end)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ArtifactEntry:
-    """An artifact listed in run.json; ``exists`` is False for missing files and unsafe names."""
+    """An artifact listed in run.json; ``exists`` is False for missing files and unsafe names.
+
+    ``problem`` says why an artifact that is listed cannot be shown (``refused: ...``, ``missing``).
+    """
 
     name: str
     path: Path
     size: int | None
     exists: bool
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +74,21 @@ def _safe_name(name: str) -> bool:
     return not path.is_absolute() and ".." not in path.parts
 
 
-def _file_size(path: Path) -> int | None:
-    """Size of a regular file, or None when it is missing or not a file."""
+def _first_inside(candidates: list[Path], folder: Path) -> Path | None:
+    """The first candidate that is a regular file resolving inside ``folder``."""
+    return next((path for path in candidates if regular_size(path, folder) is not None), None)
+
+
+def _artifact_state(path: Path, run_dir: Path) -> tuple[int | None, str | None]:
+    """(size, None) for a readable artifact, else (None, why it is not shown)."""
     try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size if stat.S_ISREG(st.st_mode) else None
+        fd = open_regular(path, run_dir)
+    except OSError as exc:
+        return None, describe_error(exc)
+    try:
+        return os.fstat(fd).st_size, None
+    finally:
+        os.close(fd)
 
 
 class StoredRun:
@@ -177,10 +194,10 @@ class StoredRun:
         if key == self._sidecar_key:
             return self._sidecar
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_regular(path)
         except OSError as exc:
-            self._note(METRICS_JSONL, f"{METRICS_JSONL}: cannot read ({type(exc).__name__})")
+            self._note(METRICS_JSONL, f"{METRICS_JSONL}: {describe_error(exc)}")
+            self._sidecar_key = key
             return self._sidecar
         lines, _used = split_complete_lines(data)
         series: dict[str, MetricSeries] = {}
@@ -194,79 +211,111 @@ class StoredRun:
         entries: list[ArtifactEntry] = []
         unsafe: list[str] = []
         for name in dict.fromkeys(self.read_record().artifacts):
-            path = self.dir / name
             if not _safe_name(name):
                 unsafe.append(name)
-                entries.append(ArtifactEntry(name, path, None, False))
+                entries.append(ArtifactEntry(name, self.dir / name.replace("\x00", ""), None, False,
+                                             "refused: the name leads outside the run folder"))
                 continue
-            size = _file_size(path)
-            entries.append(ArtifactEntry(name, path, size, size is not None))
-        self._note("artifacts", "artifact names outside the run folder: " + ", ".join(map(repr, unsafe))
-                   if unsafe else None)
+            path = self.dir / name
+            size, problem = _artifact_state(path, self.dir)
+            if problem is not None and problem != "missing":
+                problem = f"refused: {problem}"
+                unsafe.append(name)
+            entries.append(ArtifactEntry(name, path, size, size is not None, problem))
+        self._note("artifacts", "artifacts refused (outside the run folder or not regular files): "
+                   + ", ".join(map(repr, unsafe)) if unsafe else None)
         return entries
 
     def resources(self) -> list[ResourceEntry]:
-        """Return the resources of run.json with their stored copies located on this machine.
+        """Return the resources of run.json with their stored copies in this folder's ``_resources``.
 
         Sacred records the copy relative to the writer's working directory (``runs/_resources/x``)
         when the runs folder was given as a relative path, so the copy is looked up in this
-        folder's ``_resources`` first, then as recorded, then relative to a few likely bases.
+        folder's ``_resources`` first, then as recorded, then relative to a few likely bases; only
+        a copy that resolves inside ``_resources`` counts.
         """
         record = self.read_record()
         entries = []
         for original, stored in record.resources:
-            path = self._locate(stored, record.base_dir)
-            entries.append(ResourceEntry(original, stored, path, path.is_file()))
+            path, found = self._locate(stored, record.base_dir)
+            entries.append(ResourceEntry(original, stored, path, found))
         return entries
 
-    def _locate(self, stored: str, base_dir: str | None) -> Path:
-        recorded = Path(stored)
-        candidates: list[Path] = []
-        if recorded.parent.name == RESOURCES_DIR:
-            candidates.append(self.folder_path / RESOURCES_DIR / recorded.name)
+    def _locate(self, stored: str, base_dir: str | None) -> tuple[Path, bool]:
+        shared = self.folder_path / RESOURCES_DIR
+        recorded = Path(stored.replace("\x00", ""))
+        candidates: list[Path] = [shared / recorded.name]
         if recorded.is_absolute():
             candidates.append(recorded)
         else:
             bases = [self.folder_path.parent, self.folder_path, Path.cwd()]
             if base_dir:
-                bases.insert(0, Path(base_dir))
+                bases.insert(0, Path(base_dir.replace("\x00", "")))
             candidates.extend(base / recorded for base in bases)
-        for candidate in candidates:
-            if candidate.is_file():
-                return candidate
-        return candidates[0]
+        found = _first_inside(candidates, shared)
+        return (found, True) if found is not None else (candidates[0], False)
 
     def sources(self) -> list[SourceEntry]:
         """Return the experiment's source files and where their stored copies are.
 
         Started runs record ``[relpath, "_sources/<stem>_<md5><ext>"]`` (relative to the runs
-        folder); queued runs record ``[relpath, md5]`` and keep a copy in the run directory.
+        folder); queued runs record ``[relpath, md5]`` and keep a copy in the run directory. Only
+        copies inside the run directory or the runs folder's ``_sources`` are used.
         """
         entries = []
+        shared = self.folder_path / SOURCES_DIR
         for relpath, second in self.read_record().sources:
+            name = PurePosixPath(relpath.replace("\x00", "")).name or "source"
             if _MD5.fullmatch(second):
-                name = PurePosixPath(relpath).name
                 stem, ext = os.path.splitext(name)
-                candidates = [self.dir / name, self.folder_path / SOURCES_DIR / f"{stem}_{second}{ext}"]
+                candidates = [(self.dir / name, self.dir), (shared / f"{stem}_{second}{ext}", shared)]
                 md5: str | None = second
             else:
-                candidates = [self.folder_path / second, self.dir / PurePosixPath(relpath).name]
+                candidates = [(self.folder_path / second.replace("\x00", ""), shared),
+                              (self.dir / name, self.dir)]
                 md5 = None
-            found = next((path for path in candidates if path.is_file()), None)
-            entries.append(SourceEntry(relpath, found or candidates[0], found is not None, md5))
+            found = next((path for path, inside in candidates if regular_size(path, inside) is not None),
+                         None)
+            entries.append(SourceEntry(relpath, found or candidates[0][0], found is not None, md5))
         return entries
 
+    def source_folder(self, entry: SourceEntry) -> Path:
+        """The folder a source copy must resolve into: the run directory or ``_sources``."""
+        if entry.stored_path is not None and entry.stored_path.parent == self.dir:
+            return self.dir
+        return self.folder_path / SOURCES_DIR
+
     def read_source_text(self, entry: SourceEntry) -> str | None:
-        """Return a stored source file's text (bad bytes replaced), or None if it cannot be read."""
-        if entry.stored_path is None:
+        """Return a stored source file's text (bad bytes replaced), or None if it cannot be read.
+
+        Only copies inside the run directory or ``_sources`` are read; a copy larger than
+        :data:`MAX_SOURCE_BYTES` is cut, with a note as its last line.
+        """
+        path = entry.stored_path
+        if path is None:
             return None
         try:
-            return entry.stored_path.read_bytes().decode("utf-8", errors="replace")
+            data = read_regular(path, MAX_SOURCE_BYTES + 1, inside=self.source_folder(entry))
         except OSError:
             return None
+        text = data[:MAX_SOURCE_BYTES].decode("utf-8", errors="replace")
+        if len(data) > MAX_SOURCE_BYTES:
+            text += f"\n[… cut: only the first {MAX_SOURCE_BYTES // (1024 * 1024)} MB are shown]\n"
+        return text
 
     def problems(self) -> list[str]:
         """Return what is wrong with this run's files, as found by the latest reads."""
         if RUN_JSON not in self._problems and self._record is None:
             self.read_record()
+        self._note(COUT_TXT, self._cout_problem())
         return list(self._problems.values())
+
+    def _cout_problem(self) -> str | None:
+        """Why cout.txt cannot be read (None when it is a readable file or absent, as before a run prints)."""
+        try:
+            read_regular(self.cout_path, 0)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            return f"{COUT_TXT}: {describe_error(exc)}"
+        return None

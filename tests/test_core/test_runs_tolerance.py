@@ -155,7 +155,7 @@ def test_run_json_that_is_a_directory(tmp_path: Path) -> None:
     folder = RunsFolder(tmp_path)
     assert folder.run("1").read_record().status is None
     (problem,) = folder.run("1").problems()
-    assert problem.startswith("run.json: cannot read (IsADirectoryError")
+    assert problem == "run.json: a directory, not a regular file"
 
 
 def test_foreign_directory_never_raises(tmp_path: Path) -> None:
@@ -226,7 +226,7 @@ def test_unsafe_artifact_names(tmp_path: Path) -> None:
         ("../escape.txt", False, None), ("/etc/passwd", False, None), ("ok.txt", True, 4),
         ("gone.txt", False, None)]
     assert folder.run("1").problems() == [
-        "artifact names outside the run folder: '../escape.txt', '/etc/passwd'"]
+        "artifacts refused (outside the run folder or not regular files): '../escape.txt', '/etc/passwd'"]
 
 
 def test_missing_source_copy(tmp_path: Path) -> None:
