@@ -2,7 +2,9 @@
 
 Artifacts can be anything a run saved: logs, tables, model checkpoints, plots. A preview reads at
 most `max_bytes` of a file, so a multi-gigabyte checkpoint costs nothing. Image dimensions come
-from the file header (PNG, GIF, JPEG, BMP, WebP), with no imaging library.
+from the file header (PNG, GIF, JPEG, BMP, WebP), with no imaging library. Only regular files that
+resolve inside the item's folder (the run directory, or `_resources` for resources) are ever read or
+handed to another program, whatever names or symlinks a run left behind.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.runs.safe_open import describe_error, read_regular, regular_size, resolve_inside
+
 __all__ = ["ArtifactItem", "ArtifactPreview", "classify", "file_size", "human_size", "load_preview",
-           "opener_command"]
+           "openable_path", "opener_command"]
 
 _TEXT_SUFFIXES = {
     ".txt", ".log", ".md", ".rst", ".py", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".sh", ".html",
@@ -28,6 +32,7 @@ _TEXT_SUFFIXES = {
 }
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".svg", ".tif", ".tiff"}
 MAX_CSV_ROWS = 1000
+MAX_CSV_COLUMNS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +44,35 @@ class ArtifactItem:
     size: int | None
     exists: bool
     role: str = "artifact"
+    inside: Path | None = None
+    """The folder the file must resolve into to be read (None: the file's own directory)."""
+    problem: str | None = None
+    """Why the file is not shown (``refused: a FIFO ...``); None for readable or missing files."""
 
     @property
     def kind(self) -> str:
-        """json, csv, image, text or binary, judged by the name ('missing' if the file is gone)."""
-        return classify(self.name) if self.exists else "missing"
+        """json, csv, image, text or binary by the name; 'refused' or 'missing' when not readable."""
+        if self.exists:
+            return classify(self.name)
+        return "refused" if self.problem and self.problem.startswith("refused") else "missing"
 
 
-def file_size(path: Path) -> int | None:
-    """Size in bytes, or None when the file cannot be found."""
+def file_size(path: Path, inside: Path | None = None) -> int | None:
+    """Size in bytes of a regular file inside `inside`, or None (missing, special or outside)."""
+    return regular_size(path, inside)
+
+
+def openable_path(item: ArtifactItem) -> tuple[Path | None, str | None]:
+    """The real path to hand to another program, or (None, why not): never a file outside `inside`."""
+    if not item.exists:
+        return None, item.problem or f"{item.name} is missing"
     try:
-        return path.stat().st_size
-    except OSError:
-        return None
+        real = resolve_inside(item.path, item.inside if item.inside is not None else item.path.parent)
+    except OSError as exc:
+        return None, f"{item.name}: {describe_error(exc)}"
+    if regular_size(real) is None:
+        return None, f"{item.name} is not a regular file"
+    return Path(real), None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,17 +122,23 @@ def classify(name: str, head: bytes = b"") -> str:
     return "text"
 
 
-def load_preview(path: Path, name: str | None = None, max_bytes: int = 256 * 1024) -> ArtifactPreview:
-    """Read the start of `path` and shape it for display; never raises for unreadable files."""
+def load_preview(path: Path, name: str | None = None, max_bytes: int = 256 * 1024,
+                 inside: Path | None = None) -> ArtifactPreview:
+    """Read the start of `path` and shape it for display; never raises for unreadable files.
+
+    Only a regular file resolving inside `inside` (default: its own directory) is read.
+    """
     name = name or path.name
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes)
+        data = read_regular(path, max_bytes + 1, inside=inside)
     except OSError as exc:
-        return ArtifactPreview(name, classify(name), None, problem=f"Cannot read {name}: {exc.strerror or exc}")
+        return ArtifactPreview(name, classify(name), None, problem=f"Cannot read {name}: {describe_error(exc)}")
+    size = file_size(path, inside)
+    truncated = len(data) > max_bytes
+    data = data[:max_bytes]
+    if size is None or size < len(data):
+        size = len(data)
     kind = classify(name, data[:4096])
-    truncated = size > len(data)
     if kind == "image":
         return ArtifactPreview(name, kind, size, image=describe_image(name, data, size))
     if kind == "binary":
@@ -125,7 +152,12 @@ def load_preview(path: Path, name: str | None = None, max_bytes: int = 256 * 102
     if kind == "json":
         return ArtifactPreview(name, "text", size, text=text, truncated=True)
     if kind == "csv":
-        return ArtifactPreview(name, kind, size, rows=_csv_rows(text, name, truncated), truncated=truncated)
+        try:
+            rows = _csv_rows(text, name, truncated)
+        except csv.Error as exc:
+            return ArtifactPreview(name, "text", size, text=text, truncated=truncated,
+                                   problem=f"Not readable as CSV ({exc}); shown as text")
+        return ArtifactPreview(name, kind, size, rows=rows, truncated=truncated)
     return ArtifactPreview(name, "text", size, text=text, truncated=truncated)
 
 
@@ -140,7 +172,7 @@ def _csv_rows(text: str, name: str, truncated: bool) -> list[list[str]]:
         pass
     rows: list[list[str]] = []
     for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-        rows.append(row)
+        rows.append(row[:MAX_CSV_COLUMNS])
         if len(rows) > MAX_CSV_ROWS:
             break
     return rows

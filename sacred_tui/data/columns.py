@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.runs import numeric_run_id
 from sacred_tui.data.fields import resolve_field, sort_value
 from sacred_tui.data.format import (MISSING, format_duration, format_number, format_time,
                                     format_value)
@@ -103,8 +104,8 @@ def cell_text(row: RunRow, key: str, now: float) -> str:
 def sort_key(row: RunRow, key: str, now: float) -> tuple[int, Any]:
     """Return the key ordering rows by column ``key`` (numeric ids by value, missing last)."""
     if key == "id":
-        run_id = row.run_id
-        return (1, int(run_id)) if run_id.isdigit() else (3, run_id)
+        number = numeric_run_id(row.run_id)
+        return (3, row.run_id) if number is None else (1, number)
     field = resolve_field(key)
     return (9, 0) if field is None else sort_value(field.get(row, now))
 

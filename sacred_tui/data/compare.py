@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.runs import sort_run_ids
 from sacred_tui.data.config_diff import flatten_config, value_type_name
 
 __all__ = [
@@ -235,7 +236,4 @@ def color_rgb(color: str) -> tuple[int, int, int]:
 
 def order_run_ids(run_ids: Iterable[str]) -> list[str]:
     """Distinct run ids, numeric ids by value first (2 before 10), then named ids alphabetically."""
-    def key(run_id: str) -> tuple[int, int, str]:
-        return (0, int(run_id), "") if run_id.isdigit() else (1, 0, run_id)
-
-    return sorted(set(run_ids), key=key)
+    return sort_run_ids(list(set(run_ids)))

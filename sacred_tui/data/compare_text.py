@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.runs.safe_open import describe_error, open_regular
 from core.runs.stored import StoredRun
 from sacred_tui.data.terminal_text import render_terminal_text
 
@@ -59,8 +60,11 @@ class DiffResult:
     identical: bool
 
 
-def read_text_tail(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None, int, str | None]:
+def read_text_tail(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                   inside: Path | None = None) -> tuple[str | None, int, str | None]:
     """Read the last `max_bytes` of a text file, from the first whole line on.
+
+    Only a regular file resolving inside `inside` (default: its own directory) is read.
 
     Returns:
         (text, bytes skipped at the start, problem); text is None when the file cannot be read.
@@ -68,17 +72,19 @@ def read_text_tail(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str 
     if max_bytes < 1:
         raise ValueError(f"max_bytes must be at least 1, got {max_bytes}")
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            start = max(0, size - max_bytes)
-            handle.seek(start)
-            data = handle.read(max_bytes)
+        fd = open_regular(path, inside)
     except FileNotFoundError:
         return None, 0, f"{path.name} does not exist"
-    except IsADirectoryError:
-        return None, 0, f"{path.name} is a directory, not a file"
     except OSError as exc:
-        return None, 0, f"cannot read {path.name} ({type(exc).__name__}: {exc.strerror or exc})"
+        return None, 0, f"{path.name}: {describe_error(exc)}"
+    try:
+        size = os.fstat(fd).st_size
+        start = max(0, size - max_bytes)
+        data = os.pread(fd, max_bytes, start)
+    except OSError as exc:
+        return None, 0, f"{path.name}: {describe_error(exc)}"
+    finally:
+        os.close(fd)
     if start > 0:
         cut = data.find(b"\n")
         if 0 <= cut < len(data) - 1:
@@ -108,7 +114,7 @@ def read_side(run: StoredRun, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
         return TextSide(label, None, 0, f"run {run.run_id} recorded no source file {what!r}")
     if not entry.exists or entry.stored_path is None:
         return TextSide(label, None, 0, f"the stored copy of {what} is missing ({entry.stored_path})")
-    text, skipped, problem = read_text_tail(entry.stored_path, max_bytes)
+    text, skipped, problem = read_text_tail(entry.stored_path, max_bytes, run.source_folder(entry))
     if text is None:
         return TextSide(label, None, 0, problem)
     return TextSide(label, text.splitlines(), skipped)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from core.runs import parse_timestamp
+from core.runs import numeric_run_id, parse_timestamp
 from sacred_tui.data.format import MISSING, plain_value, summarize_result
 from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, assess, beat_interval_from_options,
                                       is_running, run_duration)
@@ -108,7 +108,8 @@ class RunRow:
 
 def run_id_sort_key(run_id: str) -> tuple[int, int, str]:
     """Sort numeric ids by value (2 before 10) and put named ids after them."""
-    return (0, int(run_id), "") if run_id.isdigit() else (1, 0, run_id)
+    number = numeric_run_id(run_id)
+    return (1, 0, run_id) if number is None else (0, number, "")
 
 
 def _leaf(value: Any) -> Any:

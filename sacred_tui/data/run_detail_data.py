@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.runs import numeric_run_id
 from core.runs.follow import MetricsFollower, TextTail
+from core.runs.layout import RESOURCES_DIR
 from core.runs.metrics import MetricSeries
 from core.runs.record import RunRecord
 from core.runs.stored import SourceEntry, StoredRun
@@ -35,12 +37,16 @@ MAX_BASELINE_CANDIDATES = 200
 
 @dataclass(frozen=True, slots=True)
 class StdoutChunk:
-    """New captured output. `reset` means: drop what is shown and start from this text."""
+    """New captured output. `reset` means: drop what is shown and start from this text.
+
+    `problem` says why cout.txt cannot be read (a directory, a FIFO, no permission), if it cannot.
+    """
 
     text: str
     reset: bool
     start_offset: int
     total_size: int
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,7 @@ class RunDetailSource:
         self._lock = threading.Lock()
         self._metrics = MetricsFollower(self.run.dir)
         self._tail: TextTail | None = None
+        self._stdout_problem: str | None = None
         self._stdout_start = 0
         self._record: RunRecord | None = None
         self._config: dict[str, Any] | None = None
@@ -124,9 +131,11 @@ class RunDetailSource:
             new_info = info if info is not self._info else None
             self._info = info
             if new_record is not None:
-                self._resources = [ArtifactItem(r.original_path, r.path, file_size(r.path), r.exists, "resource")
-                                   for r in self.run.resources()]
-            files = [ArtifactItem(a.name, a.path, a.size, a.exists) for a in self.run.artifacts()]
+                shared = self.folder / RESOURCES_DIR
+                self._resources = [ArtifactItem(r.original_path, r.path, file_size(r.path, shared), r.exists,
+                                                "resource", shared) for r in self.run.resources()]
+            files = [ArtifactItem(a.name, a.path, a.size, a.exists, "artifact", self.run.dir, a.problem)
+                     for a in self.run.artifacts()]
             files += self._resources
             new_files = files if files != self._files else None
             self._files = files
@@ -134,8 +143,9 @@ class RunDetailSource:
             metrics = self._metrics.poll()
             stdout = self._read_stdout()
             problems = self.run.problems()
-            if self._metrics.problem:
-                problems.append(self._metrics.problem)
+            for problem in (self._metrics.problem, self._tail.problem if self._tail else None):
+                if problem and problem not in problems:
+                    problems.append(problem)
             new_problems = problems if problems != self._problems else None
             self._problems = problems
             state = run_state(self.store, self.run.dir, record)
@@ -179,9 +189,11 @@ class RunDetailSource:
             if cut >= 0:
                 self._stdout_start += len(text[: cut + 1].encode("utf-8", errors="replace"))
                 text = text[cut + 1:]
-        if not text and not reset:
+        problem_changed = tail.problem != self._stdout_problem
+        self._stdout_problem = tail.problem
+        if not text and not reset and not problem_changed:
             return None
-        return StdoutChunk(text, reset, self._stdout_start, tail.offset)
+        return StdoutChunk(text, reset, self._stdout_start, tail.offset, tail.problem)
 
     def _open_at_tail(self, tail: TextTail, size: int) -> int:
         start = max(0, size - self.tail_bytes)
@@ -204,9 +216,11 @@ class RunDetailSource:
             self._stdout_start = start
             return text
 
-    def preview_artifact(self, path: Path, name: str | None = None) -> ArtifactPreview:
-        """Preview of an artifact or resource file (first bytes only)."""
-        return load_preview(path, name)
+    def preview_artifact(self, item: ArtifactItem) -> ArtifactPreview:
+        """Preview of an artifact or resource file (first bytes only; refused items are not read)."""
+        if not item.exists and item.problem:
+            return ArtifactPreview(item.name, item.kind, None, problem=f"{item.name}: {item.problem}")
+        return load_preview(item.path, item.name, inside=item.inside)
 
     def read_source(self, entry: SourceEntry) -> str | None:
         """Text of a stored source file, or None if it cannot be read."""
@@ -250,11 +264,12 @@ class RunDetailSource:
                      if entry.is_dir() and not entry.name.startswith(("_", ".")) and entry.name != self.run_id]
         except OSError:
             return []
-        own = int(self.run_id) if self.run_id.isdigit() else None
+        own = numeric_run_id(self.run_id)
 
         def distance(name: str) -> tuple[int, int, str]:
-            if name.isdigit() and own is not None:
-                return 0, abs(int(name) - own), name
-            return (0, int(name), name) if name.isdigit() else (1, 0, name)
+            number = numeric_run_id(name)
+            if number is None:
+                return 1, 0, name
+            return (0, abs(number - own), name) if own is not None else (0, number, name)
 
         return sorted(names, key=distance)[:MAX_BASELINE_CANDIDATES]

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.runs import CONFIG_JSON, RUN_JSON, RunsFolder, StoredRun
 from core.runs.layout import PROCESS_JSON
+from core.runs.safe_open import read_regular
 
 
 class RunFiles:
@@ -35,8 +36,8 @@ class RunFiles:
         if self.keep:
             return None
         try:
-            with open(self._base + name, "rb") as handle:
-                value = json.loads(handle.read())
+            # A FIFO or device named run.json must not block or flood: regular files only.
+            value = json.loads(read_regular(self._base + name))
         except (OSError, ValueError, RecursionError):
             return None
         return value if isinstance(value, dict) else None

@@ -4,10 +4,13 @@ The first load reads run.json of every run (enough to paint the table), then con
 metrics in a second pass. Afterwards only runs whose files changed are read again, and only the
 files that changed: a new heartbeat re-reads run.json, appended metrics are read incrementally for
 running runs. Nothing of a run is kept but its row, so a folder of 20,000 runs stays small.
-All methods are thread-safe; reading happens on the caller's thread.
+All methods are thread-safe; reading happens on the caller's thread. One run that cannot be read
+never stops the others: its row carries the problem instead.
 """
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,6 +25,10 @@ from sacred_tui.data.rows import (MetricSummary, RunRow, flatten_config, row_fro
 from sacred_tui.data.liveness import is_running
 from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.run_files import RunFiles
+
+logger = logging.getLogger(__name__)
+
+_UNREADABLE_RUN = "this run could not be read"
 
 ALL_FILES: frozenset[str] = frozenset()
 """An empty set of changed file names means "anything may have changed"."""
@@ -133,7 +140,7 @@ class RunStore:
                 base = self.folder.path
                 for run_id in batch:
                     self._stamps[run_id] = stamp_run(f"{base}/{run_id}")
-                    self._rows[run_id] = self._read_row(run_id, ALL_FILES, now, full=False)
+                    self._rows[run_id] = self._read_row_safely(run_id, ALL_FILES, now, full=False)
                 self._unenriched.extend(batch)
                 rows = [self._rows[run_id] for run_id in batch]
             yield rows
@@ -150,8 +157,8 @@ class RunStore:
                 rows = []
                 for run_id in batch:
                     if run_id in self._rows:
-                        row = self._rows[run_id] = self._read_row(run_id, ALL_FILES, stamp_now,
-                                                                  full=True)
+                        row = self._rows[run_id] = self._read_row_safely(run_id, ALL_FILES, stamp_now,
+                                                                         full=True)
                         rows.append(row)
             yield rows
 
@@ -172,12 +179,12 @@ class RunStore:
                 if self._drop(run_id):
                     update.removed.append(run_id)
             for run_id, files in changes.items():
-                if not (self.folder.path / run_id).is_dir():
+                if not os.path.isdir(self.folder.path / run_id):
                     if self._drop(run_id):
                         update.removed.append(run_id)
                     continue
                 self._stamps[run_id] = stamp_run(str(self.folder.path / run_id))
-                row = self._rows[run_id] = self._read_row(run_id, files, now, full=True)
+                row = self._rows[run_id] = self._read_row_safely(run_id, files, now, full=True)
                 update.rows.append(row)
                 update.files[run_id] = files
         return update
@@ -201,6 +208,21 @@ class RunStore:
         self._followers.pop(run_id, None)
         self.folder.forget(run_id)
         return self._rows.pop(run_id, None) is not None
+
+    def _read_row_safely(self, run_id: str, files: frozenset[str], now: float, *, full: bool) -> RunRow:
+        """:meth:`_read_row`, with anything unexpected about one run shown as that run's problem."""
+        try:
+            return self._read_row(run_id, files, now, full=full)
+        except Exception as exc:  # the reader reports bad files itself; this guards the rest
+            logger.exception("reading run %r failed", run_id)
+            problem = f"{_UNREADABLE_RUN} ({type(exc).__name__}: {str(exc)[:200]})"
+            previous = self._rows.get(run_id)
+            self._followers.pop(run_id, None)
+            self.folder.forget(run_id)
+            if previous is not None:
+                kept = tuple(p for p in previous.problems if not p.startswith(_UNREADABLE_RUN))
+                return replace(previous, problems=(*kept, problem))
+            return RunRow(run_id=run_id, problems=(problem,))
 
     def _read_row(self, run_id: str, files: frozenset[str], now: float, *, full: bool) -> RunRow:
         """Read what changed of one run and merge it with the row known so far."""

@@ -7,7 +7,6 @@ else goes to the system opener (xdg-open, open), which runs detached so the UI k
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -16,16 +15,24 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, opener_command
+from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, openable_path, opener_command
 from sacred_tui.data.run_detail_data import RunDetailSource
 from sacred_tui.widgets.artifacts_list import ArtifactPreviewView
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["ArtifactScreen", "open_externally"]
 
 
-def open_externally(app: App[object], path: Path, kind: str) -> bool:
-    """Open `path` in a pager, editor or the system opener; problems become notifications."""
-    command = opener_command(path, kind)
+def open_externally(app: App[object], item: ArtifactItem) -> bool:
+    """Open an artifact in a pager, editor or the system opener; problems become notifications.
+
+    Only a regular file inside the run folder (or `_resources`) is handed over, by its real path.
+    """
+    path, refused = openable_path(item)
+    if path is None:
+        app.notify(refused or "", severity="error", title="Cannot open file")
+        return False
+    command = opener_command(path, item.kind)
     if command is None:
         app.notify(f"No program found to open {path.name}: set $PAGER or $EDITOR, or install xdg-open.",
                    severity="error", title="Cannot open file")
@@ -67,7 +74,8 @@ class ArtifactScreen(Screen[None]):
         self.preview: ArtifactPreview | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Run {self.source.run_id} · {self.item.role} {self.item.name}"), id="artifact-header")
+        yield Static(Text(visible(f"Run {self.source.run_id} · {self.item.role} {self.item.name}")),
+                     id="artifact-header")
         yield ArtifactPreviewView()
         yield Footer()
 
@@ -77,7 +85,7 @@ class ArtifactScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="artifact-preview", exit_on_error=False)
     def _load(self) -> None:
-        preview = self.source.preview_artifact(self.item.path, self.item.name)
+        preview = self.source.preview_artifact(self.item)
         self.app.call_from_thread(self._show, preview)
 
     def _show(self, preview: ArtifactPreview) -> None:
@@ -90,4 +98,4 @@ class ArtifactScreen(Screen[None]):
 
     def action_open_external(self) -> None:
         """Open the file with the user's pager, editor or the system viewer."""
-        open_externally(self.app, self.item.path, self.item.kind)
+        open_externally(self.app, self.item)

@@ -30,6 +30,7 @@ from sacred_tui.widgets.log_tail import LogTail, StdoutPane
 from sacred_tui.widgets.metrics_plot import MetricsPanel
 from sacred_tui.widgets.run_overview import RunOverview, status_text
 from sacred_tui.widgets.sources_view import SourcesView
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["RunDetailScreen", "TAB_IDS"]
 
@@ -77,7 +78,7 @@ class RunDetailScreen(PollingTabsScreen):
         self._liveness: Liveness = NOT_APPLICABLE
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Run {self.run_id} · loading…"), id="detail-header")
+        yield Static(Text(f"Run {visible(self.run_id)} · loading…"), id="detail-header")
         with TabbedContent(id="detail-tabs", initial="tab-overview"):
             with TabPane("1 Overview", id="tab-overview"):
                 yield RunOverview(id="overview")
@@ -139,9 +140,9 @@ class RunDetailScreen(PollingTabsScreen):
             self.query_one(MetricsPanel).origin = update.record.start_time
         if (update.record is not None or update.state is not None) and self._record is not None:
             record = self._record
-            header = Text(f"Run {self.run_id} · {record.experiment_name or '?'} · ")
+            header = Text(visible(f"Run {self.run_id} · {record.experiment_name or '?'} · "))
             header.append_text(status_text(record.status, self._liveness))
-            header.append(f" · {record.meta_command or record.command or '?'}")
+            header.append(visible(f" · {record.meta_command or record.command or '?'}"))
             self.query_one("#detail-header", Static).update(header)
         if update.config is not None:
             self._config = update.config
@@ -203,7 +204,7 @@ class RunDetailScreen(PollingTabsScreen):
 
     @work(thread=True, group="artifact-preview", exclusive=True, exit_on_error=False)
     def _load_preview(self, item: ArtifactItem) -> None:
-        preview = self.source.preview_artifact(item.path, item.name)
+        preview = self.source.preview_artifact(item)
         self.app.call_from_thread(self._show_preview, item, preview)
 
     def _show_preview(self, item: ArtifactItem, preview: ArtifactPreview) -> None:
@@ -242,7 +243,7 @@ class RunDetailScreen(PollingTabsScreen):
         """Open the highlighted artifact with a pager, editor or the system viewer."""
         if self._highlighted is None:
             return
-        open_externally(self.app, self._highlighted.path, self._highlighted.kind)
+        open_externally(self.app, self._highlighted)
 
     def action_reload(self) -> None:
         """Poll the files now."""
