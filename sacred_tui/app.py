@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from sacred_tui.data.store import RunStore
+from sacred_tui.data.visible_text import visible, visible_block
 from sacred_tui.data.watcher import POLLING, WAITING, ChangeBatch, RunsWatcher
 from sacred_tui.messages import (RunsChanged, RunsPainted, RunsUpdated, WatchModeChanged,
                                  merge_batches)
@@ -140,6 +141,16 @@ class SacredTuiApp(LaunchingApp):
                         title="Watching the runs folder")
         for screen in self.screen_stack:
             screen.post_message(WatchModeChanged(message.mode, message.reason))
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Show a notification; its text is shown as plain text with control characters made visible.
+
+        Notifications quote run ids, file names and problems, which may hold anything: no markup is
+        read from them and no escape sequence reaches the terminal.
+        """
+        super().notify(visible_block(str(message)), title=visible(title), severity=severity,  # type: ignore[arg-type]
+                       timeout=timeout, markup=False)
 
     # -- actions and commands ----------------------------------------------------------------
     def action_help(self) -> None:

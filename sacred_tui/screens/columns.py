@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from sacred_tui.data.fields import METRIC_STATS
+from sacred_tui.data.visible_text import visible
 
 
 class ColumnsScreen(ModalScreen[list[str] | None]):
@@ -32,12 +34,12 @@ class ColumnsScreen(ModalScreen[list[str] | None]):
 
     def _options(self) -> list[Selection[str]]:
         chosen = set(self.selected)
-        options = [Selection(f"config  {key}", f"config.{key}", f"config.{key}" in chosen)
+        options = [Selection(Text(f"config  {visible(key)}"), f"config.{key}", f"config.{key}" in chosen)
                    for key in self.config_keys]
         for name in self.metric_names:
             for stat in METRIC_STATS:
                 key = f"metric.{name}.{stat}"
-                options.append(Selection(f"metric  {name} ({stat})", key, key in chosen))
+                options.append(Selection(Text(f"metric  {visible(name)} ({stat})"), key, key in chosen))
         return options
 
     def compose(self) -> ComposeResult:

@@ -33,6 +33,7 @@ from sacred_tui.widgets.config_view import format_value
 from sacred_tui.widgets.overlay_plot import OverlayPlot
 from sacred_tui.widgets.run_overview import status_text
 from sacred_tui.widgets.text_diff_view import TextDiffPanel
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["CompareScreen", "TAB_IDS", "compare_marked"]
 
@@ -168,14 +169,14 @@ class CompareScreen(PollingTabsScreen):
         for run_id in self.run_ids:
             record = self._records.get(run_id)
             text.append("● ", style=self.color_of[run_id])
-            text.append(f"{run_id} ", style=f"bold {self.color_of[run_id]}")
+            text.append(f"{visible(run_id)} ", style=f"bold {self.color_of[run_id]}")
             if record is not None:
                 liveness = self._liveness.get(run_id, NOT_APPLICABLE)
                 text.append_text(status_text(record.status, liveness))
                 if liveness.dead:
                     text.append(f" ({liveness_sentence(liveness)})", style="magenta")
                 if record.experiment_name:
-                    text.append(f" {record.experiment_name}", style="dim")
+                    text.append(f" {visible(record.experiment_name)}", style="dim")
             text.append("   ")
         return text
 
@@ -186,7 +187,7 @@ class CompareScreen(PollingTabsScreen):
         lines = [f"⚠ run {run_id}: {problem}" for run_id in self.run_ids
                  for problem in self._problems.get(run_id, [])]
         widget = self.query_one("#compare-problems", Static)
-        widget.update(Text("\n".join(lines)))
+        widget.update(Text("\n".join(visible(line) for line in lines)))
         widget.set_class(bool(lines), "-shown")
         if new:
             self.notify("\n".join(new), severity="warning", title="File problems")
@@ -214,11 +215,11 @@ class CompareScreen(PollingTabsScreen):
         row = self.query_one(ConfigCompareTable).current_row
         info = Text()
         if row is not None:
-            info.append(row.key, style="bold")
+            info.append(visible(row.key), style="bold")
             for run_id, value, type_name in zip(self.run_ids, row.values, row.type_names, strict=True):
                 info.append("  ")
-                info.append(f"{run_id}: ", style=self.color_of[run_id])
-                info.append("missing" if type_name is None else f"{format_value(value, 80)} ({type_name})")
+                info.append(f"{visible(run_id)}: ", style=self.color_of[run_id])
+                info.append("missing" if type_name is None else visible(f"{format_value(value, 80)} ({type_name})"))
         self.query_one("#config-row-info", Static).update(info)
 
     @on(DataTable.RowHighlighted, "#config-table")
@@ -248,7 +249,7 @@ class CompareScreen(PollingTabsScreen):
         chooser = self.query_one("#metric-list", OptionList)
         current = self.query_one(OverlayPlot).metric
         chooser.clear_options()
-        chooser.add_options([Option(Text(f"{name}  ({count}/{len(self.run_ids)} runs)"), id=name)
+        chooser.add_options([Option(Text(f"{visible(name)}  ({count}/{len(self.run_ids)} runs)"), id=name)
                              for name, count in listing])
         if names:
             chooser.highlighted = names.index(current) if current in names else 0
@@ -276,10 +277,10 @@ class CompareScreen(PollingTabsScreen):
             series = self.overlay.series.get(run_id, {}).get(plot.metric)
             legend.append("━━ ", style=self.color_of[run_id])
             if series is None:
-                legend.append(f"run {run_id}: not logged   ", style="dim")
+                legend.append(f"run {visible(run_id)}: not logged   ", style="dim")
             else:
                 last = series.last_value()
-                legend.append(f"run {run_id}", style=f"bold {self.color_of[run_id]}")
+                legend.append(f"run {visible(run_id)}", style=f"bold {self.color_of[run_id]}")
                 legend.append(f" {len(series):,} pts, last {last:.6g}   " if last is not None
                               else f" {len(series):,} pts   ")
         axis = "time since each run's start" if plot.x_mode == "time" else "step"

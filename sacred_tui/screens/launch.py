@@ -29,6 +29,7 @@ from sacred_tui.screens.launch_dialogs import ScriptPickerScreen
 from sacred_tui.widgets.config_preview import config_preview_text
 from sacred_tui.widgets.launch_form import NamedConfigPicker, OptionsForm, UpdatesEditor
 from sacred_tui.widgets.launch_inputs import OrderedList
+from sacred_tui.data.visible_text import visible, visible_block
 
 __all__ = ["LaunchScreen", "short_path"]
 
@@ -94,7 +95,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"{self.title_text} · into {short_path(self.runs_dir)}"), id="launch-header")
+        yield Static(Text(visible(f"{self.title_text} · into {short_path(self.runs_dir)}")), id="launch-header")
         with Horizontal(id="launch-body"):
             with VerticalScroll(id="launch-form"):
                 yield Label("Script", classes="section")
@@ -154,7 +155,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         scripts = self.catalog.scripts()
         if self.script is not None and self.script not in scripts:
             scripts.insert(0, self.script)
-        return [(short_path(path), str(path)) for path in scripts]
+        return [(Text(visible(short_path(path))), str(path)) for path in scripts]
 
     # -- the script and its interface ---------------------------------------------------------
     def set_script(self, path: Path) -> None:
@@ -173,7 +174,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         self.query_one(UpdatesEditor).set_known(None, None)
         self.query_one(NamedConfigPicker).show_available(None)
         self.query_one("#command-select", Select).set_options([])
-        self._show_interface_status(Text(f"Reading the interface of {path.name}…", style="italic"))
+        self._show_interface_status(Text(visible(f"Reading the interface of {path.name}…"), style="italic"))
         self._read_interface(path)
         self._refresh_summary()
 
@@ -190,14 +191,14 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
             return
         if isinstance(result, ProbeError):
             self.interface_error = result
-            self._show_interface_status(Text(result.details(), style="red"))
+            self._show_interface_status(Text(visible_block(result.details()), style="red"))
             self._refresh_summary()
             return
         self.interface = result
         commands = result.user_commands()
         counts = [_count(len(commands), "command"), _count(len(result.named_configs), "named config"),
                   _count(len(result.defaults.keys()), "config key")]
-        self._show_interface_status(Text(f"{path.name}: {' · '.join(counts)}", style="green"))
+        self._show_interface_status(Text(visible(f"{path.name}: {' · '.join(counts)}"), style="green"))
         select = self.query_one("#command-select", Select)
         select.set_options([(self._command_label(c.name, c.first_line, result), c.name) for c in commands])
         wanted = self._command or result.default_command
@@ -210,9 +211,9 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         self._refresh_summary()
 
     @staticmethod
-    def _command_label(name: str, doc: str, interface: ScriptInterface) -> str:
+    def _command_label(name: str, doc: str, interface: ScriptInterface) -> Text:
         label = f"{name} (default)" if name == interface.default_command else name
-        return f"{label} — {doc}" if doc else label
+        return Text(visible(f"{label} — {doc}" if doc else label))
 
     def _show_interface_status(self, text: Text) -> None:
         self.query_one("#interface-status", Static).update(text)
@@ -237,7 +238,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
             line.update(Text("(no script yet)", style="dim"))
             self._show_notes([])
             return
-        line.update(Text(format_argv(spec.argv(self.runs_dir), spec.cwd)))
+        line.update(Text(visible(format_argv(spec.argv(self.runs_dir), spec.cwd))))
         problems = spec.problems()
         self._show_notes(problems)
         if self._preview_timer is not None:
@@ -248,9 +249,9 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
     def _show_notes(self, problems: Sequence[str]) -> None:
         text = Text()
         for note in self.notes:
-            text.append(f"⚠ {note}\n", style="dark_orange3")
+            text.append(f"⚠ {visible(note)}\n", style="dark_orange3")
         for problem in problems:
-            text.append(f"✗ {problem}\n", style="bold red")
+            text.append(f"✗ {visible(problem)}\n", style="bold red")
         self.query_one("#launch-notes", Static).update(text)
 
     # -- preview -------------------------------------------------------------------------------
@@ -278,7 +279,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         if isinstance(result, ProbeError):
             self.preview, self.preview_error = None, result
             view.update(Text.assemble(("The preview failed; launching is blocked until it is fixed "
-                                       "or -f is ticked.\n", "bold red"), (result.details(), "red")))
+                                       "or -f is ticked.\n", "bold red"), (visible_block(result.details()), "red")))
         else:
             self.preview, self.preview_error = result, None
             text = config_preview_text(result)

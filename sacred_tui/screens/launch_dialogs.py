@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
 
 from sacred_tui.messages import RunsUpdated, WatchModeChanged
+from sacred_tui.data.visible_text import visible, visible_block
 
 __all__ = ["ChoiceScreen", "ScriptPickerScreen", "ScriptTree"]
 
@@ -51,9 +52,10 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(Text(visible(self.title_text)), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
-                yield Static(self.body, markup=False, id="dialog-text")
+                body = Text(visible_block(self.body)) if isinstance(self.body, str) else self.body
+                yield Static(body, markup=False, id="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 for choice_id, label, variant in self.choices:
                     yield Button(label, id=f"choice-{choice_id}", variant=variant)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from sacred_tui.data.launch_spec import LaunchSpec, format_argv
 from sacred_tui.data.launcher import LaunchedRun, LaunchError, Launcher, exit_text
 from sacred_tui.data.script_catalog import ScriptCatalog, scripts_from_runs
 from sacred_tui.data.stopping import RunStopper
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["LaunchFlow", "LaunchingApp"]
 
@@ -200,7 +201,7 @@ class LaunchFlow:
         from sacred_tui.screens.launch_dialogs import ChoiceScreen
 
         signal_name = self.launcher.next_signal(launch)
-        body = Text.assemble(f"Send {signal_name} to {label} (pid {launch.pid})?\n",
+        body = Text.assemble(visible(f"Send {signal_name} to {label} (pid {launch.pid})?\n"),
                              (f"{signal_name} {_SIGNAL_EFFECT[signal_name]}.", "dim"))
         self.app.push_screen(ChoiceScreen.confirm(f"Stop {label}?", body, yes=f"Send {signal_name}",
                                                   danger=True),
@@ -274,11 +275,11 @@ class LaunchFlow:
         if edit:
             self.open_composer(spec, [*plan.problems, *plan.warnings], f"Run {plan.run_id} again, edited")
             return
-        body = Text(format_argv(spec.argv(self.runs_dir), spec.cwd))
+        body = Text(visible(format_argv(spec.argv(self.runs_dir), spec.cwd)))
         for problem in plan.problems:
-            body.append(f"\n✗ {problem}", style="bold red")
+            body.append(f"\n✗ {visible(problem)}", style="bold red")
         for warning in plan.warnings:
-            body.append(f"\n⚠ {warning}", style="dark_orange3")
+            body.append(f"\n⚠ {visible(warning)}", style="dark_orange3")
         choices = [("launch", "Launch", "success"), ("edit", "Edit first", "primary"), ("cancel", "Cancel", "default")]
         if plan.problems:
             choices = choices[1:]
@@ -306,9 +307,9 @@ class LaunchFlow:
         self._quitting = True
         body = Text("These runs were started here and are still running:\n")
         for launch in running:
-            body.append(f"\n  {'run ' + launch.run_id if launch.run_id else 'launch #' + str(launch.number)}"
-                        f" (pid {launch.pid}): ", style="bold")
-            body.append(launch.command_line, style="dim")
+            body.append(visible(f"\n  {'run ' + launch.run_id if launch.run_id else 'launch #' + str(launch.number)}"
+                                f" (pid {launch.pid}): "), style="bold")
+            body.append(visible(launch.command_line), style="dim")
         choices = [("leave", "Leave them running", "primary"), ("stop", "Stop them, then quit", "error"),
                    ("cancel", "Cancel", "default")]
         self.app.push_screen(ChoiceScreen("Quit with runs still running?", body, choices), self._quit_chosen)

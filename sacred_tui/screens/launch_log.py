@@ -15,6 +15,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from sacred_tui.data.launcher import LaunchedRun, Launcher
 from sacred_tui.messages import RunsUpdated, WatchModeChanged
+from sacred_tui.data.terminal_text import render_terminal_text
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["LaunchLogScreen", "launch_details"]
 
@@ -34,10 +36,11 @@ def launch_details(launch: LaunchedRun, lines: int = 30) -> Text:
     text.append(f" · pid {launch.pid} · " if launch.pid else " · ")
     text.append_text(_state_text(launch))
     if launch.run_id:
-        text.append(f" · run {launch.run_id}")
-    text.append(f"\n$ {launch.command_line}\n", style="dim")
+        text.append(f" · run {visible(launch.run_id)}")
+    text.append(f"\n$ {visible(launch.command_line)}\n", style="dim")
     for title, body in (("stderr", launch.stderr_tail()), ("stdout", launch.stdout_tail())):
-        tail = "\n".join(body.rstrip("\n").splitlines()[-lines:])
+        # The process wrote for a terminal: apply its \r and erase codes, show any other control.
+        tail = "\n".join(visible(line) for line in render_terminal_text(body.rstrip("\n"))[-lines:])
         text.append(f"\n── {title} ──\n", style="bold")
         text.append(tail if tail else "(nothing)", style="" if tail else "dim")
     return text
@@ -62,7 +65,7 @@ class LaunchLogScreen(Screen[None]):
         self.open_run = open_run
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Launched commands · runs go to {self.launcher.runs_dir}"), id="launch-log-header")
+        yield Static(Text(visible(f"Launched commands · runs go to {self.launcher.runs_dir}")), id="launch-log-header")
         yield DataTable(id="launch-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="launch-output-scroll"):
             yield Static(id="launch-output", markup=False)
@@ -87,8 +90,8 @@ class LaunchLogScreen(Screen[None]):
         launches = list(reversed(self.launcher.launches))
         for launch in launches:
             started = time.strftime("%H:%M:%S", time.localtime(launch.started))
-            table.add_row(str(launch.number), launch.run_id or "–", _state_text(launch), started,
-                          Text(launch.command_line, no_wrap=True), key=str(launch.number))
+            table.add_row(str(launch.number), Text(visible(launch.run_id or "–")), _state_text(launch), started,
+                          Text(visible(launch.command_line), no_wrap=True), key=str(launch.number))
         if not launches:
             self.query_one("#launch-output", Static).update(
                 Text("Nothing launched yet: press L on the runs table to compose a run, r to re-run one.",

@@ -1,8 +1,8 @@
 """Provides ``PollingTabsScreen``: a tabbed screen fed by a data source polled in a worker thread.
 
 The run-detail and compare screens share this: at most one poll runs at a time (a request during a
-poll schedules one more), a reader that raises becomes a notification instead of a crash, and the
-tab keys (numbers, ``h``/``l``) work the same way.
+poll schedules one more), a reader that raises becomes a notification instead of a crash (once per
+distinct error, not on every poll), and the tab keys (numbers, ``h``/``l``) work the same way.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class PollingTabsScreen(Screen[None]):
         super().__init__()
         self._polling = False
         self._poll_again = False
+        self._poll_error: str | None = None
 
     def poll_error_title(self) -> str:
         """Title of the notification shown when reading fails."""
@@ -51,10 +52,17 @@ class PollingTabsScreen(Screen[None]):
 
     def _poll_failed(self, exc: Exception) -> None:
         self._polling = False
-        self.notify(f"{type(exc).__name__}: {exc}", severity="error", title=self.poll_error_title())
+        error = f"{type(exc).__name__}: {exc}"
+        if error != self._poll_error:
+            self._poll_error = error
+            self.notify(error, severity="error", title=self.poll_error_title())
+        if self._poll_again:
+            self._poll_again = False
+            self.refresh_from_files()
 
     def _apply(self, update: Any) -> None:
         self._polling = False
+        self._poll_error = None
         if self.is_attached:
             self.apply_update(update)
         if self._poll_again:

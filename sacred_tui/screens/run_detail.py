@@ -48,7 +48,8 @@ class RunDetailScreen(PollingTabsScreen):
     TAB_IDS = TAB_IDS
 
     DEFAULT_CSS = """
-    RunDetailScreen > #detail-header { height: 1; background: $panel; padding: 0 1; }
+    RunDetailScreen > #detail-header { height: 1; background: $panel; padding: 0 1;
+                                       text-wrap: nowrap; text-overflow: ellipsis; }
     RunDetailScreen > TabbedContent { height: 1fr; }
     RunDetailScreen TabPane { padding: 0; height: 1fr; }
     RunDetailScreen #artifacts-split > ArtifactsList { width: 2fr; height: 1fr; }

@@ -19,6 +19,7 @@ from sacred_tui.data.watcher import NATIVE, POLLING, WAITING
 from sacred_tui.messages import RunsPainted, RunsUpdated, WatchModeChanged
 from sacred_tui.screens.columns import ColumnsScreen
 from sacred_tui.widgets.runs_table import RunsTable
+from sacred_tui.data.visible_text import visible
 
 if TYPE_CHECKING:
     from sacred_tui.data.store import RunStore
@@ -70,7 +71,7 @@ class RunsScreen(Screen[None]):
         return self.query_one(RunsTable)
 
     def on_mount(self) -> None:
-        self.sub_title = str(self.store.path)
+        self.sub_title = visible(str(self.store.path))
         table = self.table
         table.rebuild(columns=True)
         self.set_interval(1.0, table.refresh_times)
@@ -234,15 +235,15 @@ class RunsScreen(Screen[None]):
             info.update("")
             return
         text = Text()
-        text.append(f"Run {row.run_id}", style="bold")
-        text.append(f"  {row.experiment or '?'} {row.command}  started {format_time(row.start)}")
+        text.append(f"Run {visible(row.run_id)}", style="bold")
+        text.append(visible(f"  {row.experiment or '?'} {row.command}  started {format_time(row.start)}"))
         sentence = liveness_sentence(row.liveness)
         if row.liveness.dead:
-            text.append(f"  {sentence}", style="bold magenta")
+            text.append(visible(f"  {sentence}"), style="bold magenta")
         elif sentence:
-            text.append(f"  ({sentence})", style="dim")
+            text.append(visible(f"  ({sentence})"), style="dim")
         for problem in row.problems:
-            text.append(f"  ⚠ {problem}", style="dark_orange3")
+            text.append(f"  ⚠ {visible(problem)}", style="dark_orange3")
         info.update(text)
 
     def _show_status(self) -> None:
@@ -260,4 +261,4 @@ class RunsScreen(Screen[None]):
         mode = _MODE_TEXT.get(self.watch_mode, self.watch_mode)
         if mode:
             parts.append(f"{mode}: {self.watch_reason}" if self.watch_reason else mode)
-        self.query_one("#status-line", Static).update(" · ".join(parts))
+        self.query_one("#status-line", Static).update(visible(" · ".join(parts)))

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, human_size
+from sacred_tui.data.visible_text import visible, visible_block
 
 __all__ = ["ArtifactPreviewView", "ArtifactsList"]
 
@@ -57,8 +58,8 @@ class ArtifactsList(DataTable[Text]):
         self.clear()
         for item in self.items:
             style = "" if item.exists else "dim red"
-            size = human_size(item.size) if item.exists else "missing"
-            self.add_row(Text(item.name, style=style), Text(size, style=style, justify="right"),
+            size = human_size(item.size) if item.exists else item.kind
+            self.add_row(Text(visible(item.name), style=style), Text(size, style=style, justify="right"),
                          Text(item.kind, style=style), Text(item.role, style="dim"))
         names = [item.name for item in self.items]
         if current in names:
@@ -92,43 +93,44 @@ class ArtifactPreviewView(Vertical):
     def show_message(self, message: str) -> None:
         """Show a line of text instead of a preview (loading, errors)."""
         self._remove_table()
-        self.query_one("#preview-title", Static).update(Text(message))
+        self.query_one("#preview-title", Static).update(Text(visible(message)))
         self.query_one("#preview-text", Static).update("")
 
     def show_preview(self, preview: ArtifactPreview) -> None:
         """Display a preview produced by the data layer."""
         self._remove_table()
-        title = Text(f"{preview.name} · {preview.kind} · {human_size(preview.size)}")
+        title = Text(f"{visible(preview.name)} · {preview.kind} · {human_size(preview.size)}")
         if preview.truncated:
             title.append(" · preview of the beginning only")
-        title.append(" · o opens it outside")
+        if preview.size is not None:
+            title.append(" · o opens it outside")
         if preview.problem:
-            title.append("\n" + preview.problem, style="bold red")
+            title.append("\n" + visible(preview.problem), style="bold red")
         self.query_one("#preview-title", Static).update(title)
         body = self.query_one("#preview-text", Static)
         body.display = True
         self.query_one("#preview-body").display = True
         if preview.image is not None:
-            body.update(Text(preview.image + "\nThis terminal view cannot draw images; press o to open it "
+            body.update(Text(visible(preview.image) + "\nThis terminal view cannot draw images; press o to open it "
                              "with the system viewer."))
         elif preview.kind == "csv" and preview.rows:
             self.query_one("#preview-body").display = False
             self._show_table(preview.rows)
         elif preview.text is not None:
             lexer = "json" if preview.kind == "json" else Syntax.guess_lexer(preview.name, preview.text[:2000])
-            body.update(Syntax(preview.text, lexer, word_wrap=False, line_numbers=False,
+            body.update(Syntax(visible_block(preview.text), lexer, word_wrap=False, line_numbers=False,
                                background_color="default"))
         else:
             body.update("")
 
     def _show_table(self, rows: list[list[str]]) -> None:
-        table: DataTable[str] = DataTable(classes="preview-table", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(classes="preview-table", zebra_stripes=True)
         header, *body = rows
         width = max(len(row) for row in rows)
         self.mount(table)
-        table.add_columns(*(header + [""] * (width - len(header))))
+        table.add_columns(*(Text(visible(cell)) for cell in header + [""] * (width - len(header))))
         for row in body:
-            table.add_row(*(row + [""] * (width - len(row))))
+            table.add_row(*(Text(visible(cell)) for cell in row + [""] * (width - len(row))))
 
     def _remove_table(self) -> None:
         for table in self.query(".preview-table"):

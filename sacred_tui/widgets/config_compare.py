@@ -17,6 +17,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from sacred_tui.data.compare import MISSING, CellKind, ConfigComparison, ConfigRow, next_difference
 from sacred_tui.widgets.config_view import format_value
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["CELL_STYLES", "ConfigCompareTable", "cell_text", "kind_legend"]
 
@@ -35,7 +36,7 @@ def cell_text(value: Any, kind: CellKind, limit: int = CELL_CHARS) -> Text:
     """One cell: the value as Python would show it, styled by its kind; missing keys say so."""
     if value is MISSING:
         return Text("(removed)" if kind is CellKind.REMOVED else "·", style="dim")
-    return Text(format_value(value, limit), style=CELL_STYLES.get(kind, ""))
+    return Text(visible(format_value(value, limit)), style=CELL_STYLES.get(kind, ""))
 
 
 def kind_legend() -> Text:
@@ -84,13 +85,15 @@ class ConfigCompareTable(DataTable[Text]):
             self.clear(columns=True)
             self.add_column(Text("key", style="bold"), key="key")
             for run_id in run_ids:
-                self.add_column(Text(f"run {run_id}", style=f"bold {colors.get(run_id, '')}"), key=run_id)
+                # Keyed apart from the "key" column, which a run may be named too.
+                self.add_column(Text(f"run {visible(run_id)}", style=f"bold {colors.get(run_id, '')}"),
+                                key=f"run:{run_id}")
             self._columns_for = columns
         else:
             self.clear()
         self.rows_shown = comparison.visible(only_changed)
         for row in self.rows_shown:
-            key_text = Text(row.key, style="bold" if row.differs else "")
+            key_text = Text(visible(row.key), style="bold" if row.differs else "")
             cells = [cell_text(value, kind) for value, kind in zip(row.values, row.kinds, strict=True)]
             self.add_row(key_text, *cells, key=row.key)
         if keep is not None:

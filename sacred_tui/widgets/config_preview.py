@@ -12,6 +12,7 @@ from typing import Any
 from rich.text import Text
 
 from sacred_tui.data.script_interface import ConfigPreview, EntryMarks
+from sacred_tui.data.visible_text import visible, visible_block
 
 __all__ = ["LEGEND", "config_preview_text", "marks_style"]
 
@@ -45,25 +46,25 @@ def _walk(text: Text, node: Mapping[str, Any], entries: Mapping[str, EntryMarks]
     indent = "  " * (depth + 1)
     doc = node.get("__doc__")
     if isinstance(doc, str):
-        text.append(f'\n{indent}"""{doc}"""', style="dim")
+        text.append(f'\n{indent}"""{visible_block(doc)}"""', style="dim")
     plain = [k for k in sorted(node, key=_sort_key)
              if k != "__doc__" and not (isinstance(node[k], Mapping) and node[k])]
     nested = [k for k in sorted(node, key=_sort_key) if isinstance(node[k], Mapping) and node[k]]
     for key in plain:
         path = f"{prefix}{key}"
         marks = entries.get(path)
-        assign = f"{indent}{key} = {pformat(node[key], width=80)}"
+        assign = visible_block(f"{indent}{visible(key)} = {pformat(node[key], width=80)}")
         text.append("\n")
         text.append(assign, style=marks_style(marks))
         if marks is not None and marks.typechanged:
-            text.append(f"  ({marks.typechanged[0]} → {marks.typechanged[1]})", style="red")
+            text.append(visible(f"  ({marks.typechanged[0]} → {marks.typechanged[1]})"), style="red")
         if marks is not None and marks.doc:
             pad = " " * max(2, 37 - len(assign)) if len(assign) <= 35 else "    "
-            text.append(f"{pad}# {marks.doc}", style="dim")
+            text.append(f"{pad}# {visible(marks.doc)}", style="dim")
     for key in nested:
         path = f"{prefix}{key}"
         text.append("\n")
-        text.append(f"{indent}{key}:", style=marks_style(entries.get(path)))
+        text.append(f"{indent}{visible(key)}:", style=marks_style(entries.get(path)))
         _walk(text, node[key], entries, path + ".", depth + 1)
 
 

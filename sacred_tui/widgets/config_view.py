@@ -19,6 +19,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from sacred_tui.data.config_diff import DOC_KEY, ChangeKind, ConfigDiff, is_encoded_leaf
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["KIND_STYLES", "ConfigView", "ValueTree", "format_value"]
 
@@ -90,7 +91,7 @@ class ValueTree(Tree[str]):
         self.root.expand()
         root_doc = diff.docs.get("") if diff is not None else _doc_of(data)
         if root_doc:
-            self.root.add_leaf(Text(f'"""{root_doc}"""', style=DOC_STYLE), data="__doc__")
+            self.root.add_leaf(Text(visible(f'"""{root_doc}"""'), style=DOC_STYLE), data="__doc__")
         self._add_branch(self.root, data, "", diff, only_changed, collapsed)
         if cursor_key is not None:
             for node in self._walk(self.root):
@@ -131,13 +132,13 @@ class ValueTree(Tree[str]):
     def _label(key: str, dotted: str, value: Any, branch: bool, kind: ChangeKind, doc: str | None,
                diff: ConfigDiff | None) -> Text:
         label = Text()
-        label.append(key, style=KIND_STYLES.get(kind) or None)
-        label.append(":" if branch else " = " + format_value(value))
+        label.append(visible(key), style=KIND_STYLES.get(kind) or None)
+        label.append(":" if branch else " = " + visible(format_value(value)))
         old_new = diff.type_changes.get(dotted) if diff is not None else None
         if old_new is not None:
-            label.append(f"  ({old_new[0]} → {old_new[1]})", style="red")
+            label.append(visible(f"  ({old_new[0]} → {old_new[1]})"), style="red")
         if doc:
-            label.append(f"  # {doc}", style=DOC_STYLE)
+            label.append(visible(f"  # {doc}"), style=DOC_STYLE)
         return label
 
 
@@ -194,10 +195,10 @@ class ConfigView(Vertical):
             legend.append(word, style=KIND_STYLES[kind]).append("  ")
         legend.append("doc", style=DOC_STYLE)
         if self._diff is not None:
-            legend.append(f" · {self._diff.basis}")
+            legend.append(visible(f" · {self._diff.basis}"))
             if self._diff.unattributed_named_configs:
                 names = ", ".join(self._diff.unattributed_named_configs)
-                legend.append(f" · keys set by named configs ({names}) are not marked")
+                legend.append(visible(f" · keys set by named configs ({names}) are not marked"))
         if self.only_changed:
             legend.append(" · only changed entries (c shows all)")
         if not self._config:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from sacred_tui.data.launch_spec import CAPTURE_MODES, check_word
 from sacred_tui.data.script_interface import Documented
 from sacred_tui.widgets.launch_inputs import OrderedList, UpdateInput, UpdateSuggester, suggestions_for
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["FORM_OPTIONS", "NamedConfigPicker", "OptionsForm", "UpdatesEditor"]
 
@@ -60,7 +61,8 @@ class NamedConfigPicker(Vertical):
         options = self.query_one("#named-available", OptionList)
         options.clear_options()
         if named is not None:
-            options.add_options(Option(Text.assemble((n.name, "bold"), ("  " + n.first_line, "dim")), id=n.name)
+            options.add_options(Option(Text.assemble((visible(n.name), "bold"), ("  " + visible(n.first_line), "dim")),
+                                       id=n.name)
                                 for n in named)
             if named:
                 options.highlighted = 0
@@ -71,14 +73,14 @@ class NamedConfigPicker(Vertical):
         chosen.set_words(chosen.words)
 
     def _describe(self, name: str) -> Text:
-        text = Text(name, style="bold")
+        text = Text(visible(name), style="bold")
         if self.available is None:
             return text
         doc = next((item for item in self.available if item.name == name), None)
         if doc is None:
             text.append("  (not a named config of this script: a config file?)", style="yellow")
         elif doc.first_line:
-            text.append(f"  {doc.first_line}", style="dim")
+            text.append(f"  {visible(doc.first_line)}", style="dim")
         return text
 
     @on(OptionList.OptionSelected, "#named-available")
@@ -152,7 +154,7 @@ class UpdatesEditor(Vertical):
         text = event.value.strip()
         why = check_word(text, named=False) if "=" in text else None
         if why is not None:
-            status.update(Text(why, style="red"))
+            status.update(Text(visible(why), style="red"))
         elif "=" in text and self.known_keys is not None and \
                 text.partition("=")[0].strip() not in self.known_keys:
             status.update(Text("A new key: it is added to the config (the preview tells whether the "
@@ -209,7 +211,7 @@ class OptionsForm(Vertical):
         yield Checkbox("-f force: skip the added / type-changed checks", bool(options.get("--force")),
                        id="opt-force")
         extra = " ".join(name if value is True else f"{name}={value}" for name, value in self.extra.items())
-        yield Static(Text(f"Also passed: {extra}", style="dim") if extra else "", id="extra-options",
+        yield Static(Text(visible(f"Also passed: {extra}"), style="dim") if extra else "", id="extra-options",
                      markup=False)
 
     def options(self) -> dict[str, str | bool]:

@@ -12,6 +12,8 @@ from textual.suggester import Suggester
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from sacred_tui.data.visible_text import visible
+
 __all__ = ["OrderedList", "UpdateInput", "UpdateSuggester", "suggestions_for"]
 
 
@@ -91,7 +93,7 @@ class OrderedList(OptionList):
     def __init__(self, describe: Callable[[str], Text] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.words: list[str] = []
-        self._describe = describe or Text
+        self._describe = describe or (lambda word: Text(visible(word)))
 
     def set_words(self, words: Iterable[str], highlight: int | None = None) -> None:
         """Show ``words`` (keeping the highlight where it was unless told)."""

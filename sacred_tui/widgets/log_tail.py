@@ -8,7 +8,6 @@ what the user is looking at. Only visible lines are rendered (Textual's line API
 
 from __future__ import annotations
 
-import re
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -26,10 +25,10 @@ from textual.widgets import Static
 from sacred_tui.data.artifact_preview import human_size
 from sacred_tui.data.run_detail_data import StdoutChunk
 from sacred_tui.data.terminal_text import TerminalText, render_terminal_text
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["LogTail", "StdoutPane"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class LogTail(ScrollView, can_focus=True):
@@ -128,7 +127,7 @@ class LogTail(ScrollView, can_focus=True):
     @staticmethod
     def _clean(line: str) -> str:
         """Tabs to spaces and stray control characters to visible marks."""
-        return _CONTROL.sub("�", line.expandtabs()) if not line.isprintable() else line
+        return line if line.isprintable() else visible(line.expandtabs())
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -181,6 +180,8 @@ class StdoutPane(Vertical):
         super().__init__(id=id)
         self.start_offset = 0
         self.total_size = 0
+        self.problem: str | None = None
+        """Why cout.txt cannot be read, when it cannot."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="stdout-status")
@@ -199,6 +200,7 @@ class StdoutPane(Vertical):
         log.append_text(chunk.text)
         self.start_offset = chunk.start_offset
         self.total_size = chunk.total_size
+        self.problem = chunk.problem
         self.update_status()
 
     def prepend(self, text: str, start_offset: int) -> None:
@@ -215,6 +217,9 @@ class StdoutPane(Vertical):
         """Rewrite the status line from the current state."""
         log = self.log_view
         parts = ["following the end" if log.following else "paused (End follows again)"]
+        if self.problem is not None:
+            self.query_one("#stdout-status", Static).update(Text(visible(self.problem), style="bold red"))
+            return
         if self.total_size == 0 and log.line_count == 0:
             parts.append("no output captured (yet)")
         elif self.start_offset > 0:

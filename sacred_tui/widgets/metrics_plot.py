@@ -23,6 +23,7 @@ from textual_plotext import Plot, PlotextPlot
 
 from core.runs.metrics import MetricSeries
 from sacred_tui.data.plot_data import SMOOTHING_WEIGHTS, PlotData, PreparedSeries, plot_points
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["MetricPlot", "MetricsPanel", "draw_plot"]
 
@@ -85,7 +86,7 @@ def draw_plot(plt: Plot, data: PlotData, title: str, log_y: bool) -> None:
 
 def _title(name: str, series: MetricSeries, data: PlotData) -> str:
     """Title line: name, last/min/max, and how many points are shown."""
-    parts = [name]
+    parts = [visible(name)]
     last = next((v for v in reversed(series.values) if v is not None), None)
     if last is not None:
         parts.append(f"last {last:.6g}")
@@ -164,7 +165,7 @@ class MetricsPanel(Horizontal):
                 self.series[name].extend(points)
             else:
                 self.series[name] = MetricSeries(list(points.steps), list(points.timestamps), list(points.values))
-                chooser.add_option(Selection(name, name, len(self.series) == 1))
+                chooser.add_option(Selection(Text(visible(name)), name, len(self.series) == 1))
                 if chooser.highlighted is None:
                     chooser.highlighted = 0
         dirty = set(new)

@@ -15,6 +15,7 @@ from textual_plotext import PlotextPlot
 
 from sacred_tui.data.compare import color_rgb
 from sacred_tui.data.compare_source import MetricOverlay, Overlay
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["OverlayPlot"]
 
@@ -53,7 +54,7 @@ class OverlayPlot(PlotextPlot):
             return
         data = self.overlay.overlay(self.metric, max(self.size.width - 10, 10), self.x_mode)
         self.last = data
-        plt.title(self.metric)
+        plt.title(visible(self.metric))
         plt.xlabel(data.x_label)
         for line in data.lines:
             if line.xs:

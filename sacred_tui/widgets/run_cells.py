@@ -13,6 +13,7 @@ from rich.text import Text
 
 from sacred_tui.data.columns import cell_text
 from sacred_tui.data.rows import RunRow
+from sacred_tui.data.visible_text import visible
 
 STATUS_STYLES = {
     "COMPLETED": "green",
@@ -36,17 +37,22 @@ def status_style(row: RunRow) -> str:
 
 
 class Cell:
-    """One table cell: plain text, a Rich style and the text's width in terminal cells."""
+    """One table cell: plain text, a Rich style and the text's width in terminal cells.
+
+    ``plain`` is the text as the run stored it (filters and sorting use it); what is drawn has
+    its control characters made visible.
+    """
 
     __slots__ = ("plain", "style", "cell_len")
 
     def __init__(self, plain: str, style: str = "") -> None:
         self.plain = plain
         self.style = style
-        self.cell_len = len(plain) if plain.isascii() else cell_len(plain)
+        shown = visible(plain)
+        self.cell_len = len(shown) if shown.isascii() else cell_len(shown)
 
     def __rich__(self) -> Text:
-        return Text(self.plain, style=self.style, end="", no_wrap=True, overflow="ellipsis")
+        return Text(visible(self.plain), style=self.style, end="", no_wrap=True, overflow="ellipsis")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Cell) and other.plain == self.plain and other.style == self.style

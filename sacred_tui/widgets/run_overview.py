@@ -23,6 +23,7 @@ from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, is_running, live
                                       status_words, usable_heartbeat)
 from sacred_tui.data.reproduce import Reproduction, format_command, reproduce_argv
 from sacred_tui.data.run_state import RunState
+from sacred_tui.data.visible_text import visible, visible_block
 from sacred_tui.widgets.config_view import format_value
 from sacred_tui.widgets.run_cells import display_status_style
 
@@ -35,7 +36,7 @@ def status_text(status: str | None, liveness: Liveness = NOT_APPLICABLE) -> Text
         return Text("UNKNOWN", style="bold red")
     words = status_words(status, liveness)
     shown = "DEAD" if liveness.dead else words
-    return Text(words, style=display_status_style(shown))
+    return Text(visible(words), style=display_status_style(shown))
 
 
 def _local(moment: datetime | None) -> str:
@@ -126,7 +127,8 @@ class RunOverview(VerticalScroll, can_focus=True):
         now = time.time()
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
-        grid.add_column()
+        grid.add_column(overflow="fold")  # long ids and names show whole, folded over lines
+        grid.add_row("Run", Text(visible(record.id)))
         status = status_text(record.status, liveness)
         sentence = liveness_sentence(liveness)
         if sentence:
@@ -134,8 +136,8 @@ class RunOverview(VerticalScroll, can_focus=True):
         if liveness.dead:
             status.append(f" (run.json says {(record.status or '').strip()})", style="dim")
         grid.add_row("Status", status)
-        grid.add_row("Experiment", Text(record.experiment_name or "–"))
-        grid.add_row("Command", Text(record.command or "–"))
+        grid.add_row("Experiment", Text(visible(record.experiment_name or "–")))
+        grid.add_row("Command", Text(visible(record.command or "–")))
         if record.queue_time is not None:
             grid.add_row("Queued", _local(record.queue_time))
         grid.add_row("Started", _local(record.start_time))
@@ -145,25 +147,26 @@ class RunOverview(VerticalScroll, can_focus=True):
             grid.add_row("Duration", duration)
         if record.heartbeat is not None:
             grid.add_row("Heartbeat", self._heartbeat_text(record, liveness, now))
-        grid.add_row("Host", Text(self._host_line(record)))
+        grid.add_row("Host", Text(visible(self._host_line(record))))
         for line in self._git_lines(record):
             grid.add_row("Git", line)
         if record.comment:
-            grid.add_row("Comment", Text(record.comment))
+            grid.add_row("Comment", Text(visible_block(record.comment)))
         if record.priority is not None:
             grid.add_row("Priority", f"{record.priority:g}")
         if record.has_result and (record.result is not None or record.status == "COMPLETED"):
             # A heartbeat writes "result": null while the run is still going: that is no result yet.
-            grid.add_row("Result", Text(format_value(record.result, limit=400)))
+            grid.add_row("Result", Text(visible(format_value(record.result, limit=400))))
         parts: list[RenderableType] = [grid, Text(""), Text("Reproduce (y copies):", style="bold"),
-                                       Text(self.command_line, style="cyan")]
+                                       Text(visible(self.command_line), style="cyan")]
         if self.reproduction is not None:
-            parts.append(Text(f"Interpreter: {self.reproduction.interpreter.why}.", style="dim"))
+            parts.append(Text(visible(f"Interpreter: {self.reproduction.interpreter.why}."), style="dim"))
         if record.fail_trace:
-            parts += [Text(""), Text("Failure", style="bold red"), Text(record.fail_trace.rstrip(), style="red")]
+            parts += [Text(""), Text("Failure", style="bold red"),
+                      Text(visible_block(record.fail_trace.rstrip()), style="red")]
         if self.problems:
             parts += [Text(""), Text("Problems with this run's files", style="bold yellow")]
-            parts += [Text(f"• {problem}", style="yellow") for problem in self.problems]
+            parts += [Text(f"• {visible(problem)}", style="yellow") for problem in self.problems]
         return Group(*parts)
 
     def _duration_text(self, record: RunRecord, liveness: Liveness, now: float) -> str:
@@ -213,7 +216,7 @@ class RunOverview(VerticalScroll, can_focus=True):
             if key in seen:
                 continue
             seen.add(key)
-            line = Text(f"{(repo.commit or '?')[:12]} {repo.url or ''} ")
+            line = Text(visible(f"{(repo.commit or '?')[:12]} {repo.url or ''} "))
             if repo.dirty:
                 line.append("dirty (uncommitted changes)", style="bold yellow")
             elif repo.dirty is False:

@@ -22,7 +22,13 @@ from textual.widgets.data_table import CellDoesNotExist, Row, RowDoesNotExist, R
 from sacred_tui.data.columns import BASE_COLUMNS, ColumnSpec, sort_key
 from sacred_tui.data.query import Query, parse_query
 from sacred_tui.data.rows import RunRow
+from sacred_tui.data.visible_text import visible
 from sacred_tui.widgets.run_cells import MARKED, UNMARKED, Cell, RowCells
+
+MAX_COLUMN_WIDTH = 40
+"""Widest a column grows (terminal cells); longer values end in '…' and show whole in the detail."""
+MAX_ID_WIDTH = 24
+"""Widest the run id column grows: a custom id of hundreds of characters must not fill the screen."""
 
 _REBUILD_REMOVALS = 50
 """Removing more rows than this at once rebuilds the table (removal is linear per row)."""
@@ -42,6 +48,10 @@ def _no_collection() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+def _width_cap(key: str | None) -> int:
+    return MAX_ID_WIDTH if key == "id" else MAX_COLUMN_WIDTH
 
 
 class RunsTable(DataTable[Cell]):
@@ -204,10 +214,10 @@ class RunsTable(DataTable[Cell]):
         if columns or not self.columns:
             self.add_column(Text(" "), key="mark")
             for spec in self.specs:
-                self.add_column(Text(spec.label), key=spec.key)
+                self.add_column(Text(visible(spec.label)), key=spec.key)
         else:
             for column in self.columns.values():
-                column.content_width = column.label.cell_len
+                column.content_width = min(column.label.cell_len, _width_cap(column.key.value))
         self._relabel()
         self._add_many([row for row in self._all.values() if self._matches(row, now)], now)
         self._apply_sort(keep)
@@ -259,8 +269,9 @@ class RunsTable(DataTable[Cell]):
                 continue
             self.update_cell(row.run_id, column.key, cell)
             changed = True
-            if cell.cell_len > column.content_width:
-                column.content_width = cell.cell_len
+            width = min(cell.cell_len, _width_cap(column.key.value))
+            if width > column.content_width:
+                column.content_width = width
                 grew = True
         if grew:
             self._update_count += 1
@@ -272,8 +283,9 @@ class RunsTable(DataTable[Cell]):
         for spec in self.specs:
             column = self.columns.get(spec.key)  # type: ignore[call-overload]
             if column is not None:
-                column.label = Text(spec.label + (arrow if spec.key == self.sort_column else ""))
-                column.content_width = max(column.content_width, column.label.cell_len)
+                column.label = Text(visible(spec.label) + (arrow if spec.key == self.sort_column else ""))
+                column.content_width = max(column.content_width,
+                                           min(column.label.cell_len, _width_cap(spec.key)))
         self._update_count += 1
         self.refresh()
 
@@ -315,17 +327,17 @@ class RunsTable(DataTable[Cell]):
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Grow column widths for new rows from the widths their cells know, then size the table."""
-        columns = [(column, column.key.value) for column in self.ordered_columns]
+        columns = [(column, column.key.value, _width_cap(column.key.value)) for column in self.ordered_columns]
         data = self._data
         grew = False
         for row_key in new_rows:
             cells = data.get(row_key)
             if cells is None:
                 continue
-            for column, key in columns:
+            for column, key, cap in columns:
                 cell = cells.get(key)
-                if cell is not None and cell.cell_len > column.content_width:
-                    column.content_width = cell.cell_len
+                if cell is not None and cell.cell_len > column.content_width < cap:
+                    column.content_width = min(cell.cell_len, cap)
                     grew = True
         if grew:
             self._update_count += 1  # cells drawn at the old widths are stale now

@@ -16,6 +16,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.runs.stored import SourceEntry
+from sacred_tui.data.visible_text import visible, visible_block
 
 __all__ = ["SourcesView"]
 
@@ -60,11 +61,13 @@ class SourcesView(Horizontal):
         """List the run's source files (the first one is shown)."""
         if entries == self.entries:
             return
-        self.entries = list(entries)
+        # A run.json may list a file twice: each path is shown once.
+        self.entries = list({entry.relpath: entry for entry in reversed(entries)}.values())[::-1]
         options = self.query_one(OptionList)
         options.clear_options()
         for entry in self.entries:
-            label = Text(entry.relpath) if entry.exists else Text(f"{entry.relpath} (missing)", style="dim red")
+            name = visible(entry.relpath)
+            label = Text(name) if entry.exists else Text(f"{name} (missing)", style="dim red")
             options.add_option(Option(label, id=entry.relpath))
         if self.entries:
             options.highlighted = 0
@@ -80,7 +83,7 @@ class SourcesView(Horizontal):
         elif not entry.exists:
             self.show_text(entry, None)
         else:
-            self.query_one("#sources-text", Static).update(Text(f"Loading {entry.relpath}…"))
+            self.query_one("#sources-text", Static).update(Text(f"Loading {visible(entry.relpath)}…"))
             self.post_message(self.Wanted(entry))
 
     def show_text(self, entry: SourceEntry, text: str | None) -> None:
@@ -94,7 +97,9 @@ class SourcesView(Horizontal):
         body = self.query_one("#sources-text", Static)
         if text is None:
             where = entry.stored_path or "its stored copy"
-            body.update(Text(f"Cannot read {entry.relpath}: {where} is missing or unreadable.", style="bold red"))
+            body.update(Text(visible(f"Cannot read {entry.relpath}: {where} is missing or unreadable."),
+                             style="bold red"))
             return
         lexer = Syntax.guess_lexer(entry.relpath, text[:2000])
-        body.update(Syntax(text, lexer, line_numbers=True, word_wrap=False, background_color="default"))
+        body.update(Syntax(visible_block(text), lexer, line_numbers=True, word_wrap=False,
+                           background_color="default"))

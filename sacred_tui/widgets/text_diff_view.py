@@ -8,7 +8,6 @@ computes them and hands the result to `show_result`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rich.cells import cell_len
@@ -26,6 +25,7 @@ from textual.strip import Strip
 from textual.widgets import Select, Static
 
 from sacred_tui.data.compare_text import STDOUT, DiffLine, DiffResult, summary
+from sacred_tui.data.visible_text import visible
 
 __all__ = ["DIFF_STYLES", "TextDiffPanel", "TextDiffView"]
 
@@ -39,11 +39,10 @@ DIFF_STYLES: dict[str, Style] = {
 }
 MAX_WIDTH = 2000
 """Lines are cut at this many cells (horizontal scrolling stays bounded)."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _clean(text: str) -> str:
-    return _CONTROL.sub("?", text.expandtabs(4))[:MAX_WIDTH]
+    return visible(text.expandtabs(4))[:MAX_WIDTH]
 
 
 class TextDiffView(ScrollView, can_focus=True):
@@ -115,7 +114,7 @@ class TextDiffPanel(Vertical):
         self._sources: list[str] = []
 
     def compose(self) -> ComposeResult:
-        runs = [(f"run {run_id}", run_id) for run_id in self.run_ids]
+        runs = [(Text(f"run {visible(run_id)}"), run_id) for run_id in self.run_ids]
         second = self.run_ids[1 % len(self.run_ids)]
         with Horizontal(id="diff-controls"):
             yield Select(runs, value=self.run_ids[0], allow_blank=False, id="diff-a")
@@ -137,14 +136,14 @@ class TextDiffPanel(Vertical):
         self._sources = list(names)
         what = self.query_one("#diff-what", Select)
         current = what.value
-        what.set_options([("stdout (cout.txt)", STDOUT), *((f"source {name}", name) for name in names)])
+        what.set_options([("stdout (cout.txt)", STDOUT), *((Text(f"source {visible(name)}"), name) for name in names)])
         what.value = current if current in names else STDOUT
 
     def request(self) -> None:
         """Ask for the diff of the current choice."""
         self.active = True
         a, b, what = self.choice
-        self.query_one("#diff-summary", Static).update(f"Comparing {what} of run {a} and run {b}…")
+        self.query_one("#diff-summary", Static).update(Text(visible(f"Comparing {what} of run {a} and run {b}…")))
         self.post_message(self.Wanted(a, b, what))
 
     def swap(self) -> None:
@@ -163,11 +162,11 @@ class TextDiffPanel(Vertical):
         if (a, b, what) != self.choice:
             return
         self.result = result
-        text = Text(f"{what}: {summary(result, [f'run {a}', f'run {b}'])}", style="bold")
+        text = Text(visible(f"{what}: {summary(result, [f'run {a}', f'run {b}'])}"), style="bold")
         text.append("  (s swaps the sides, r recomputes)", style="dim")
         self.query_one("#diff-summary", Static).update(text)
         self.query_one(TextDiffView).show_lines(result.lines)
 
     def show_error(self, message: str) -> None:
         """Tell in place that the diff could not be computed."""
-        self.query_one("#diff-summary", Static).update(Text(f"Diff failed: {message}", style="bold red"))
+        self.query_one("#diff-summary", Static).update(Text(visible(f"Diff failed: {message}"), style="bold red"))
