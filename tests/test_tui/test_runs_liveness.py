@@ -126,7 +126,7 @@ def test_liveness_silent_but_running_process_is_not_dead() -> None:
 
     now = time.time()
     mine = ProcessInfo(os.getpid(), socket.gethostname(), None, own_start_ticks())
-    result = assess("RUNNING", heartbeat=_utc(now - 600),
+    result = assess("RUNNING", heartbeat=_utc(now - 630),
                     start=_utc(now - 700), last_write=None, beat_interval=10,
                     now=now, process=mine)
     assert result.state == ALIVE
