@@ -1,11 +1,13 @@
 """Provides plan_rerun: the LaunchSpec that runs a stored run again, and what to warn about first.
 
 The spec is rebuilt from ``meta``: the command, the named configs in order, the config updates
-flattened to dotted ``key=repr(value)`` words, and the options that shape a run (comment, name,
-beat interval, capture, priority …). The runs folder option is replaced by the folder being
-browsed. Values stored in jsonpickle form (tuples, numpy scalars and arrays) are written as plain
-literals; values no literal can express are reported. If a source file changed since the run
-(its md5 differs from the one recorded in ``_sources``), the plan says so.
+flattened to dotted ``key=repr(value)`` words, the run's seed (``seed=N``, so a deterministic
+experiment gives the same result), and the options that shape a run (comment, name, beat
+interval, capture, priority …). The runs folder option is replaced by the folder being browsed;
+the interpreter is the one the run used where it is known. Values stored in jsonpickle form
+(tuples, numpy scalars and arrays) are written as plain literals; values no literal can express
+are reported. If a source file changed since the run (its md5 differs from the one recorded in
+``_sources``), the plan says so; if the script is gone, a copy of the stored sources is run.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from sacred_tui.data.launch_spec import FLAG_OPTIONS, VALUE_OPTIONS, LaunchSpec
+from sacred_tui.data.reproduce import Interpreter, choose_interpreter, run_seed
+from sacred_tui.data.stored_sources import SourceCopy, SourcesUnavailable, source_copy
 
 __all__ = ["RerunPlan", "file_md5", "plan_rerun", "recorded_md5", "rerun_options", "rerun_updates",
            "source_changes"]
@@ -43,6 +47,10 @@ class RerunPlan:
     """Why it cannot be launched as is (no script, values that cannot be written …)."""
     warnings: list[str] = field(default_factory=list)
     """What the user should know before launching (the source changed since the run …)."""
+    interpreter: Interpreter | None = None
+    """The interpreter the re-run uses, and why."""
+    copy: SourceCopy | None = None
+    """Set when the re-run runs a copy of the stored sources (the script is gone)."""
 
 
 def _plain(value: Any) -> Any:
@@ -179,8 +187,24 @@ def _command(record: Any) -> str | None:
     return record.meta_command or None
 
 
-def plan_rerun(record: Any, python: str | None = None) -> RerunPlan:
-    """Plan running ``record`` (a ``core.runs.RunRecord``) again with the same configuration."""
+def _with_seed(updates: list[str], seed: int | None) -> list[str]:
+    if seed is None or any(word.partition("=")[0].strip() == "seed" for word in updates):
+        return updates
+    return [*updates, f"seed={seed}"]
+
+
+def plan_rerun(record: Any, python: str | None = None, *, config: Mapping[str, Any] | None = None,
+               stored: Any = None, recorded_python: str | None = None) -> RerunPlan:
+    """Plan running ``record`` (a ``core.runs.RunRecord``) again with the same configuration.
+
+    Args:
+        record: The run's record.
+        python: The launcher's interpreter (used when the run's own is not known or gone).
+        config: The run's config: its ``seed`` is passed again, so the run repeats exactly.
+        stored: The run's ``core.runs.StoredRun``: when the script is gone, a copy of its stored
+            sources is run instead.
+        recorded_python: The interpreter process.json names.
+    """
     plan = RerunPlan(record.id, None)
     if not record.base_dir or not record.mainfile:
         plan.problems.append(f"Run {record.id} does not record its script (experiment.base_dir "
@@ -188,14 +212,37 @@ def plan_rerun(record: Any, python: str | None = None) -> RerunPlan:
         return plan
     script = Path(record.base_dir) / record.mainfile
     if not script.is_file():
-        plan.problems.append(f"The script of run {record.id}, {str(script)!r}, does not exist on "
-                             f"this machine.")
+        script = _from_stored_sources(plan, record, script, stored)
     updates, problems = rerun_updates(record.config_updates)
     plan.problems.extend(problems)
+    seed = run_seed(config)
+    if config is not None and seed is None:
+        plan.warnings.append(f"Run {record.id} recorded no seed: the re-run gets a new one.")
+    updates = _with_seed(updates, seed)
     named = [name for name in record.named_configs if name]
+    interpreter = choose_interpreter(recorded_python, record.host.python_version, python)
+    plan.interpreter = interpreter
     plan.spec = LaunchSpec.create(script, _command(record), named, updates,
                                   rerun_options(record.options or {}, record.comment, record.priority),
-                                  python)
-    if script.is_file():
+                                  interpreter.path)
+    if plan.copy is None and script.is_file():
         plan.warnings.extend(source_changes(record.sources, record.base_dir))
     return plan
+
+
+def _from_stored_sources(plan: RerunPlan, record: Any, script: Path, stored: Any) -> Path:
+    """The script in a copy of the run's stored sources (a problem when there is none)."""
+    gone = f"The script of run {record.id}, {str(script)!r}, does not exist on this machine"
+    if stored is None:
+        plan.problems.append(f"{gone}.")
+        return script
+    try:
+        copy = source_copy(stored, record.mainfile)
+    except SourcesUnavailable as exc:
+        plan.problems.append(f"{gone}, and it cannot be re-run from its stored sources: {exc}.")
+        return script
+    plan.copy = copy
+    plan.warnings.append(f"{gone}: this re-run runs a copy of the run's {copy.files} stored source "
+                         f"file{'s' if copy.files != 1 else ''} (from _sources/), made in {copy.folder}. "
+                         f"Files the run read that were not recorded as sources are not there.")
+    return copy.script

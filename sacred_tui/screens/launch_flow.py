@@ -257,10 +257,12 @@ class LaunchFlow:
 
     def _plan(self, run_id: str, edit: bool) -> None:
         from core.runs import RunsFolder
+        from sacred_tui.data.processes import read_process_info
         from sacred_tui.data.rerun import plan_rerun
 
         stored = self.store.stored_run(run_id) if self.store is not None else RunsFolder(self.runs_dir).run(run_id)
-        plan = plan_rerun(stored.read_record(), self.python)
+        plan = plan_rerun(stored.read_record(), self.python, config=stored.read_config(), stored=stored,
+                          recorded_python=read_process_info(stored.dir).python)
         self.app.call_from_thread(self._planned, plan, edit)
 
     def _planned(self, plan: Any, edit: bool) -> None:
@@ -270,17 +272,23 @@ class LaunchFlow:
         if spec is None:
             self.app.notify("\n".join(plan.problems), severity="error", title=f"Cannot re-run run {plan.run_id}")
             return
-        if spec.script.is_file():
+        if spec.script.is_file() and plan.copy is None:
             self.catalog.add_known([spec.script])
+        elif plan.copy is not None:
+            self.catalog.confirm(spec.script)
         if edit:
             self.open_composer(spec, [*plan.problems, *plan.warnings], f"Run {plan.run_id} again, edited")
             return
         body = Text(visible(format_argv(spec.argv(self.runs_dir), spec.cwd)))
+        if plan.interpreter is not None:
+            body.append(f"\nInterpreter: {visible(plan.interpreter.why)}.", style="dim")
         for problem in plan.problems:
             body.append(f"\n✗ {visible(problem)}", style="bold red")
         for warning in plan.warnings:
             body.append(f"\n⚠ {visible(warning)}", style="dark_orange3")
-        choices = [("launch", "Launch", "success"), ("edit", "Edit first", "primary"), ("cancel", "Cancel", "default")]
+        launch_label = "Launch the stored sources" if plan.copy is not None else "Launch"
+        choices = [("launch", launch_label, "success"), ("edit", "Edit first", "primary"),
+                   ("cancel", "Cancel", "default")]
         if plan.problems:
             choices = choices[1:]
         self.app.push_screen(ChoiceScreen(f"Run {plan.run_id} again?", body, choices),

@@ -264,8 +264,9 @@ def test_rerun_plan_from_real_sacred_runs() -> None:
     assert dict(plan_rerun(record(REFERENCE, "7")).spec.options) == {"--beat-interval": "0"}
     renamed = plan_rerun(record(REFERENCE, "myrun")).spec
     assert dict(renamed.options) == {"--name": "renamed", "--priority": "3"}
+    # Real Sacred records only the Python version; "py" cannot run, so that version is named.
     argv = plan_rerun(record(REFERENCE, "8"), python="py").spec.argv("/runs")
-    assert argv == ["py", "ref_experiment.py", "with", "mode='fail'", "sleep=1.2", "--beat-interval=0.5",
+    assert argv == ["python3.11", "ref_experiment.py", "with", "mode='fail'", "sleep=1.2", "--beat-interval=0.5",
                     "-F", "/runs"]
 
 

@@ -95,27 +95,27 @@ async def test_rerun_as_is_and_edit_then_rerun(tmp_path: Path, script: Path) -> 
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the re-run question")
         body = plain(app.screen.query_one("#dialog-text", Static))
-        assert "tiny_exp.py with \"msg='first'\" steps=1 --comment=original -F" in body
+        seed = config_of(tmp_path, "1")["seed"]
+        assert f"tiny_exp.py with \"msg='first'\" steps=1 seed={seed} --comment=original -F" in body
         await pilot.press("enter")
         await launched_detail(pilot, "2")
         second = app.launch_flow.launcher.for_run("2")
         await ended(pilot, second)
-        assert {k: v for k, v in config_of(tmp_path, "2").items() if k != "seed"} == \
-               {k: v for k, v in config_of(tmp_path, "1").items() if k != "seed"}
+        assert config_of(tmp_path, "2") == config_of(tmp_path, "1")
         await pilot.press("escape")
         table = runs.table
         await wait_for(pilot, lambda: "2" in table.visible_ids(), "run 2 in the table")
         table.move_cursor(row=table.get_row_index("1"))
         screen = await composer(pilot, "R")
-        assert screen.query_one(UpdatesEditor).words == ["msg='first'", "steps=1"]
+        assert screen.query_one(UpdatesEditor).words == ["msg='first'", "steps=1", f"seed={seed}"]
         await type_update(pilot, screen, "steps=2")
-        assert screen.query_one(UpdatesEditor).words == ["msg='first'", "steps=2"]
+        assert screen.query_one(UpdatesEditor).words == ["msg='first'", "steps=2", f"seed={seed}"]
         await preview_ready(pilot, screen)
         await pilot.press("ctrl+s")
         await launched_detail(pilot, "3")
         await ended(pilot, app.launch_flow.launcher.for_run("3"))
         config = config_of(tmp_path, "3")
-        assert (config["msg"], config["steps"]) == ("first", 2)
+        assert (config["msg"], config["steps"], config["seed"]) == ("first", 2, seed)
         assert json.loads((tmp_path / "runs" / "3" / "run.json").read_text())["meta"]["comment"] == "original"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import math
 import struct
 import time
@@ -15,7 +16,7 @@ from sacred_tui.data.artifact_preview import classify, human_size, image_dimensi
 from sacred_tui.data.config_diff import ChangeKind, diff_config, flatten_config, value_type_name
 from sacred_tui.data.downsample import BlockMinMax, clean_points, elapsed_seconds, ema, minmax_indices, positive_points
 from sacred_tui.data.plot_data import PreparedSeries, plot_points, time_unit
-from sacred_tui.data.reproduce import format_command, reproduce_argv
+from sacred_tui.data.reproduce import choose_interpreter, format_command, reproduce_argv
 from sacred_tui.data.terminal_text import TerminalText, render_terminal_text
 
 REFERENCE = Path(__file__).parent.parent / "data" / "reference_runs" / "runs"
@@ -240,6 +241,26 @@ def test_reproduce_without_cli_record_rebuilds_from_meta() -> None:
     argv = reproduce_argv("train.py", "evaluate", ["fast"], {"opt": {"lr": 0.1}, "name": "a b"}, {})
     assert argv == ["python", "train.py", "evaluate", "with", "fast", "opt.lr=0.1", "name='a b'"]
     assert reproduce_argv(None, "main", [], None, {}) == ["python", "<script>"]
+
+
+def test_reproduce_adds_the_seed_and_an_absolute_runs_folder() -> None:
+    options = {"UPDATE": ["big", "lr=0.1"], "--file_storage": "runs", "COMMAND": None}
+    argv = reproduce_argv("t.py", "main", ["big"], {"lr": 0.1}, options, "py", seed=7, runs_dir="/abs/runs")
+    assert argv == ["py", "t.py", "with", "big", "lr=0.1", "seed=7", "-F", "/abs/runs"]
+    chosen = {"UPDATE": ["seed=3"], "COMMAND": None}
+    assert reproduce_argv("t.py", "main", [], {"seed": 3}, chosen, seed=3, runs_dir="/r") == \
+        ["python", "t.py", "with", "seed=3"]  # no -F was given: the script adds its own observer
+
+
+def test_interpreter_is_the_runs_own_or_the_recorded_python_version(tmp_path: Path) -> None:
+    assert choose_interpreter(sys.executable, "3.11.7").path == sys.executable
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    gone = choose_interpreter(str(tmp_path / "venv" / "python"), f"{here}.1", sys.executable)
+    assert gone.path == sys.executable
+    assert gone.why.startswith("the run used") and f"the launcher's Python {here}" in gone.why
+    other = choose_interpreter(None, "2.7.18", sys.executable)
+    assert other.path == "python2.7" and "as the run's host recorded" in other.why
+    assert choose_interpreter(None, None, "/opt/py").path == "/opt/py"
 
 
 # ---- artifact previews -------------------------------------------------------------------------
