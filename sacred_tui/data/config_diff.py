@@ -1,7 +1,9 @@
 """Provides diff_config: which config entries of a stored run differ from the experiment's defaults.
 
 A runs folder does not store an experiment's defaults, only each run's final config and what was
-asked for on the command line (`meta.config_updates`, `meta.named_configs`). The rule, stated so
+asked for on the command line (`meta.config_updates`, `meta.named_configs`). The defaults are
+asked of the script itself when it can answer (`diff_against_defaults`, see
+sacred_tui.data.defaults_probe). When it cannot, `diff_config` falls back to this rule, stated so
 the view can be trusted:
 
 * Without a baseline, every dotted key given in `meta.config_updates` is *modified*. Keys set by
@@ -26,7 +28,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ChangeKind", "ConfigDiff", "diff_config", "flatten_config", "value_type_name"]
+__all__ = ["ChangeKind", "ConfigDiff", "diff_against_defaults", "diff_config", "flatten_config",
+           "value_type_name"]
 
 DOC_KEY = "__doc__"
 
@@ -49,6 +52,12 @@ class ConfigDiff:
     docs: Mapping[str, str] = field(default_factory=dict)
     basis: str = ""
     unattributed_named_configs: tuple[str, ...] = ()
+    named: Mapping[str, str] = field(default_factory=dict)
+    """Keys set by named configs -> the named config(s) that set them."""
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    """Changed keys -> their default value (when the defaults are known)."""
+    from_defaults: bool = False
+    """True when the comparison is against the experiment's defaults (from the script)."""
 
     def kind(self, key: str) -> ChangeKind:
         """Change kind of a dotted key (UNCHANGED when the key is not listed)."""
@@ -169,3 +178,65 @@ def diff_config(
             kinds.setdefault(".".join(parts[:depth]), ChangeKind.MODIFIED)
     return ConfigDiff(kinds=kinds, type_changes=type_changes, docs=all_docs, basis=basis,
                       unattributed_named_configs=unattributed)
+
+
+def _leaf_marks(preview_entries: Mapping[str, Any], flat: Mapping[str, Any]) -> set[str]:
+    """Leaf keys a print_config answer marks as added, modified or type changed."""
+    return {key for key, marks in preview_entries.items() if key in flat and key != "seed"
+            and (getattr(marks, "added", False) or getattr(marks, "modified", False)
+                 or getattr(marks, "typechanged", None))}
+
+
+def diff_against_defaults(
+    config: Mapping[str, Any],
+    config_updates: Mapping[str, Any] | None,
+    defaults: Mapping[str, Any],
+    *,
+    named_entries: Mapping[str, Mapping[str, Any]] | None = None,
+    unattributed: Sequence[str] = (),
+    docs: Mapping[str, str] | None = None,
+    origin: str = "the script",
+) -> ConfigDiff:
+    """Classify a run's config against the experiment's defaults, as Sacred's print_config does.
+
+    The keys given on the command line and the keys the run's named configs set (known from
+    print_config with each named config alone: ``named_entries`` maps a name to its entries) are
+    compared with the default config: absent there -> *added*, another type -> *type changed*,
+    another value -> *modified*. ``seed`` counts only when it was given. Keys the config computes
+    from others (``sizes = [n * 2 for n in layers]``) are not marked, as in Sacred.
+    """
+    flat = dict(flatten_config(config))
+    defaults_flat = dict(flatten_config(defaults))
+    requested = [key for key, _ in flatten_config(config_updates or {}) if key in flat]
+    named: dict[str, list[str]] = {}
+    for name, entries in (named_entries or {}).items():
+        for key in sorted(_leaf_marks(entries, flat) - set(requested)):  # updates win
+            named.setdefault(key, []).append(name)
+    kinds: dict[str, ChangeKind] = {}
+    type_changes: dict[str, tuple[str, str]] = {}
+    default_values: dict[str, Any] = {}
+    for key in dict.fromkeys([*requested, *named]):
+        value = flat[key]
+        if key not in defaults_flat:
+            kinds[key] = ChangeKind.ADDED
+            continue
+        default = defaults_flat[key]
+        if _type_changed(default, value):
+            kinds[key] = ChangeKind.TYPECHANGED
+            type_changes[key] = (value_type_name(default), value_type_name(value))
+        elif default != value:
+            kinds[key] = ChangeKind.MODIFIED
+        else:
+            continue
+        default_values[key] = default
+    for key in list(kinds):
+        parts = key.split(".")
+        for depth in range(1, len(parts)):
+            kinds.setdefault(".".join(parts[:depth]), ChangeKind.MODIFIED)
+    all_docs = collect_docs(config)
+    all_docs.update(docs or {})
+    return ConfigDiff(kinds=kinds, type_changes=type_changes, docs=all_docs,
+                      basis=f"compared with the experiment's defaults (from {origin})",
+                      unattributed_named_configs=tuple(unattributed),
+                      named={key: ", ".join(names) for key, names in named.items() if key in kinds},
+                      defaults=default_values, from_defaults=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,11 @@ from core.runs.metrics import MetricSeries
 from core.runs.record import RunRecord
 from core.runs.stored import SourceEntry, StoredRun
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, file_size, load_preview
-from sacred_tui.data.config_diff import ConfigDiff, diff_config
+from sacred_tui.data.config_diff import ConfigDiff, diff_against_defaults, diff_config
+from sacred_tui.data.defaults_probe import script_defaults
 from sacred_tui.data.liveness import Liveness
 from sacred_tui.data.processes import read_process_info
-from sacred_tui.data.reproduce import Reproduction, reproduce_run
+from sacred_tui.data.reproduce import Reproduction, choose_interpreter, reproduce_run
 from sacred_tui.data.run_state import RunState, run_state
 
 __all__ = ["RunDetailSource", "RunDetailUpdate", "StdoutChunk", "folder_path_of"]
@@ -225,6 +226,32 @@ class RunDetailSource:
     def read_source(self, entry: SourceEntry) -> str | None:
         """Text of a stored source file, or None if it cannot be read."""
         return self.run.read_source_text(entry)
+
+    def interpreter(self) -> str:
+        """The interpreter that runs this run's script: the run's own, else one like it."""
+        record = self._record or self.run.read_record()
+        return choose_interpreter(read_process_info(self.run.dir).python, record.host.python_version,
+                                  self.launcher_python).path
+
+    def defaults_diff(self, timeout: float = 20.0) -> ConfigDiff:
+        """The config diff against the experiment's defaults, asked of its script (blocks; cached).
+
+        When the script cannot answer, the fallback diff says why in its basis.
+        """
+        with self._lock:
+            record = self._record or self.run.read_record()
+            config = self._config if self._config is not None else self.run.read_config()
+        found = script_defaults(record, self.run, self.interpreter(), timeout)
+        if found.defaults is None:
+            fallback = self._config_diff(record, config)
+            basis = f"the experiment's defaults are unknown ({found.error}); {fallback.basis}"
+            return replace(fallback, basis=basis)
+        docs = {key: marks.doc for key, marks in found.defaults.entries.items() if marks.doc}
+        return diff_against_defaults(
+            config, record.config_updates, found.defaults.config,
+            named_entries={name: preview.entries for name, preview in found.named.items()},
+            unattributed=[f"{name} ({why})" for name, why in found.failed_named.items()],
+            docs=docs, origin=found.origin)
 
     def _config_diff(self, record: RunRecord, config: dict[str, Any]) -> ConfigDiff:
         """Diff against a baseline run when the run had updates or named configs."""

@@ -77,6 +77,8 @@ class RunDetailScreen(PollingTabsScreen):
         self._loaded = False
         self._record: RunRecord | None = None
         self._liveness: Liveness = NOT_APPLICABLE
+        self._defaults_diff: ConfigDiff | None = None
+        self._defaults_asked = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Run {visible(self.run_id)} · loading…"), id="detail-header")
@@ -147,10 +149,13 @@ class RunDetailScreen(PollingTabsScreen):
             self.query_one("#detail-header", Static).update(header)
         if update.config is not None:
             self._config = update.config
-        if update.config_diff is not None:
+        if update.config_diff is not None and self._defaults_diff is None:
             self._diff = update.config_diff
         if update.config is not None or update.config_diff is not None:
-            self.query_one(ConfigView).show(self._config, self._diff)
+            self._show_config()
+        if self._record is not None and not self._defaults_asked:
+            self._defaults_asked = True
+            self._ask_defaults()
         if update.info is not None:
             info_tree = self.query_one("#info-tree", ValueTree)
             info_tree.show_data(update.info)
@@ -166,6 +171,21 @@ class RunDetailScreen(PollingTabsScreen):
         if update.problems is not None:
             self._notify_problems(update.problems)
         self._loaded = True
+
+    def _show_config(self) -> None:
+        note = "" if self._defaults_diff is not None else "asking the script for the experiment's defaults…"
+        self.query_one(ConfigView).show(self._config, self._diff, note)
+
+    @work(thread=True, group="config-defaults", exclusive=True, exit_on_error=False)
+    def _ask_defaults(self) -> None:
+        diff = self.source.defaults_diff()
+        self.app.call_from_thread(self._defaults_known, diff)
+
+    def _defaults_known(self, diff: ConfigDiff) -> None:
+        if not self.is_attached:
+            return
+        self._defaults_diff = self._diff = diff
+        self._show_config()
 
     def _apply_artifacts(self, update: RunDetailUpdate) -> None:
         if update.files is None:

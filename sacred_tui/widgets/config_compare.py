@@ -16,15 +16,16 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
 from sacred_tui.data.compare import MISSING, CellKind, ConfigComparison, ConfigRow, next_difference
+from sacred_tui.widgets import change_styles
 from sacred_tui.widgets.config_view import format_value
 from sacred_tui.data.visible_text import visible
 
 __all__ = ["CELL_STYLES", "ConfigCompareTable", "cell_text", "kind_legend"]
 
 CELL_STYLES: dict[CellKind, str] = {
-    CellKind.MODIFIED: "bold blue",
-    CellKind.ADDED: "bold green",
-    CellKind.TYPECHANGED: "bold red",
+    CellKind.MODIFIED: change_styles.MODIFIED,
+    CellKind.ADDED: change_styles.ADDED,
+    CellKind.TYPECHANGED: change_styles.TYPECHANGED,
     CellKind.REMOVED: "dim",
     CellKind.ABSENT: "dim",
 }

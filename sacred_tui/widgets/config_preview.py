@@ -6,17 +6,20 @@ level the docstring comes first, then the plain values sorted by key, then the s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pprint import pformat
 from typing import Any
 
 from rich.text import Text
 
+from sacred_tui.data.config_diff import is_encoded_leaf
 from sacred_tui.data.script_interface import ConfigPreview, EntryMarks
+from sacred_tui.data.value_repr import sacred_repr
 from sacred_tui.data.visible_text import visible, visible_block
+from sacred_tui.widgets import change_styles
 
 __all__ = ["LEGEND", "config_preview_text", "marks_style"]
 
-_STYLES = {"typechanged": "bold red", "added": "green", "modified": "blue"}
+_STYLES = {"typechanged": change_styles.TYPECHANGED, "added": change_styles.ADDED,
+           "modified": change_styles.MODIFIED}
 
 
 def marks_style(marks: EntryMarks | None) -> str:
@@ -41,19 +44,23 @@ def _sort_key(key: Any) -> str:
     return str(key)
 
 
+def _is_branch(value: Any) -> bool:
+    """A sub-config (a dict), not a tagged value such as a numpy array."""
+    return isinstance(value, Mapping) and bool(value) and not is_encoded_leaf(value)
+
+
 def _walk(text: Text, node: Mapping[str, Any], entries: Mapping[str, EntryMarks], prefix: str,
           depth: int) -> None:
     indent = "  " * (depth + 1)
     doc = node.get("__doc__")
     if isinstance(doc, str):
         text.append(f'\n{indent}"""{visible_block(doc)}"""', style="dim")
-    plain = [k for k in sorted(node, key=_sort_key)
-             if k != "__doc__" and not (isinstance(node[k], Mapping) and node[k])]
-    nested = [k for k in sorted(node, key=_sort_key) if isinstance(node[k], Mapping) and node[k]]
+    plain = [k for k in sorted(node, key=_sort_key) if k != "__doc__" and not _is_branch(node[k])]
+    nested = [k for k in sorted(node, key=_sort_key) if _is_branch(node[k])]
     for key in plain:
         path = f"{prefix}{key}"
         marks = entries.get(path)
-        assign = visible_block(f"{indent}{visible(key)} = {pformat(node[key], width=80)}")
+        assign = visible_block(f"{indent}{visible(key)} = {sacred_repr(node[key], width=80)}")
         text.append("\n")
         text.append(assign, style=marks_style(marks))
         if marks is not None and marks.typechanged:

@@ -7,6 +7,7 @@ Python values they stand for.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,16 +20,18 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from sacred_tui.data.config_diff import DOC_KEY, ChangeKind, ConfigDiff, is_encoded_leaf
+from sacred_tui.data.value_repr import sacred_repr
 from sacred_tui.data.visible_text import visible
+from sacred_tui.widgets import change_styles
 
 __all__ = ["KIND_STYLES", "ConfigView", "ValueTree", "format_value"]
 
 KIND_STYLES: dict[ChangeKind, str] = {
-    ChangeKind.MODIFIED: "bold blue",
-    ChangeKind.ADDED: "bold green",
-    ChangeKind.TYPECHANGED: "bold red",
+    ChangeKind.MODIFIED: change_styles.MODIFIED,
+    ChangeKind.ADDED: change_styles.ADDED,
+    ChangeKind.TYPECHANGED: change_styles.TYPECHANGED,
 }
-DOC_STYLE = "dim"
+DOC_STYLE = change_styles.DOC
 MAX_VALUE_CHARS = 160
 
 
@@ -55,7 +58,7 @@ def _display_encoded(value: Mapping[str, Any]) -> str:
     if kind.startswith("numpy.") and "value" in value:
         return _display(value["value"])
     if kind == "numpy.ndarray" and "values" in value:
-        return f"array({_display(value['values'])}, dtype={value.get('dtype', '?')})"
+        return re.sub(r"\n\s*", " ", sacred_repr(value, width=100_000))
     if "py/tuple" in value and isinstance(value["py/tuple"], list):
         items = [_display(item) for item in value["py/tuple"]]
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
@@ -137,6 +140,11 @@ class ValueTree(Tree[str]):
         old_new = diff.type_changes.get(dotted) if diff is not None else None
         if old_new is not None:
             label.append(visible(f"  ({old_new[0]} → {old_new[1]})"), style="red")
+        if diff is not None and not branch and dotted in diff.defaults:
+            label.append(visible(f"  (default {format_value(diff.defaults[dotted], 60)})"), style=DOC_STYLE)
+        named = diff.named.get(dotted) if diff is not None else None
+        if named:
+            label.append(visible(f"  set by {named}"), style="italic")
         if doc:
             label.append(visible(f"  # {doc}"), style=DOC_STYLE)
         return label
@@ -163,6 +171,7 @@ class ConfigView(Vertical):
         super().__init__(id=id)
         self._config: Mapping[str, Any] = {}
         self._diff: ConfigDiff | None = None
+        self._note = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="config-legend")
@@ -173,9 +182,9 @@ class ConfigView(Vertical):
         """The config tree."""
         return self.query_one(ValueTree)
 
-    def show(self, config: Mapping[str, Any], diff: ConfigDiff | None) -> None:
-        """Display a config with its diff against the defaults."""
-        self._config, self._diff = config, diff
+    def show(self, config: Mapping[str, Any], diff: ConfigDiff | None, note: str = "") -> None:
+        """Display a config with its diff against the defaults (``note``: what is still going on)."""
+        self._config, self._diff, self._note = config, diff, note
         self._refresh_view()
 
     def action_toggle_changed(self) -> None:
@@ -194,11 +203,15 @@ class ConfigView(Vertical):
                            (ChangeKind.TYPECHANGED, "type changed")):
             legend.append(word, style=KIND_STYLES[kind]).append("  ")
         legend.append("doc", style=DOC_STYLE)
+        if self._diff is not None and self._diff.named:
+            legend.append("  set by NAME", style="italic").append(": a named config set it")
         if self._diff is not None:
             legend.append(visible(f" · {self._diff.basis}"))
             if self._diff.unattributed_named_configs:
                 names = ", ".join(self._diff.unattributed_named_configs)
                 legend.append(visible(f" · keys set by named configs ({names}) are not marked"))
+        if self._note:
+            legend.append(f" · {self._note}", style="italic")
         if self.only_changed:
             legend.append(" · only changed entries (c shows all)")
         if not self._config:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static, TabbedContent
 from sacred_tui.screens.artifact import ArtifactScreen
 from sacred_tui.screens.run_detail import RunDetailScreen
 from sacred_tui.widgets.artifacts_list import ArtifactPreviewView, ArtifactsList
+from sacred_tui.widgets import change_styles
 from sacred_tui.widgets.config_view import ConfigView, ValueTree
 from sacred_tui.widgets.log_tail import LogTail
 from sacred_tui.widgets.metrics_plot import MetricPlot, MetricsPanel
@@ -70,12 +71,15 @@ async def test_config_tab_colours_and_only_changed_key() -> None:
         tree = app.screen.query_one("#config-tree", ValueTree)
         assert app.focused is tree
         labels = tree_labels(tree)
-        assert labels["lr"].spans[0].style == "bold blue"
-        assert labels["opts.momentum"].spans[0].style == "bold blue"
+        assert labels["lr"].spans[0].style == change_styles.MODIFIED
+        assert labels["opts.momentum"].spans[0].style == change_styles.MODIFIED
         assert labels["opts"].plain == "opts:"
         assert labels["epochs"].spans == []
         assert labels["__doc__"].plain == '"""Main config docstring."""'
-        assert "compared with run 7" in static_text(app.screen.query_one("#config-legend", Static))
+        # Real Sacred scripts cannot print their defaults as JSON: the fallback says so and why.
+        legend = static_text(app.screen.query_one("#config-legend", Static))
+        assert "the experiment's defaults are unknown (the run's stored sources (the script is gone)" in legend
+        assert "compared with run 7" in legend
         await pilot.press("c")
         assert app.screen.query_one(ConfigView).only_changed
         assert set(tree_labels(tree)) == {"__doc__", "lr", "opts", "opts.momentum"}
