@@ -7,7 +7,9 @@ flag. The display form (``shlex.join``) is for people; it is never run through a
 """
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shlex
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,7 +21,7 @@ from core.errors import CommandLineError
 
 __all__ = [
     "CAPTURE_MODES", "FLAG_OPTIONS", "VALUE_OPTIONS", "LaunchSpec", "check_option", "check_word",
-    "format_argv", "quote_word",
+    "format_argv", "malformed_value", "quote_word", "split_updates",
 ]
 
 VALUE_OPTIONS: dict[str, str] = {
@@ -67,6 +69,65 @@ def check_word(word: str, *, named: bool) -> str | None:
         parse_updates([text])
     except CommandLineError as exc:
         return str(exc)
+    return None
+
+
+_KEY_START = re.compile(r"[A-Za-z_][\w.]*=")
+_OPENERS, _CLOSERS = "([{", ")]}"
+
+
+def split_updates(text: str) -> list[str]:
+    """Split pasted text into ``KEY=VALUE`` words: ``lr=0.07 eval_every=5`` gives two.
+
+    Lines are split first. Within a line, whitespace separates words only outside quotes and
+    brackets, and only before a ``KEY=`` (``msg=hello world`` and ``layers=[32, 16]`` stay whole).
+    """
+    words: list[str] = []
+    for line in text.splitlines():
+        pieces: list[str] = []
+        current, depth, quote = "", 0, ""
+        for char in line:
+            if quote:
+                current += char
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                current, quote = current + char, char
+            elif char in _OPENERS or char in _CLOSERS:
+                depth = max(0, depth + (1 if char in _OPENERS else -1))
+                current += char
+            elif char.isspace() and depth == 0:
+                if current:
+                    pieces.append(current)
+                current = ""
+            else:
+                current += char
+        if current:
+            pieces.append(current)
+        line_words: list[str] = []
+        for piece in pieces:
+            if line_words and not _KEY_START.match(piece):
+                line_words[-1] += " " + piece  # a value with spaces, not a new update
+            else:
+                line_words.append(piece)
+        words.extend(line_words)
+    return words
+
+
+def malformed_value(word: str) -> str | None:
+    """Why the value of ``KEY=VALUE`` looks like a literal but is not one (None when fine).
+
+    Sacred passes such a value as text (``lr=[1,`` sets lr to the string ``'[1,'``), which is
+    rarely what was meant.
+    """
+    key, _, value = word.partition("=")
+    text = value.strip()
+    if not text or not (text[0] in _OPENERS + "'\"" or text[-1] in _CLOSERS + "'\""):
+        return None
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return (f"{key.strip()}={text} is not a Python literal (an unclosed bracket or quote?); "
+                f"it would be passed as the text {text!r}")
     return None
 
 

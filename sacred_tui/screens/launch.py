@@ -20,12 +20,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Label, Select, Static
 
-from sacred_tui.data.launch_spec import LaunchSpec, format_argv
+from sacred_tui.data.launch_spec import LaunchSpec, format_argv, malformed_value
 from sacred_tui.data.script_catalog import ScriptCatalog
-from sacred_tui.data.script_interface import (ConfigPreview, ProbeError, ScriptInterface,
+from sacred_tui.data.script_interface import (ConfigPreview, EntryMarks, ProbeError, ScriptInterface,
                                               preview_config, read_interface)
 from sacred_tui.messages import RunsUpdated, WatchModeChanged
-from sacred_tui.screens.launch_dialogs import ScriptPickerScreen
+from sacred_tui.screens.launch_dialogs import ChoiceScreen, ScriptPickerScreen
 from sacred_tui.widgets.config_preview import config_preview_text
 from sacred_tui.widgets.launch_form import NamedConfigPicker, OptionsForm, UpdatesEditor
 from sacred_tui.widgets.launch_inputs import OrderedList
@@ -65,16 +65,20 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
     LaunchScreen #launch-buttons Button { margin: 0 1 0 0; }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Leave"),
         Binding("ctrl+s", "launch", "Launch"),
         Binding("ctrl+o", "browse", "Pick a script file"),
         Binding("f5", "preview", "Preview again"),
+        Binding("q", "explain_quit", "Quit (not here)", show=False),
     ]
 
     def __init__(self, catalog: ScriptCatalog, runs_dir: Path, python: str,
                  initial: LaunchSpec | None = None, notes: Sequence[str] = (),
-                 title: str = "Launch a run") -> None:
+                 title: str = "Launch a run",
+                 compositions: dict[Path, LaunchSpec] | None = None) -> None:
         super().__init__()
+        self.compositions = compositions if compositions is not None else {}
+        """The last composition per script; this screen leaves its own here when it closes."""
         self.catalog = catalog
         self.runs_dir = runs_dir
         self.python = python
@@ -92,6 +96,8 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         self._preview_timer: Timer | None = None
         self._launch_when_ready = False
         self._ready = False
+        self._opened: LaunchSpec | None = None
+        """What the form held when it opened: leaving a changed form asks first."""
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -128,6 +134,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         if self.script is None and self.catalog.scripts():
             self.script = self.catalog.scripts()[0]
         self._ready = True
+        self._opened = self.current_spec()
         select = self.query_one("#script-select", Select)
         select.set_options(self._script_options())
         if self.script is not None:
@@ -169,6 +176,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
     def _load_interface(self, path: Path) -> None:
         if self.initial is not None and path != self.initial.script:
             self.notes = []  # they were about the run's own script
+        self._recall(path)
         self.interface = None
         self.interface_error = None
         self.query_one(UpdatesEditor).set_known(None, None)
@@ -177,6 +185,18 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         self._show_interface_status(Text(visible(f"Reading the interface of {path.name}…"), style="italic"))
         self._read_interface(path)
         self._refresh_summary()
+
+    def _recall(self, path: Path) -> None:
+        """Reopen the last composition for ``path`` when the form holds nothing yet."""
+        saved = self.compositions.get(path)
+        if not self._ready or saved is None or self.query_one(NamedConfigPicker).words \
+                or self.query_one(UpdatesEditor).words:
+            return
+        self.query_one(NamedConfigPicker).set_words(saved.named_configs)
+        self.query_one(UpdatesEditor).set_words(saved.updates)
+        self.query_one(OptionsForm).set_options(saved.options)
+        self._command = saved.command
+        self.notify(f"Your last composition for {path.name} is back.", timeout=3)
 
     @work(thread=True, exclusive=True, group="launch-interface", exit_on_error=False)
     def _read_interface(self, path: Path) -> None:
@@ -244,7 +264,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         if self._preview_timer is not None:
             self._preview_timer.stop()
         if not problems and spec != self.preview_for:
-            self._preview_timer = self.set_timer(0.25, self.action_preview)
+            self._preview_timer = self.set_timer(0.25, self._preview_if_stale)
 
     def _show_notes(self, problems: Sequence[str]) -> None:
         text = Text()
@@ -252,9 +272,32 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
             text.append(f"⚠ {visible(note)}\n", style="dark_orange3")
         for problem in problems:
             text.append(f"✗ {visible(problem)}\n", style="bold red")
+        spec = self.current_spec()
+        for doubt in (self.launch_doubts(spec) if spec is not None and not problems else []):
+            text.append(f"⚠ {visible(doubt)} (launching asks first)\n", style="bold dark_orange3")
         self.query_one("#launch-notes", Static).update(text)
 
+    def launch_doubts(self, spec: LaunchSpec) -> list[str]:
+        """What is probably a mistake and needs a "launch anyway": malformed values, type changes
+        and keys the experiment does not have (the last two from the preview of this spec)."""
+        doubts = [why for word in spec.updates if (why := malformed_value(word)) is not None]
+        if self.preview is None or self.preview_for != spec:
+            return doubts
+        entries = self.preview.entries
+        for key, marks in entries.items():
+            if key.rpartition(".")[2] == "__doc__":  # a named config's docstring, not a value
+                continue
+            if marks.typechanged:
+                doubts.append(f"{key} changes type from {marks.typechanged[0]} to {marks.typechanged[1]}")
+            elif marks.added and not entries.get(key.rpartition(".")[0], EntryMarks()).added:
+                doubts.append(f"{key} is not a key of the experiment's config: it is added")
+        return doubts
+
     # -- preview -------------------------------------------------------------------------------
+    def _preview_if_stale(self) -> None:
+        if self.current_spec() != self.preview_for:
+            self.action_preview()
+
     def action_preview(self) -> None:
         """Run print_config for the current form in the background."""
         spec = self.current_spec()
@@ -285,6 +328,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
             text = config_preview_text(result)
             text.no_wrap = True
             view.update(text)
+        self._show_notes(spec.problems())
         if self._launch_when_ready:
             self._launch_when_ready = False
             self.action_launch()
@@ -318,11 +362,50 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         if blocker is not None:
             self.notify(blocker, severity="error", title="Cannot launch")
             return
-        self.dismiss(spec)
+        doubts = self.launch_doubts(spec)  # type: ignore[arg-type]
+        if not doubts:
+            self._leave(spec)
+            return
+        body = Text("Sacred would run this, but it is probably not what you meant:\n")
+        for doubt in doubts:
+            body.append(f"\n⚠ {doubt}", style="dark_orange3")
+
+        def answered(answer: str | None) -> None:
+            if answer == "launch" and spec == self.current_spec():
+                self._leave(spec)
+
+        self.app.push_screen(ChoiceScreen("Launch anyway?", body, [
+            ("edit", "Keep editing", "primary"), ("launch", "Launch anyway", "warning")]), answered)
+
+    def changed(self) -> bool:
+        """Whether the form holds something other than what it opened with."""
+        spec = self.current_spec()
+        return spec is not None and self._opened is not None and (
+            spec.named_configs, spec.updates, spec.command, dict(spec.options)) != (
+            self._opened.named_configs, self._opened.updates, self._opened.command, dict(self._opened.options))
 
     def action_cancel(self) -> None:
-        """Leave without launching."""
-        self.dismiss(None)
+        """Leave without launching; a changed composition asks first (and L brings it back)."""
+        if not self.changed():
+            self._leave(None)
+            return
+        body = Text("Leave the launcher without launching? The composition is kept: L reopens it.")
+        self.app.push_screen(ChoiceScreen("Leave without launching?", body, [
+            ("stay", "Keep editing", "primary"), ("leave", "Leave", "default")]),
+            lambda answer: self._leave(None) if answer == "leave" else None)
+
+    def action_explain_quit(self) -> None:
+        """``q`` does not quit from here: a composition is too easily lost."""
+        self.notify("q does not quit from the launcher: Esc leaves it (the composition is kept, L "
+                    "reopens it); ctrl+q quits the app.", timeout=4)
+
+    def _leave(self, spec: LaunchSpec | None) -> None:
+        composed = self.current_spec()
+        if composed is not None and (composed.named_configs or composed.updates or composed.options
+                                     or composed.command):
+            self.compositions.pop(composed.script, None)  # newest last
+            self.compositions[composed.script] = composed
+        self.dismiss(spec)
 
     def action_browse(self) -> None:
         """Pick a script file from the disk."""

@@ -49,6 +49,8 @@ class LaunchFlow:
         self.launcher = Launcher(runs_dir, log_dir)
         self.stopper = RunStopper()
         """Signals sent to runs this session did not start."""
+        self.compositions: dict[Path, LaunchSpec] = {}
+        """The last composition per script (launched or left), newest last: L reopens it."""
         self.poll_interval = poll_interval
         self._open_on_start: set[int] = set()
         self._timer: Timer | None = None
@@ -64,9 +66,13 @@ class LaunchFlow:
 
         if self.exiting:
             return
-        if initial is None and self.catalog.given:
+        if initial is None and self.compositions:
+            initial = next(reversed(self.compositions.values()))  # the last one left
+            title = f"{title} · your last composition"
+        elif initial is None and self.catalog.given:
             initial = LaunchSpec.create(self.catalog.given[0], python=self.python)
-        screen = LaunchScreen(self.catalog, self.runs_dir, self.python, initial, notes, title)
+        screen = LaunchScreen(self.catalog, self.runs_dir, self.python, initial, notes, title,
+                              self.compositions)
         self.app.push_screen(screen, self._composed)
         if self.store is not None:
             self.app.run_worker(lambda: self._find_scripts(screen), thread=True, group="launch-scripts",

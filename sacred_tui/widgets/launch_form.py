@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from sacred_tui.data.launch_spec import CAPTURE_MODES, check_word
+from sacred_tui.data.launch_spec import CAPTURE_MODES, check_word, malformed_value, split_updates
 from sacred_tui.data.script_interface import Documented
 from sacred_tui.widgets.launch_inputs import OrderedList, UpdateInput, UpdateSuggester, suggestions_for
 from sacred_tui.data.visible_text import visible
@@ -151,8 +151,14 @@ class UpdatesEditor(Vertical):
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
         status = self.query_one("#update-status", Static)
-        text = event.value.strip()
+        words = split_updates(event.value)
+        if len(words) > 1:
+            status.update(Text(f"Enter adds {len(words)} updates: {', '.join(words)}", style="dim"))
+            return
+        text = words[0] if words else ""
         why = check_word(text, named=False) if "=" in text else None
+        if why is None and "=" in text:
+            why = malformed_value(text)
         if why is not None:
             status.update(Text(visible(why), style="red"))
         elif "=" in text and self.known_keys is not None and \
@@ -162,12 +168,15 @@ class UpdatesEditor(Vertical):
         else:
             status.update("")
 
-    @on(Input.Submitted, "#update-input")
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(UpdateInput.Entered)
+    def _entered(self, event: UpdateInput.Entered) -> None:
+        """Add every update in the entered (or pasted) text; what is refused goes back to the field."""
         event.stop()
-        text = event.value.strip()
-        if text and self.add(text):
-            event.input.value = ""
+        refused = [word for word in split_updates(event.text) if not self.add(word)]
+        field = event.field
+        if refused and not field.value:
+            field.value = " ".join(refused)
+            field.cursor_position = len(field.value)
 
     @on(OptionList.OptionSelected, "#updates-list")
     def _edit(self, event: OptionList.OptionSelected) -> None:
@@ -213,6 +222,18 @@ class OptionsForm(Vertical):
         extra = " ".join(name if value is True else f"{name}={value}" for name, value in self.extra.items())
         yield Static(Text(visible(f"Also passed: {extra}"), style="dim") if extra else "", id="extra-options",
                      markup=False)
+
+    def set_options(self, options: Mapping[str, str | bool]) -> None:
+        """Show these options (e.g. a composition being reopened)."""
+        self.extra = {name: value for name, value in options.items() if name not in FORM_OPTIONS}
+        for name, widget_id in (("--comment", "#opt-comment"), ("--name", "#opt-name"),
+                                ("--beat-interval", "#opt-beat")):
+            self.query_one(widget_id, Input).value = str(options.get(name) or "")
+        capture = options.get("--capture")
+        self.query_one("#opt-capture", Select).value = capture if capture in CAPTURE_MODES else Select.NULL
+        self.query_one("#opt-force", Checkbox).value = bool(options.get("--force"))
+        extra = " ".join(name if value is True else f"{name}={value}" for name, value in self.extra.items())
+        self.query_one("#extra-options", Static).update(Text(f"Also passed: {extra}", style="dim") if extra else "")
 
     def options(self) -> dict[str, str | bool]:
         """The options as LaunchSpec takes them (long names; True for switches)."""

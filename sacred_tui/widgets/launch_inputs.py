@@ -6,12 +6,15 @@ from pprint import pformat
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from sacred_tui.data.config_diff import is_encoded_leaf
+from sacred_tui.data.format import plain_value
 from sacred_tui.data.visible_text import visible
 
 __all__ = ["OrderedList", "UpdateInput", "UpdateSuggester", "suggestions_for"]
@@ -28,11 +31,12 @@ def suggestions_for(config: Mapping[str, Any]) -> list[str]:
                 continue
             value = node[key]
             path = f"{prefix}{key}"
-            if isinstance(value, Mapping) and value:
-                dicts.append(f"{path}={pformat(value, width=10_000)}")
+            if isinstance(value, Mapping) and value and not is_encoded_leaf(value):
+                dicts.append(f"{path}={pformat(plain_value(value), width=10_000)}")
                 walk(value, path + ".")
             else:
-                leaves.append(f"{path}={pformat(value, width=10_000)}")
+                # A numpy array completes to the list of its values: what the command line takes.
+                leaves.append(f"{path}={pformat(plain_value(value), width=10_000)}")
 
     walk(config, "")
     return leaves + dicts
@@ -56,9 +60,39 @@ class UpdateSuggester(Suggester):
 
 
 class UpdateInput(Input):
-    """An Input where Tab accepts the completion (and moves on when there is none)."""
+    """An Input where Tab accepts the completion (and moves on when there is none).
+
+    Enter hands the text over in an ``Entered`` message and empties the field at once, in the
+    same step: keys typed right after Enter (a fast paste through tmux) start the next update
+    instead of being wiped by a later clear. A pasted block of several lines is handed over
+    whole (a plain Input keeps only its first line).
+    """
 
     BINDINGS = [Binding("tab", "complete", "Complete the key", show=False)]
+
+    class Entered(Message):
+        """Text to add as one or more updates."""
+
+        def __init__(self, field: UpdateInput, text: str) -> None:
+            super().__init__()
+            self.field = field
+            self.text = text
+
+        @property
+        def control(self) -> UpdateInput:
+            return self.field
+
+    async def action_submit(self) -> None:
+        text = self.value
+        self.value = ""
+        self.post_message(self.Entered(self, text))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if "\n" in event.text.strip("\r\n"):
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.Entered(self, self.value + event.text))
+            self.value = ""
 
     def action_complete(self) -> None:
         """Take the suggested completion, or move focus on like Tab elsewhere."""

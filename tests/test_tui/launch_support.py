@@ -61,6 +61,7 @@ async def wait_for(pilot: Pilot[None], condition: Callable[[], object], what: st
             extra = ""
             if isinstance(screen, LaunchScreen):
                 extra = f" for={screen.preview_for} current={screen.current_spec()} err={screen.preview_error}"
+            extra += f" (showing {type(screen).__name__})"
             raise AssertionError(f"timed out waiting for {what}{extra}")
         await pilot.pause(0.05)
 

@@ -18,6 +18,7 @@ from sacred_tui.screens.help import HelpScreen
 from sacred_tui.screens.launch_dialogs import ChoiceScreen, ScriptPickerScreen
 from sacred_tui.screens.launch_log import LaunchLogScreen
 from sacred_tui.screens.runs import RunsScreen
+from sacred_tui.widgets import change_styles
 from sacred_tui.widgets.launch_form import NamedConfigPicker, UpdatesEditor
 from sacred_tui.widgets.log_tail import LogTail
 
@@ -45,8 +46,8 @@ async def test_compose_preview_launch_and_open_the_new_run(tmp_path: Path, scrip
         assert "with fast steps=4 'msg=x; rm -rf ~' -F" in plain(screen.query_one("#command-line", Static))
         preview = screen.query_one("#config-preview", Static).content
         assert isinstance(preview, Text)
-        assert "blue" in span_style(preview, "msg = 'x; rm -rf ~'")
-        assert "blue" in span_style(preview, "delay = 0.0")
+        assert change_styles.MODIFIED in span_style(preview, "msg = 'x; rm -rf ~'")
+        assert change_styles.MODIFIED in span_style(preview, "delay = 0.0")
         await pilot.press("ctrl+s")
         detail = await launched_detail(pilot, "1")
         launch = app.launch_flow.launcher.for_run("1")
@@ -134,7 +135,12 @@ async def test_failing_preview_blocks_launch_until_forced(tmp_path: Path, script
         await wait_for(pilot, lambda: screen.preview is not None and screen.preview_for == screen.current_spec(),
                        "the forced preview")
         assert screen.preview.entries["zzz"].added
+        assert "zzz is not a key of the experiment's config" in plain(screen.query_one("#launch-notes", Static))
         await pilot.press("ctrl+s")
+        # Forcing the check off is not enough: launching an added key asks once more.
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the launch-anyway question")
+        assert "zzz is not a key of the experiment's config" in plain(app.screen.query_one("#dialog-text", Static))
+        await pilot.click("#choice-launch")
         await launched_detail(pilot, "1")
         await ended(pilot, app.launch_flow.launcher.for_run("1"))
         assert config_of(tmp_path, "1")["zzz"] == 1

@@ -1,0 +1,101 @@
+"""The launcher never launches a likely mistake unasked and never loses a composition by accident."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input, Static
+
+from launch_support import (DATA, composer, make_app, no_leftover_processes, plain, preview_ready, script,
+                            type_update, wait_for)
+from sacred_tui.screens.launch import LaunchScreen
+from sacred_tui.screens.launch_dialogs import ChoiceScreen
+from sacred_tui.screens.runs import RunsScreen
+from sacred_tui.widgets.launch_form import NamedConfigPicker, UpdatesEditor
+from sacred_tui.widgets.launch_inputs import UpdateInput
+
+__all__ = ["no_leftover_processes", "script"]  # fixtures used by name
+
+
+async def test_malformed_value_and_type_change_need_launch_anyway(tmp_path: Path, script: Path) -> None:
+    app = make_app(tmp_path, script)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await composer(pilot)
+        await type_update(pilot, screen, "steps=[1,")
+        await preview_ready(pilot, screen)
+        notes = plain(screen.query_one("#launch-notes", Static))
+        assert "steps=[1, is not a Python literal" in notes
+        assert "steps changes type from int to str" in notes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the launch-anyway question")
+        question = plain(app.screen.query_one("#dialog-text", Static))
+        assert "it would be passed as the text '[1,'" in question
+        await pilot.press("enter")  # the focused answer is "Keep editing"
+        await wait_for(pilot, lambda: app.screen is screen, "the composer again")
+        assert app.launch_flow.launcher.launches == []
+
+
+async def test_several_updates_typed_pasted_or_fast_become_separate_entries(tmp_path: Path, script: Path) -> None:
+    app = make_app(tmp_path, script)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await composer(pilot)
+        editor = screen.query_one(UpdatesEditor)
+        await type_update(pilot, screen, "msg=hello world steps=5")
+        assert editor.words == ["msg=hello world", "steps=5"]
+        field = screen.query_one(UpdateInput)
+        field.post_message(events.Paste("delay=0.5\nopts.a=2 opts.b.c=[1, 2]\n"))
+        await wait_for(pilot, lambda: len(editor.words) == 5, "the pasted updates")
+        assert editor.words[2:] == ["delay=0.5", "opts.a=2", "opts.b.c=[1, 2]"]
+        # Keys arriving as fast as a paste through a terminal, Enter between updates.
+        field.focus()
+        await pilot.press(*"steps=7", "enter", *"msg=x", "enter", *"delay=1", "enter")
+        await wait_for(pilot, lambda: "delay=1" in editor.words, "the typed updates")
+        assert editor.words == ["msg=x", "steps=7", "delay=1", "opts.a=2", "opts.b.c=[1, 2]"]
+        assert field.value == ""
+
+
+async def test_q_does_not_quit_and_esc_asks_and_L_reopens(tmp_path: Path, script: Path) -> None:
+    app = make_app(tmp_path, script)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await composer(pilot)
+        await pilot.press("enter")  # adds the highlighted named config
+        await type_update(pilot, screen, "steps=9")
+        screen.query_one("#named-available").focus()
+        await pilot.press("q")
+        await pilot.pause(0.2)
+        assert app.screen is screen and not app.launch_flow.exiting
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the leave question")
+        assert "L reopens it" in plain(app.screen.query_one("#dialog-text", Static))
+        await pilot.press("enter")  # "Keep editing" has the focus
+        await wait_for(pilot, lambda: app.screen is screen, "the composer again")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the leave question")
+        await pilot.click("#choice-leave")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs table")
+        again = await composer(pilot)
+        assert again is not screen
+        assert again.query_one(NamedConfigPicker).words == ["fast"]
+        assert again.query_one(UpdatesEditor).words == ["steps=9"]
+        await pilot.press("escape")  # unchanged since it reopened: leaves at once
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs table")
+
+
+async def test_launcher_preview_shows_numpy_values_as_sacred_does(tmp_path: Path) -> None:
+    folder = tmp_path / "exp"
+    folder.mkdir()
+    numpy_script = Path(shutil.copy(DATA / "numpy_exp.py", folder / "numpy_exp.py"))
+    app = make_app(tmp_path, numpy_script)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await composer(pilot)
+        assert isinstance(screen, LaunchScreen)
+        await preview_ready(pilot, screen)
+        preview = plain(screen.query_one("#config-preview", Static))
+        assert "weights = array([0.5, 1. , 1.5, 2. ])" in preview
+        assert "scale = 0.25" in preview
+        assert "py/object" not in preview and "dtype" not in preview
+        field = screen.query_one("#update-input", Input)
+        field.focus()
+        await pilot.press(*"weig")
+        await wait_for(pilot, lambda: field._suggestion == "weights=[0.5, 1.0, 1.5, 2.0]", "a literal completion")
