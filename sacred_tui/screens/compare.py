@@ -174,7 +174,7 @@ class CompareScreen(PollingTabsScreen):
                 liveness = self._liveness.get(run_id, NOT_APPLICABLE)
                 text.append_text(status_text(record.status, liveness))
                 if liveness.dead:
-                    text.append(f" ({liveness_sentence(liveness)})", style="magenta")
+                    text.append(visible(f" ({liveness_sentence(liveness)})"), style="magenta")
                 if record.experiment_name:
                     text.append(f" {visible(record.experiment_name)}", style="dim")
             text.append("   ")

@@ -368,7 +368,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
             return
         body = Text("Sacred would run this, but it is probably not what you meant:\n")
         for doubt in doubts:
-            body.append(f"\n⚠ {doubt}", style="dark_orange3")
+            body.append(f"\n⚠ {visible(doubt)}", style="dark_orange3")
 
         def answered(answer: str | None) -> None:
             if answer == "launch" and spec == self.current_spec():

@@ -222,24 +222,25 @@ class LaunchFlow:
         stored = self.store.stored_run(run_id) if self.store is not None else RunsFolder(self.runs_dir).run(run_id)
         target = find_stop_target(stored)
         if isinstance(target, str):
-            self.app.notify(target, title="Stop", severity="warning")
+            self.app.notify(visible(target), title="Stop", severity="warning", markup=False)
             return
         signal_name = self.stopper.next_signal(run_id)
-        body = Text.assemble(f"Send {signal_name} to run {run_id} (pid {target.pid}, started outside this "
-                             f"session)?\n", (f"{signal_name} {_SIGNAL_EFFECT[signal_name]}.", "dim"))
-        self.app.push_screen(ChoiceScreen.confirm(f"Stop run {run_id}?", body, yes=f"Send {signal_name}",
+        body = Text.assemble(visible(f"Send {signal_name} to run {run_id} (pid {target.pid}, started outside "
+                                     f"this session)?"), "\n",
+                             (f"{signal_name} {_SIGNAL_EFFECT[signal_name]}.", "dim"))
+        self.app.push_screen(ChoiceScreen.confirm(visible(f"Stop run {run_id}?"), body, yes=f"Send {signal_name}",
                                                   danger=True),
                              lambda answer: self._stop_external(target) if answer == "yes" else None)
 
     def _stop_external(self, target: Any) -> None:
         sent, why = self.stopper.stop(target)
         if sent is None:
-            self.app.notify(f"Nothing was sent to run {target.run_id}: {why}.", title="Stop",
-                            severity="warning")
+            self.app.notify(visible(f"Nothing was sent to run {target.run_id}: {why}."), title="Stop",
+                            severity="warning", markup=False)
             return
         following = self.stopper.next_signal(target.run_id)
-        self.app.notify(f"{sent} sent to run {target.run_id} (pid {target.pid}). Press x again to send "
-                        f"{following}.", title="Stop")
+        self.app.notify(visible(f"{sent} sent to run {target.run_id} (pid {target.pid}). Press x again to "
+                                f"send {following}."), title="Stop", markup=False)
 
     def _stop(self, launch: LaunchedRun, label: str) -> None:
         sent = self.launcher.stop(launch)

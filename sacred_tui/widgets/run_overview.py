@@ -132,9 +132,9 @@ class RunOverview(VerticalScroll, can_focus=True):
         status = status_text(record.status, liveness)
         sentence = liveness_sentence(liveness)
         if sentence:
-            status.append(f"  {sentence}", style="bold magenta" if liveness.dead else "dim")
+            status.append(visible(f"  {sentence}"), style="bold magenta" if liveness.dead else "dim")
         if liveness.dead:
-            status.append(f" (run.json says {(record.status or '').strip()})", style="dim")
+            status.append(visible(f" (run.json says {(record.status or '').strip()})"), style="dim")
         grid.add_row("Status", status)
         grid.add_row("Experiment", Text(visible(record.experiment_name or "–")))
         grid.add_row("Command", Text(visible(record.command or "–")))
