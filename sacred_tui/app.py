@@ -19,6 +19,7 @@ from sacred_tui.messages import (RunsChanged, RunsPainted, RunsUpdated, WatchMod
                                  merge_batches)
 from sacred_tui.screens.help import HelpScreen
 from sacred_tui.screens.launch_flow import LaunchingApp
+from sacred_tui.screens.queue_flow import QueueFlow
 from sacred_tui.screens.runs import RunsScreen
 
 
@@ -34,7 +35,8 @@ class SacredTuiApp(LaunchingApp):
     ]
 
     def __init__(self, runs_dir: str | Path, poll: bool = False, *, poll_interval: float = 1.0,
-                 safety_interval: float = 2.0, liveness_interval: float = 5.0) -> None:
+                 safety_interval: float = 2.0, liveness_interval: float = 5.0,
+                 slurm_interval: float = 3.0) -> None:
         super().__init__()
         self.runs_dir = Path(runs_dir)
         self.poll = poll
@@ -44,6 +46,8 @@ class SacredTuiApp(LaunchingApp):
         self._poll_interval = poll_interval
         self._safety_interval = safety_interval
         self._liveness_interval = liveness_interval
+        self._slurm_interval = slurm_interval
+        self._queue_flow: QueueFlow | None = None
         self._pending = ChangeBatch()
         self._refreshing = False
         self._closing = False
@@ -53,6 +57,7 @@ class SacredTuiApp(LaunchingApp):
     def on_mount(self) -> None:
         self.push_screen(RunsScreen(self.store))
         self.set_interval(self._liveness_interval, self._judge_liveness)
+        self.set_interval(self._slurm_interval, lambda: self.queue_flow.tick_slurm())
         self._load()
 
     def on_unmount(self) -> None:
@@ -84,6 +89,11 @@ class SacredTuiApp(LaunchingApp):
             if self._closing:
                 return
             self.post_message(RunsUpdated([row.run_id for row in batch]))
+        abandoned = self.queue_flow.abandoned()
+        if abandoned:
+            what = "1 run waits" if len(abandoned) == 1 else f"{len(abandoned)} runs wait"
+            self.call_from_thread(self.notify, f"{what} for a queue that stopped: press Q to run them here, or x "
+                                  "on one to cancel it.", title="Queued runs", timeout=15)
 
     @on(RunsPainted)
     def _runs_painted(self) -> None:
@@ -152,6 +162,24 @@ class SacredTuiApp(LaunchingApp):
         super().notify(visible_block(str(message)), title=visible(title), severity=severity,  # type: ignore[arg-type]
                        timeout=timeout, markup=False)
 
+    # -- queued runs ---------------------------------------------------------------------------
+    @property
+    def queue_flow(self) -> QueueFlow:
+        """The app's local queue, the SLURM monitor and the dialogs around queued runs."""
+        if self._queue_flow is None:
+            self._queue_flow = QueueFlow(self, self.store, self.launch_flow, slurm_interval=self._slurm_interval)
+        return self._queue_flow
+
+    def action_cancel_sweep(self) -> None:
+        """Cancel the waiting runs of the selected run's sweep (after asking)."""
+        run_id = self.launch_flow.selected_run_id()
+        if run_id is not None:
+            self.queue_flow.cancel_rest(run_id)
+
+    def action_resume_queue(self) -> None:
+        """Run the waiting runs whose queue stopped, here (after asking)."""
+        self.queue_flow.resume_abandoned()
+
     # -- actions and commands ----------------------------------------------------------------
     def action_help(self) -> None:
         """Show the keys of the current screen."""
@@ -180,3 +208,7 @@ class SacredTuiApp(LaunchingApp):
             yield SystemCommand("Reverse sort", "Flip the sort direction", screen.action_reverse_sort)
             yield SystemCommand("Compare marked runs", "Config, metrics and outputs of the marked runs",
                                 screen.action_compare_marked)
+            yield SystemCommand("Cancel the rest of the sweep", "Cancel the waiting runs of the selected run's "
+                                "sweep", self.action_cancel_sweep)
+            yield SystemCommand("Resume waiting runs", "Run here the waiting runs whose queue stopped",
+                                self.action_resume_queue)

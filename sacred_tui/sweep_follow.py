@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -122,9 +123,30 @@ def _progress() -> Callable[[str, int, int], None]:
 
 
 # -- local ---------------------------------------------------------------------------------
+class Terminated(Exception):
+    """SIGTERM arrived: leave the waiting runs queued (resumable) and say so."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def follow_local(queue: LocalQueue, runs_dir: str, ask: Ask = ask_user) -> int:
     """Start the queue's runs and report until none waits or runs; handles Ctrl-C (see the module doc)."""
     say(f"Running at most {queue.limit} at a time on this machine.")
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _drive_local(queue, runs_dir, ask)
+    except Terminated:
+        waiting = queue.waiting()
+        say(f"Terminated: {len(waiting)} waiting runs stay QUEUED in {runs_dir} (resume with: sacred-tui sweep "
+            f"--resume --runs {runs_dir}); {len(queue.running())} running runs go on.")
+        return 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _drive_local(queue: LocalQueue, runs_dir: str, ask: Ask) -> int:
     draining = False
     while queue.busy:
         try:

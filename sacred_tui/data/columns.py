@@ -63,7 +63,7 @@ def column_for(key: str) -> ColumnSpec:
 
 def status_text(row: RunRow) -> str:
     """The status cell: stored status, ``DEAD? 7 min`` for a probably dead run, ``⚠`` for problems."""
-    text = status_words(row.status, row.liveness)
+    text = status_words(row.shown_status, row.liveness)
     return f"⚠ {text}" if row.problems else text
 
 

@@ -76,6 +76,8 @@ class LaunchedRun:
     run_id: str | None = None
     exit_code: int | None = None
     signals_sent: list[str] = field(default_factory=list)
+    queued: bool = False
+    """Started by a queue (for a QUEUED run): the queue reports on it, not the launch flow."""
     _stderr_offset: int = 0
     _partial: str = ""
 
@@ -184,7 +186,7 @@ class Launcher:
             number = len(self.launches) + 1
             base = self.log_dir / f"launch-{number:03d}"
             launch = LaunchedRun(number, spec, argv, self.runs_dir, base.with_suffix(".stdout"),
-                                 base.with_suffix(".stderr"), run_id=run_id)
+                                 base.with_suffix(".stderr"), run_id=run_id, queued=run_id is not None)
             env = dict(os.environ if self._env is None else self._env)
             env.setdefault("PYTHONUNBUFFERED", "1")
             try:

@@ -18,6 +18,7 @@ from sacred_tui.data.format import MISSING, plain_value, summarize_result
 from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, assess, beat_interval_from_options,
                                       is_running, run_duration)
 from sacred_tui.data.processes import ProcessInfo
+from sacred_tui.data.queue_view import QueueView, scheduler_liveness, shown_status
 
 NO_PROCESS = ProcessInfo()
 
@@ -83,11 +84,20 @@ class RunRow:
     config: Mapping[str, Any] = field(default_factory=dict)
     metrics: Mapping[str, MetricSummary] = field(default_factory=dict)
     liveness: Liveness = NOT_APPLICABLE
+    queue: QueueView | None = None
+    """What queue.json and slurm.json say, for queued, never started and SLURM runs (else None)."""
+
+    @property
+    def shown_status(self) -> str:
+        """The status as shown, liveness aside: PENDING, CANCELLED, TIMEOUT ... or the stored one."""
+        if self.queue is None and self.start is not None:
+            return self.status
+        return shown_status(self.status, self.start, self.queue)
 
     @property
     def display_status(self) -> str:
         """The status as shown: ``DEAD`` for a RUNNING run that is probably dead."""
-        return "DEAD" if self.liveness.dead else self.status
+        return "DEAD" if self.liveness.dead else self.shown_status
 
     @property
     def running(self) -> bool:
@@ -103,6 +113,7 @@ class RunRow:
         judged = assess(self.status, heartbeat=self.heartbeat, start=self.start,
                         last_write=self.last_write, beat_interval=self.beat_interval, now=now,
                         hostname=self.host or None, process=self.process)
+        judged = scheduler_liveness(judged, self.queue)
         return self if judged == self.liveness else replace(self, liveness=judged)
 
 
@@ -179,6 +190,7 @@ def row_from_run_json(
     problems: Iterable[str] = (),
     last_write: float | None = None,
     process: ProcessInfo | None = None,
+    queue: QueueView | None = None,
     now: float,
 ) -> RunRow:
     """Build a row from a parsed run.json (any shape: wrong types read as missing).
@@ -211,5 +223,6 @@ def row_from_run_json(
         problems=tuple(problems),
         config=config if config is not None else {},
         metrics=metrics if metrics is not None else {},
+        queue=queue,
     )
     return row.with_liveness(now)

@@ -18,6 +18,7 @@ from core.runs.record import RunRecord
 from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, assess, beat_interval_from_options,
                                       is_running, run_duration)
 from sacred_tui.data.processes import read_process_info
+from sacred_tui.data.queue_view import QueueView, read_queue_view, scheduler_liveness
 
 __all__ = ["RunState", "judge_files", "run_state"]
 
@@ -28,6 +29,8 @@ class RunState:
 
     liveness: Liveness
     duration: float | None
+    queue: QueueView | None = None
+    """What queue.json and slurm.json say (queued, never started and SLURM runs)."""
 
 
 def _last_write(run_dir: Path) -> float | None:
@@ -41,9 +44,10 @@ def judge_files(run_dir: str | os.PathLike[str], record: RunRecord, now: float |
         return NOT_APPLICABLE
     now = time.time() if now is None else now
     folder = Path(run_dir)
-    return assess(record.status, heartbeat=record.heartbeat, start=record.start_time,
-                  last_write=_last_write(folder), beat_interval=beat_interval_from_options(record.options),
-                  now=now, hostname=record.host.hostname, process=read_process_info(folder))
+    judged = assess(record.status, heartbeat=record.heartbeat, start=record.start_time,
+                    last_write=_last_write(folder), beat_interval=beat_interval_from_options(record.options),
+                    now=now, hostname=record.host.hostname, process=read_process_info(folder))
+    return scheduler_liveness(judged, read_queue_view(folder, ticket=False))
 
 
 def run_state(store: Any, run_dir: str | os.PathLike[str], record: RunRecord,
@@ -51,14 +55,19 @@ def run_state(store: Any, run_dir: str | os.PathLike[str], record: RunRecord,
     """The state of a run: the store's verdict when it knows the run, else judged from its files."""
     now = time.time() if now is None else now
     liveness: Liveness | None = None
+    queue: QueueView | None = None
     getter = getattr(store, "get", None)
-    if callable(getter) and is_running(record.status) and record.stop_time is None:
-        row = getter(record.id)
+    row = getter(record.id) if callable(getter) else None
+    if row is not None and is_running(record.status) and record.stop_time is None:
         row_liveness = getattr(row, "liveness", None)
         if isinstance(row_liveness, Liveness) and row_liveness.state:
             liveness = row_liveness
+    if row is not None and isinstance(getattr(row, "queue", None), QueueView):
+        queue = row.queue
+    else:  # the store keeps no queue facts for finished runs; the Overview still names their job
+        queue = read_queue_view(run_dir, ticket=record.start_time is None)
     if liveness is None:
         liveness = judge_files(run_dir, record, now)
     duration = run_duration(record.status, record.start_time, record.stop_time, record.heartbeat,
                             liveness, now)
-    return RunState(liveness, duration)
+    return RunState(liveness, duration, queue)

@@ -33,6 +33,8 @@ class MonitorReport:
 
     changed: list[Path] = field(default_factory=list)
     error: str | None = None
+    unfinished: list[Path] = field(default_factory=list)
+    """Runs whose job SLURM may still report on (worth asking about next time)."""
 
 
 def output_tail(run_dir: Path, record: SlurmRecord, max_bytes: int = 2000) -> list[str]:
@@ -79,6 +81,7 @@ class SlurmMonitor:
             states = query_jobs(record.job_id for record in records.values())
         except SlurmError as exc:
             report.error = str(exc)
+            report.unfinished = list(records)
             return report
         here = cluster_name()
         for run_dir, record in records.items():
@@ -91,12 +94,15 @@ class SlurmMonitor:
             elif here and record.cluster == here and _age(record) > GONE_AFTER:
                 updated, changed = replace(record, gone=True, checked=utc_now_iso()), True
             else:
+                report.unfinished.append(run_dir)
                 continue
             if changed:
                 write_record(run_dir, updated)
             ended = updated.final and self._end_if_unstarted(run_dir, updated)
             if changed or ended:
                 report.changed.append(run_dir)
+            if not updated.final:
+                report.unfinished.append(run_dir)
         return report
 
     @staticmethod

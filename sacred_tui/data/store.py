@@ -24,6 +24,7 @@ from sacred_tui.data.rows import (MetricSummary, RunRow, flatten_config, row_fro
                                   run_id_sort_key)
 from sacred_tui.data.liveness import is_running
 from sacred_tui.data.processes import read_process_info
+from sacred_tui.data.queue_view import read_queue_view
 from sacred_tui.data.run_files import RunFiles
 
 logger = logging.getLogger(__name__)
@@ -184,22 +185,27 @@ class RunStore:
                         update.removed.append(run_id)
                     continue
                 self._stamps[run_id] = stamp_run(str(self.folder.path / run_id))
-                row = self._rows[run_id] = self._read_row_safely(run_id, files, now, full=True)
+                row = self._rows[run_id] = self._read_row_safely(run_id, files, now, full=True, changed=True)
                 update.rows.append(row)
                 update.files[run_id] = files
         return update
 
     def tick(self, now: float | None = None) -> list[RunRow]:
-        """Judge liveness of RUNNING runs again; return the rows whose liveness changed."""
+        """Judge liveness of RUNNING runs (and of the queues of waiting ones) again; return changed rows."""
         now = time.time() if now is None else now
         changed = []
         with self._lock:
             for run_id, row in self._rows.items():
                 if is_running(row.status):
                     judged = row.with_liveness(now)
-                    if judged is not row:
-                        self._rows[run_id] = judged
-                        changed.append(judged)
+                elif row.status == "QUEUED" and row.queue is not None and row.queue.owner_alive:
+                    # Does the process holding its queue still run? (A queue that stopped is shown.)
+                    judged = replace(row, queue=read_queue_view(self.folder.path / run_id) or row.queue)
+                else:
+                    continue
+                if judged is not row and judged != row:
+                    self._rows[run_id] = judged
+                    changed.append(judged)
         return changed
 
     # -- internals ---------------------------------------------------------------------------
@@ -209,10 +215,11 @@ class RunStore:
         self.folder.forget(run_id)
         return self._rows.pop(run_id, None) is not None
 
-    def _read_row_safely(self, run_id: str, files: frozenset[str], now: float, *, full: bool) -> RunRow:
+    def _read_row_safely(self, run_id: str, files: frozenset[str], now: float, *, full: bool,
+                         changed: bool = False) -> RunRow:
         """:meth:`_read_row`, with anything unexpected about one run shown as that run's problem."""
         try:
-            return self._read_row(run_id, files, now, full=full)
+            return self._read_row(run_id, files, now, full=full, changed=changed)
         except Exception as exc:  # the reader reports bad files itself; this guards the rest
             logger.exception("reading run %r failed", run_id)
             problem = f"{_UNREADABLE_RUN} ({type(exc).__name__}: {str(exc)[:200]})"
@@ -224,8 +231,14 @@ class RunStore:
                 return replace(previous, problems=(*kept, problem))
             return RunRow(run_id=run_id, problems=(problem,))
 
-    def _read_row(self, run_id: str, files: frozenset[str], now: float, *, full: bool) -> RunRow:
-        """Read what changed of one run and merge it with the row known so far."""
+    def _read_row(self, run_id: str, files: frozenset[str], now: float, *, full: bool,
+                  changed: bool = False) -> RunRow:
+        """Read what changed of one run and merge it with the row known so far.
+
+        The queue facts (queue.json, slurm.json) are read for waiting and running runs, and for any
+        run that ``changed`` while the folder is followed (a SLURM run that just ended still has a
+        job to follow); the first load leaves them out for finished runs, so it stays fast.
+        """
         previous = self._rows.get(run_id)
         live = previous is not None and is_running(previous.status)
         reader = RunFiles(self.folder, run_id, keep=live)
@@ -244,10 +257,13 @@ class RunStore:
         if not running:
             self._followers.pop(run_id, None)
             self.folder.forget(run_id)
+        waiting = not raw.get("start_time") and bool(raw)
+        queue = (read_queue_view(self.folder.path / run_id, ticket=waiting)
+                 if waiting or running or changed else None)
         row = row_from_run_json(run_id, raw, config=config, metrics=metrics, problems=problems,
                                 last_write=_last_write(self._stamps.get(run_id)),
                                 process=read_process_info(self.folder.path / run_id) if running else None,
-                                now=now)
+                                queue=queue, now=now)
         if previous is not None and not raw and any(p.startswith(RUN_JSON) for p in problems):
             # run.json is torn right now: keep what was known and show the problem.
             row = replace(previous, problems=row.problems, last_write=row.last_write)

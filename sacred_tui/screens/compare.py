@@ -24,6 +24,7 @@ from core.runs.record import RunRecord
 from core.runs.stored import StoredRun
 from sacred_tui.data.compare import ConfigComparison, compare_configs, order_run_ids, run_colors
 from sacred_tui.data.compare_source import CompareSource, CompareUpdate, MetricOverlay
+from sacred_tui.data.queue_view import shown_status
 from sacred_tui.data.compare_text import diff_texts, read_side
 from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness, liveness_sentence
 from sacred_tui.messages import RunsUpdated
@@ -172,13 +173,22 @@ class CompareScreen(PollingTabsScreen):
             text.append(f"{visible(run_id)} ", style=f"bold {self.color_of[run_id]}")
             if record is not None:
                 liveness = self._liveness.get(run_id, NOT_APPLICABLE)
-                text.append_text(status_text(record.status, liveness))
+                text.append_text(status_text(self._shown_status(run_id, record), liveness))
                 if liveness.dead:
                     text.append(visible(f" ({liveness_sentence(liveness)})"), style="magenta")
                 if record.experiment_name:
                     text.append(f" {visible(record.experiment_name)}", style="dim")
             text.append("   ")
         return text
+
+    def _shown_status(self, run_id: str, record: Any) -> str:
+        """The status the table shows (CANCELLED, PENDING ... for queued runs), else the stored one."""
+        store = self.source.store
+        row = store.get(run_id) if store is not None else None
+        if row is not None:
+            return row.shown_status
+        stored = (record.status or "").strip()
+        return shown_status(stored, record.start_time, None) if stored else stored
 
     def _show_problems(self, changed: dict[str, list[str]]) -> None:
         new = [f"run {run_id}: {problem}" for run_id, problems in changed.items()

@@ -112,6 +112,8 @@ class LaunchFlow:
                 self._report(launch)
 
     def _report(self, launch: LaunchedRun) -> None:
+        if launch.queued:
+            return  # the queue that started it shows its state in the table
         if launch.run_id is not None and launch.number in self._open_on_start:
             self._open_on_start.discard(launch.number)
             self.open_detail(launch.run_id)
@@ -189,6 +191,9 @@ class LaunchFlow:
             run_id = self.selected_run_id(screen)
             if run_id is None:
                 return
+            queue_flow = getattr(self.app, "queue_flow", None)
+            if queue_flow is not None and queue_flow.stop(run_id):
+                return  # a waiting run, or a SLURM job
             launch = self.launcher.for_run(run_id)
             label = f"run {run_id}"
             if launch is None or not launch.running:
@@ -308,10 +313,14 @@ class LaunchFlow:
             self.open_composer(plan.spec, [*plan.problems, *plan.warnings], f"Run {plan.run_id} again, edited")
 
     # -- quitting ---------------------------------------------------------------------------------
-    def request_quit(self) -> None:
-        """Quit, asking first what to do with launched runs that are still running."""
+    def request_quit(self, queue_answered: bool = False) -> None:
+        """Quit, asking first what to do with queued runs and launched runs that are still running."""
         from sacred_tui.screens.launch_dialogs import ChoiceScreen
 
+        queue_flow = getattr(self.app, "queue_flow", None)
+        if not queue_answered and queue_flow is not None and queue_flow.ask_before_quit(
+                lambda: self.request_quit(queue_answered=True)):
+            return
         self.launcher.poll()
         running = self.launcher.running()
         if not running:

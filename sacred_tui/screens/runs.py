@@ -15,6 +15,7 @@ from sacred_tui.data.columns import BASE_COLUMNS, BASE_KEYS, ColumnSpec, column_
 from sacred_tui.data.format import format_time
 from sacred_tui.data.liveness import liveness_sentence
 from sacred_tui.data.query import QueryError, parse_query
+from sacred_tui.data.queue_view import queue_sentence
 from sacred_tui.data.watcher import NATIVE, POLLING, WAITING
 from sacred_tui.messages import RunsPainted, RunsUpdated, WatchModeChanged
 from sacred_tui.screens.columns import ColumnsScreen
@@ -46,6 +47,8 @@ class RunsScreen(Screen[None]):
         Binding("r", "app.rerun", "Re-run"),
         Binding("R", "app.rerun_edit", "Edit and re-run", show=False),
         Binding("J", "app.launch_log", "Launched runs", show=False),
+        Binding("X", "app.cancel_sweep", "Cancel rest of sweep", show=False),
+        Binding("Q", "app.resume_queue", "Resume waiting runs", show=False),
     ]
 
     def __init__(self, store: RunStore) -> None:
@@ -242,9 +245,18 @@ class RunsScreen(Screen[None]):
             text.append(visible(f"  {sentence}"), style="bold magenta")
         elif sentence:
             text.append(visible(f"  ({sentence})"), style="dim")
+        waiting = queue_sentence(row.status, row.start, row.queue, self._own_queue_note(row.run_id))
+        if waiting:
+            text.append(visible(f"  {waiting}"), style="dim")
+        if row.queue is not None and row.queue.position():
+            text.append(visible(f"  ({row.queue.position()})"), style="dim")
         for problem in row.problems:
             text.append(f"  ⚠ {visible(problem)}", style="dark_orange3")
         info.update(text)
+
+    def _own_queue_note(self, run_id: str) -> str:
+        flow = getattr(self.app, "queue_flow", None)
+        return flow.own_note(run_id) if flow is not None else ""
 
     def _show_status(self) -> None:
         table = self.table

@@ -18,9 +18,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from core.runs import parse_timestamp
 from core.runs.record import RunRecord
 from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, is_running, liveness_sentence,
                                       status_words, usable_heartbeat)
+from sacred_tui.data.queue_view import QueueView, queue_sentence, shown_status
 from sacred_tui.data.reproduce import Reproduction, format_command, reproduce_argv
 from sacred_tui.data.run_state import RunState
 from sacred_tui.data.visible_text import visible, visible_block
@@ -129,13 +131,19 @@ class RunOverview(VerticalScroll, can_focus=True):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")  # long ids and names show whole, folded over lines
         grid.add_row("Run", Text(visible(record.id)))
-        status = status_text(record.status, liveness)
-        sentence = liveness_sentence(liveness)
+        queue = self.state.queue if self.state is not None else None
+        stored = (record.status or "").strip()
+        status = status_text(shown_status(stored, record.start_time, queue) if stored else stored, liveness)
+        sentence = liveness_sentence(liveness) or queue_sentence(stored, record.start_time, queue)
         if sentence:
             status.append(visible(f"  {sentence}"), style="bold magenta" if liveness.dead else "dim")
-        if liveness.dead:
-            status.append(visible(f" (run.json says {(record.status or '').strip()})"), style="dim")
+        if liveness.dead or status.plain != stored:
+            status.append(visible(f" (run.json says {stored})"), style="dim")
         grid.add_row("Status", status)
+        if queue is not None and queue.job_id is not None:
+            grid.add_row("SLURM job", self._job_text(queue))
+        if queue is not None and queue.position():
+            grid.add_row("Sweep", Text(visible(queue.position())))
         grid.add_row("Experiment", Text(visible(record.experiment_name or "–")))
         grid.add_row("Command", Text(visible(record.command or "–")))
         if record.queue_time is not None:
@@ -192,6 +200,20 @@ class RunOverview(VerticalScroll, can_focus=True):
             age = now - record.heartbeat.replace(tzinfo=timezone.utc).timestamp()  # type: ignore[union-attr]
             return f"{moment} ({_duration(age)} ago)"
         return f"{moment} (the last one)"
+
+    @staticmethod
+    def _job_text(queue: QueueView) -> Text:
+        state = "no longer listed by SLURM" if queue.job_gone else (queue.job_state or "?")
+        text = Text(visible(f"{queue.job_id}  {state}"), style="bold")
+        if queue.job_reason:
+            text.append(visible(f" ({queue.job_reason})"))
+        if queue.node:
+            text.append(visible(f" on {queue.node}"))
+        if not queue.job_final and queue.checked:
+            text.append(f" (as SLURM said at {_local(parse_timestamp(queue.checked))})", style="dim")
+        if queue.output:
+            text.append(visible(f"\noutput file: {queue.output}"), style="dim")
+        return text
 
     @staticmethod
     def _host_line(record: RunRecord) -> str:

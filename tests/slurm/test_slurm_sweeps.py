@@ -34,14 +34,14 @@ def read(run_dir: Path) -> dict:
 
 
 def follow(run_dirs: list[Path], until: set[str], timeout: float = 60.0) -> SlurmMonitor:
-    """Poll like the app does until every run's status is in ``until``."""
+    """Poll like the app does until every run's status is in ``until`` and SLURM's last word is recorded."""
     monitor = SlurmMonitor()
     deadline = time.monotonic() + timeout
     while True:
         report = monitor.poll(run_dirs)
         assert report.error is None
         statuses = [read(run_dir)["status"] for run_dir in run_dirs]
-        if set(statuses) <= until:
+        if set(statuses) <= until and not report.unfinished:
             return monitor
         assert time.monotonic() < deadline, statuses
         time.sleep(0.3)

@@ -142,6 +142,9 @@ def test_ctrl_c_in_a_terminal_can_keep_the_queue_for_resume(script: Path, tmp_pa
     read_some()
     os.close(leader)
     assert "sacred-tui sweep --resume --runs" in "".join(output)
+    while statuses(runs)["1"] == "QUEUED":  # run 1's process was started: it takes its run
+        assert time.monotonic() < deadline, statuses(runs)
+        time.sleep(0.05)
     waiting = [run for run, status in statuses(runs).items() if status == "QUEUED"]
     assert waiting, statuses(runs)
     resumed = subprocess.run([*SACRED_TUI, "sweep", "--resume", "--runs", str(runs)], capture_output=True,
@@ -152,3 +155,17 @@ def test_ctrl_c_in_a_terminal_can_keep_the_queue_for_resume(script: Path, tmp_pa
     while set(statuses(runs).values()) != {"COMPLETED"}:  # run 1 finishes on its own, unattended
         assert time.monotonic() < deadline, statuses(runs)
         time.sleep(0.1)
+
+
+def test_sigterm_leaves_the_waiting_runs_queued_and_says_how_to_resume(script: Path, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    process = subprocess.Popen([*SACRED_TUI, "sweep", str(script), "-s", "steps=1,2,3", "-j", "1", "--runs",
+                                str(runs)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    while "run 1 started" not in process.stdout.readline():
+        pass
+    process.terminate()
+    rest = process.stdout.read()
+    assert process.wait(timeout=20) == 143
+    assert "waiting runs stay QUEUED" in rest and f"sacred-tui sweep --resume --runs {runs}" in rest
+    assert list(statuses(runs).values())[1:] == ["QUEUED", "QUEUED"]

@@ -1,0 +1,110 @@
+"""SLURM runs in the app: the scheduler's view in the table, cancelling pending and running jobs with x."""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from slurm_cluster import SlurmCluster
+from textual.pilot import Pilot
+
+from sacred_tui.app import SacredTuiApp
+from sacred_tui.data.launch_spec import LaunchSpec
+from sacred_tui.data.slurm import SlurmOptions, read_record
+from sacred_tui.data.sweep_spec import sweep_of
+from sacred_tui.data.sweep_submit import SweepTarget, queue_sweep
+from sacred_tui.screens.launch_dialogs import ChoiceScreen
+from sacred_tui.screens.runs import RunsScreen
+from sacred_tui.widgets.runs_table import RunsTable
+
+TINY = Path(__file__).parent.parent / "data" / "launch" / "tiny_exp.py"
+SIZE = (150, 40)
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Path:
+    folder = tmp_path / "exp"
+    folder.mkdir()
+    return Path(shutil.copy(TINY, folder / "tiny_exp.py"))
+
+
+def make_app(tmp_path: Path) -> SacredTuiApp:
+    app = SacredTuiApp(tmp_path / "runs", poll=True, poll_interval=0.1, safety_interval=0.5, liveness_interval=1.0,
+                       slurm_interval=0.5)
+    app.configure_launching((), sys.executable, log_dir=tmp_path / "logs")
+    return app
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], object], what: str, timeout: float = 30.0,
+                   describe: Callable[[], str] = lambda: "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what} {describe()}"
+        await pilot.pause(0.05)
+
+
+async def table_of(pilot: Pilot[None]) -> RunsTable:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunsScreen) and pilot.app.screen.loaded,
+                   "the table")
+    return pilot.app.screen.table
+
+
+def statuses(table: RunsTable) -> dict[str, str]:
+    return {run_id: table.get_cell(run_id, "status").plain for run_id in table.visible_ids()}
+
+
+def info(app: SacredTuiApp) -> str:
+    return str(app.screen.query_one("#row-info").render())
+
+
+def submit(script: Path, tmp_path: Path, options: SlurmOptions, *axes: str, **kwargs):
+    spec = LaunchSpec.create(script, python=sys.executable)
+    return queue_sweep(sweep_of(spec, axes, **kwargs), tmp_path / "runs", SweepTarget("slurm", options))
+
+
+async def test_a_2x2x2_slurm_sweep_shows_pending_jobs_then_completed_runs(
+        slurm_cluster: SlurmCluster, script: Path, tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await table_of(pilot)
+        queued = submit(script, tmp_path, SlurmOptions(time="5"), "steps=1,2", alternatives="fast,", seeds=[5, 6])
+        await wait_for(pilot, lambda: table.row_count == 8, "the 8 runs")
+        assert set(statuses(table).values()) <= {"PENDING", "STARTING", "RUNNING", "COMPLETED"}
+        await wait_for(pilot, lambda: set(statuses(table).values()) == {"COMPLETED"}, "8 completed runs", 60)
+        await wait_for(pilot, lambda: {read_record(run.run_dir).state for run in queued.runs} == {"COMPLETED"},
+                       "SLURM's final word on the 8 jobs in slurm.json",
+                       describe=lambda: f"{[read_record(run.run_dir) for run in queued.runs]} {app.queue_flow._followed}")
+    jobs = {read_record(run.run_dir).job_id for run in queued.runs}
+    assert len(jobs) == 8
+    for run in queued.runs:
+        assert json.loads((run.run_dir / "run.json").read_text())["status"] == "COMPLETED"
+        assert read_record(run.run_dir).state == "COMPLETED"
+
+
+async def test_x_cancels_a_pending_job_and_stops_a_running_one(slurm_cluster: SlurmCluster, script: Path,
+                                                               tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await table_of(pilot)
+        pending = submit(script, tmp_path, SlurmOptions(partition="short", time="10:00"), "steps=1").runs[0]
+        running = submit(script, tmp_path, SlurmOptions(time="5"), "steps=100000").runs[0]
+        await wait_for(pilot, lambda: statuses(table).get(running.run_id) == "RUNNING", "the running job")
+        table.move_cursor(row=table.visible_ids().index(pending.run_id))
+        await wait_for(pilot, lambda: "PENDING (PartitionTimeLimit)" in info(app), "SLURM's reason")
+        assert statuses(table)[pending.run_id] == "PENDING"
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the question")
+        await pilot.click("#choice-yes")
+        await wait_for(pilot, lambda: statuses(table)[pending.run_id] == "CANCELLED", "the cancelled run")
+        table.move_cursor(row=table.visible_ids().index(running.run_id))
+        await wait_for(pilot, lambda: "SLURM job" in info(app) and "RUNNING" in info(app), "the job's state")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the question")
+        assert "scancel" in str(app.screen.query_one("#dialog-text").render())
+        await pilot.click("#choice-yes")
+        await wait_for(pilot, lambda: statuses(table)[running.run_id] == "INTERRUPTED", "the interrupted run")
+        await wait_for(pilot, lambda: read_record(pending.run_dir).state == "CANCELLED", "the job's record")
