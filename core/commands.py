@@ -124,9 +124,10 @@ def print_dependencies(_run: Any) -> None:
 def save_config(_config: dict, _log: Any, config_filename: str = "config.json") -> None:
     """Store the updated configuration in a file (with config_filename=FILE; .json, .yaml, .pickle)."""
     from core.config.loaders import save_config_file
+    from core.config.values import flatten
     config = {k: v for k, v in _config.items() if k != "config_filename"}
     _log.info('Saving config to "%s"', config_filename)
-    save_config_file(config, config_filename)
+    save_config_file(flatten(config), config_filename)  # the JSON form in every format, as Sacred saves it
 
 
 def print_named_configs(_run: Any) -> None:

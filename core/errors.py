@@ -50,6 +50,10 @@ class InvalidConfigError(ConfigError):
     """A config key or value that cannot be stored (bad key, bad file, bad type)."""
 
 
+class InvalidConfigKeyError(InvalidConfigError, KeyError):
+    """A config key that cannot be stored; a ``KeyError`` too, as Sacred's key checks raise."""
+
+
 class MissingConfigError(SacredError):
     """A captured function was called without a value for some of its parameters."""
 

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import sys
 from collections import OrderedDict
 from typing import Any, Callable, Iterator
 
 from core.capture import capture as make_captured
 from core.errors import CircularDependencyError
+
+
+_PEP440_VERSION = re.compile(r"(\d+!)?\d[\d.]*(?<=\d)((a|b|c|rc)\d+)?(\.post\d+)?(\.dev\d+)?\Z")
+"""The versions Sacred accepts for ``add_package_dependency``: epoch, release, pre, post and dev parts."""
 
 
 def _caller_globals(depth: int) -> dict:
@@ -132,9 +137,9 @@ class Ingredient:
 
     def add_package_dependency(self, package_name: str, version: str) -> None:
         """Record an extra package dependency for every run."""
-        import re
-        if not re.fullmatch(r"[0-9A-Za-z.+!_*-]+", version or ""):
-            raise ValueError(f'Invalid Version: "{version}"')
+        if not isinstance(version, str) or not _PEP440_VERSION.match(version):
+            raise ValueError(f'Invalid Version: "{version}" (expected a PEP 440 version such as 1.2, 2.0rc1, '
+                             '1.0.post2 or 1.0.dev3)')
         self.extra_dependencies[package_name] = version
 
     # ------------------------------------------------------------------ traversal

@@ -15,6 +15,15 @@ JSON_KEY_PREFIX = "json://"
 
 _REPR_LIMIT = 10_000
 _FUNCTION_TYPES = (types.FunctionType, types.BuiltinFunctionType)
+_ALL_FUNCTION_TYPES = frozenset((types.FunctionType, types.MethodType, types.LambdaType,
+                                 types.BuiltinFunctionType, types.BuiltinMethodType))
+
+
+def is_unnamed_function(obj: Any) -> bool:
+    """A lambda or a bound method: jsonpickle (so Sacred) leaves these out of a dict and writes null elsewhere."""
+    if type(obj) not in _ALL_FUNCTION_TYPES:
+        return False
+    return not isinstance(obj, _FUNCTION_TYPES) or getattr(obj, "__name__", None) == "<lambda>"
 _DATETIME_CLASSES = ("datetime", "date", "time")
 
 
@@ -83,7 +92,7 @@ def _flatten_object(walk: Walker, obj: Any, cls: type) -> Any:
         return {"py/set": flatten_set(walk, obj)}
     if isinstance(obj, (bytes, bytearray)):
         return {"py/b64": base64.b64encode(bytes(obj)).decode("ascii")}
-    if isinstance(obj, _FUNCTION_TYPES):
+    if isinstance(obj, _FUNCTION_TYPES) or cls in _ALL_FUNCTION_TYPES:
         return _flatten_function(obj, cls)
     if isinstance(obj, types.ModuleType):
         return {"py/mod": f"{obj.__name__}/{obj.__name__}"}
@@ -99,11 +108,16 @@ def _flatten_object(walk: Walker, obj: Any, cls: type) -> Any:
     return _flatten_reduced(walk, obj, cls)
 
 
-def _flatten_function(obj: Any, cls: type) -> dict:
-    owner = getattr(obj, "__self__", None)
-    if owner is not None and not isinstance(owner, (types.ModuleType, type)):
-        return opaque(obj, cls)  # a bound method: its owner is not part of the name
-    return {"py/function": type_name(obj)}
+def _flatten_function(obj: Any, cls: type) -> dict | None:
+    """A named function as ``{"py/function": "module.qualname"}``, as jsonpickle names it; None if unnamed."""
+    if is_unnamed_function(obj):
+        return None
+    name = getattr(obj, "__qualname__", None) or obj.__name__
+    module = getattr(obj, "__module__", None)
+    if not module:  # a method of a built-in object, e.g. [].append
+        owner = getattr(obj, "__self__", None)
+        module = getattr(owner, "__module__", None) or type(owner).__module__
+    return {"py/function": f"{module}.{name}"}
 
 
 def _dtype_text(dtype: Any) -> str:

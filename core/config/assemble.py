@@ -14,7 +14,7 @@ from typing import Any
 
 from core.config.summary import SEED_DOC, ConfigSummary, prefixed
 from core.config.updates import (convert_to_nested_dict, get_by_dotted_path, iterate_flattened,
-                                 recursive_update, set_by_dotted_path)
+                                 path_prefixes, recursive_update, set_by_dotted_path)
 from core.errors import ConfigAddedError, InvalidConfigError, NamedConfigNotFoundError
 
 
@@ -30,6 +30,7 @@ class Scaffold:
     config: dict = field(default_factory=dict)
     summary: ConfigSummary = field(default_factory=lambda: ConfigSummary({}))
     subs: list["Scaffold"] = field(default_factory=list)
+    logger: logging.Logger = field(default_factory=logging.getLogger)
 
     @property
     def updates(self) -> dict:
@@ -129,19 +130,22 @@ def assemble_config(experiment: Any, command_name: str | None, config_updates: d
     """Run every config source in precedence order; warn or raise about suspicious updates."""
     root, by_path = build_scaffolds(experiment)
     logger = logger or logging.getLogger()
+    for scaffold in by_path.values():
+        scaffold.logger = logger.getChild(scaffold.path) if scaffold.path else logger
     _distribute(by_path, convert_to_nested_dict(config_updates or {}), "explicit")
     for name in named_configs:
         scaffold, conf = _find_named_config(name, by_path, experiment)
-        result = conf(fixed=scaffold.explicit, preset=scaffold.named, fallback={})
+        result = conf(fixed=scaffold.explicit, preset=scaffold.named, fallback={"_log": scaffold.logger})
         _distribute(by_path, dict(result), "named", base=scaffold.path)
     ordered = sorted(by_path.values(), key=lambda s: -s.depth)
     assembled = AssembledConfig({}, ConfigSummary({}), ordered, root)
+    hook_logger = logger.getChild(experiment.path)
     for scaffold in ordered:
-        _set_up_scaffold(scaffold, assembled, command_name, logger)
+        _set_up_scaffold(scaffold, assembled, command_name, hook_logger)
     _finish_root_seed(root)
     config = copy.copy(root.config)
     for scaffold in ordered:
-        if scaffold is not root:
+        if scaffold is not root and scaffold.config:  # an ingredient without config is not shown as {}
             set_by_dotted_path(config, scaffold.path, scaffold.config)
     assembled.config = config
     summary = ConfigSummary(config)
@@ -160,7 +164,7 @@ def assemble_config(experiment: Any, command_name: str | None, config_updates: d
 def _set_up_scaffold(scaffold: Scaffold, assembled: AssembledConfig, command_name: str | None,
                      logger: logging.Logger) -> None:
     updates = scaffold.updates
-    fallback: dict = {}
+    fallback: dict = {"_log": scaffold.logger}
     for sub in scaffold.subs:
         set_by_dotted_path(fallback, scaffold.relative_path(sub), sub.config)
     config: dict = {}
@@ -198,7 +202,7 @@ def _combine_summaries(results: list, updates: dict, config: dict) -> ConfigSumm
     summary = ConfigSummary(config, doc_sources=[lambda r=r: getattr(r, "docs", {}) for r in results])
     if results:
         added_sets = [set(getattr(r, "added", set())) for r in results]
-        summary.added = set.intersection(*added_sets)
+        summary.added = set.intersection({key for key, _ in iterate_flattened(updates)}, *added_sets)
         for r in results:
             summary.modified |= set(getattr(r, "modified", set()))
             summary.typechanged.update(getattr(r, "typechanged", {}))
@@ -219,53 +223,49 @@ def _finish_root_seed(root: Scaffold) -> None:
         root.summary.modified.add("seed")
 
 
-ALWAYS_ALLOWED = {"__doc__"}
-ROOT_ALLOWED = {"config_filename", "seed"}
-
-
 def _used_names(scaffold: Scaffold) -> tuple[set[str], bool]:
-    """Dotted keys the ingredient's captured functions read, and whether one reads the whole config."""
-    names: set[str] = set()
+    """Dotted keys the ingredient's captured functions take (built-in commands included, as in Sacred),
+    plus ``__doc__``; and whether one of them reads the whole config through ``_config``."""
+    names: set[str] = {"__doc__"}
     reads_everything = False
     for func in scaffold.ingredient.captured_functions:
         prefix = getattr(func, "prefix", None)
         signature = getattr(func, "signature", None)
-        if signature is None or getattr(func, "builtin", False):
+        if signature is None:
             continue
-        if "_config" in signature.names:
+        if "_config" in signature.names and not getattr(func, "builtin", False):
             if prefix:
                 names.add(prefix)
             else:
                 reads_everything = True
-        for name in signature.config_names:
+        for name in signature.names:
             names.add(f"{prefix}.{name}" if prefix else name)
     return names, reads_everything
 
 
 def _is_used(key: str, used: set[str]) -> bool:
-    return any(key == u or key.startswith(u + ".") or u.startswith(key + ".") for u in used)
+    """Whether ``key`` or one of its parents is a parameter of a captured function (Sacred's rule)."""
+    return key in used or any(prefix in used for prefix in path_prefixes(key))
 
 
 def _check_updates(assembled: AssembledConfig, force: bool) -> None:
+    """Sacred's warnings about suspicious updates, or the error for unused ones; nothing at all with force."""
+    if force:
+        return
     unused: list[str] = []
     for scaffold in assembled.scaffolds:
-        log = logging.getLogger(scaffold.path or "root")
         used, reads_everything = _used_names(scaffold)
-        allowed = ALWAYS_ALLOWED | (ROOT_ALLOWED if scaffold is assembled.root else set())
         for key in sorted(scaffold.summary.added):
-            if key in allowed or key.split(".")[0] in allowed:
-                continue
             full = f"{scaffold.path}.{key}" if scaffold.path else key
-            if force or reads_everything or _is_used(key, used):
-                log.warning('Added new config entry: "%s"', key)
+            if reads_everything or _is_used(key, used):
+                scaffold.logger.warning('Added new config entry: "%s"', key)
             else:
                 unused.append(full)
-        if force:
-            continue
         for key, (old, new) in sorted(scaffold.summary.typechanged.items()):
             if {old, new} <= {int, float}:
                 continue
-            log.warning('Changed type of config entry "%s" from %s to %s', key, old.__name__, new.__name__)
+            scaffold.logger.warning('Changed type of config entry "%s" from %s to %s', key, old.__name__,
+                                    new.__name__)
     if unused:
         raise _added_error(unused, assembled.config)
 

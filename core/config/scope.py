@@ -2,9 +2,9 @@
 
 The function is never called: its body is read and checked at decoration time, compiled once when
 first evaluated, and each evaluation runs that body with updates fixed. Every local the body leaves
-becomes a config entry, except modules, functions and classes. Unlike Sacred, comprehensions,
-generator expressions, lambdas and nested functions may use earlier entries, because the body runs as
-a real function body.
+becomes a config entry, as in Sacred: values, but also functions, lambdas, classes, objects and imported
+modules. Unlike Sacred, comprehensions, generator expressions, lambdas and nested functions may use
+earlier entries, because the body runs as a real function body.
 """
 from __future__ import annotations
 
@@ -22,9 +22,6 @@ from core.config.scope_source import read_scope_source
 from core.errors import ConfigError
 
 __all__ = ["ConfigDict", "ConfigResult", "ConfigScope", "ScopeArgumentError"]
-
-_NOT_ENTRIES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)
-
 
 class ScopeArgumentError(ConfigError, KeyError):
     """A config scope's parameter has no value: nothing earlier, no update and no fallback provides it."""
@@ -77,7 +74,7 @@ class ConfigScope:
         fallback = dict(fallback or {})
         fixing = FixedValues(fixed, fallback, preset)
         views = fixing.views()
-        arguments = {name: self._argument(name, views, preset, fallback) for name in self.arg_names}
+        arguments = {name: self._argument(name, fixing, views, preset, fallback) for name in self.arg_names}
         namespace = dict(self.func.__globals__)
         namespace.update(_closure_values(self.func))
         namespace.update(fallback)
@@ -87,10 +84,13 @@ class ConfigScope:
         local_values: dict[str, Any] = body(fixing.fix, {**preset, **views}, locals, **arguments)
         return finish_result(self._entries(local_values, fixing), fixing, preset, lambda: self.docs, views)
 
-    def _argument(self, name: str, views: dict[str, Any], preset: dict[str, Any],
+    def _argument(self, name: str, fixing: FixedValues, views: dict[str, Any], preset: dict[str, Any],
                   fallback: dict[str, Any]) -> Any:
-        """The value of parameter ``name``: fixed, else preset, else fallback."""
-        for values in (views, preset, fallback):
+        """The value of parameter ``name``: the preset value with fixed values applied (a dict sees both),
+        else the fixed value, else the fallback."""
+        if name in preset:
+            return fixing.fix(name, preset[name])
+        for values in (views, fallback):
             if name in values:
                 return values[name]
         available = sorted({*views, *preset, *fallback}, key=str)
@@ -107,9 +107,7 @@ class ConfigScope:
             entries["__doc__"] = fixing.fix("__doc__", self._docstring)
         for name in [*fixing.order, *local_values]:
             if name in local_values and name not in entries and name not in INTERNAL_NAMES:
-                value = local_values[name]
-                if not isinstance(value, _NOT_ENTRIES):
-                    entries[name] = value
+                entries[name] = local_values[name]
         return entries
 
     def __repr__(self) -> str:

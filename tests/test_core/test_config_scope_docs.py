@@ -115,22 +115,24 @@ def test_docs_ignore_nested_functions_classes_and_the_def_line():
 
     scope = ConfigScope(cfg)
     assert scope.docs == {}
-    assert scope(preset={"a": 1, "b": 2}) == {"c": 3, "a": 1, "b": 2}
+    result = scope(preset={"a": 1, "b": 2})
+    assert {key: result[key] for key in ("a", "b", "c")} == {"c": 3, "a": 1, "b": 2}
+    assert result.docs == {}
 
 
 def test_docs_of_entries_only_in_result():
     def cfg():
         # the mode
         mode = "x"
-        import os  # a module, not an entry
+        import os  # a module: an entry, but an import is not an assignment with a doc
         # a helper function
         helper = len
 
     scope = ConfigScope(cfg)
-    result = scope()
-    assert result == {"mode": "x"}
-    assert result.docs == {"mode": "the mode"}
-    assert scope.docs == {"mode": "the mode", "helper": "a helper function"}
+    result = scope(fixed={"extra": 1})
+    assert sorted(result) == ["extra", "helper", "mode", "os"]
+    assert result.docs == {"mode": "the mode", "helper": "a helper function"}
+    assert ConfigScope(cfg).docs == {"mode": "the mode", "helper": "a helper function"}
 
 
 def test_docs_multiline_assignment_uses_first_line_and_hash_in_strings_is_not_a_comment():
@@ -174,7 +176,8 @@ def test_return_inside_nested_function_and_lambda_is_allowed():
         values = list(helper())
         pick = (lambda: (yield))  # noqa: E731
 
-    assert ConfigScope(cfg)() == {"values": [1]}
+    result = ConfigScope(cfg)()
+    assert result["values"] == [1] and sorted(result) == ["helper", "pick", "values"]
 
 
 def test_star_args_kwargs_and_defaults_are_refused():

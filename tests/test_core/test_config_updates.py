@@ -48,11 +48,18 @@ def test_parse_updates_later_words_win() -> None:
     assert parse_updates(["a=3", "a.b=1"])[0] == {"a": {"b": 1}}
 
 
-def test_parse_updates_merges_dict_values() -> None:
+def test_parse_updates_in_order_a_later_dict_replaces_earlier_keys_as_in_sacred() -> None:
     updates, _ = parse_updates(["opts.nested.flag=False", 'opts={"momentum": 1, "nested": {"x": 2}}'])
-    assert updates == {"opts": {"momentum": 1, "nested": {"flag": False, "x": 2}}}
+    assert updates == {"opts": {"momentum": 1, "nested": {"x": 2}}}
+    updates, _ = parse_updates(['opts={"a": 1}', "opts.b=2"])
+    assert updates == {"opts": {"a": 1, "b": 2}}
     updates, _ = parse_updates(['opts={"a": 1}', "opts.b=2", 'opts={"c": 3}'])
-    assert updates == {"opts": {"a": 1, "b": 2, "c": 3}}
+    assert updates == {"opts": {"c": 3}}
+
+
+def test_parse_updates_reads_values_through_json_like_sacred() -> None:
+    updates, _ = parse_updates(["shape=(64,64)", "d={1: 'a', 2.5: (1, (2,)), None: 1, False: 0}", "s={1, 2}"])
+    assert updates == {"shape": [64, 64], "d": {"1": "a", "2.5": [1, [2]], "null": 1, "false": 0}, "s": {1, 2}}
 
 
 @pytest.mark.parametrize(("word", "fragment"), [

@@ -1,0 +1,17 @@
+"""Scope parameters see the merged dict; the later of two updates of the same dict wins; defaults fill in."""
+from sacred import Experiment
+
+ex = Experiment("merge")
+ex.add_config({"shared": {"x": 1, "y": 2}})
+
+
+@ex.config
+def cfg(shared):
+    keys = sorted(shared)
+    total = shared["x"] + shared["y"]
+    model = {"units": 64, "act": "relu", "layers": 2}
+
+
+@ex.automain
+def main(keys, total, model, shared):
+    print(keys, total, sorted(model.items()), sorted(shared.items()))

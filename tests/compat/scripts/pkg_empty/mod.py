@@ -1,0 +1,5 @@
+VALUE = 5
+
+
+def helper():
+    return VALUE

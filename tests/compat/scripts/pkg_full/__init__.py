@@ -1,0 +1,2 @@
+"""A package with code in its __init__."""
+FULL = 1

@@ -1,0 +1,51 @@
+"""Differential cases for config values: objects as entries, merged dicts, update order, tuples, empty
+ingredients, error types; print_config docs; commands and help; randomness; names, observers, settings."""
+from __future__ import annotations
+
+import pytest
+
+from compat_harness import Case, assert_same
+from conftest import register
+
+CASES = register(
+    Case("objects_run", "cfg_objects.py", ("-F", "runs", "with", "seed=1")),
+    Case("objects_named", "cfg_objects.py", ("-F", "runs", "with", "ordered", "seed=1")),
+    Case("objects_print_config", "cfg_objects.py", ("print_config", "with", "ordered")),
+    Case("objects_save_config", "cfg_objects.py", ("save_config", "with", "config_filename=saved.json")),
+    Case("merge_parameter_sees_merged_dict", "cfg_merge.py", ("with", "shared.y=5")),
+    Case("merge_print_config", "cfg_merge.py", ("print_config", "with", "shared.y=5", "model.units=3")),
+    Case("merge_whole_dict_after_dotted", "cfg_merge.py",
+         ("print_config", "with", "model.units=32", 'model={"act": "gelu"}')),
+    Case("merge_dotted_after_whole_dict", "cfg_merge.py",
+         ("print_config", "with", 'model={"act": "gelu"}', "model.units=32")),
+    Case("merge_run", "cfg_merge.py", ("-F", "runs", "with", "seed=2", "model.units=32", 'model={"act": "gelu"}')),
+    Case("tuples", "cfg_tuples.py", ("-F", "runs", "with", "seed=1", "shape=(64,64)", "pair=(5,6)",
+                                     "opts.size=(7,8)", "d={1: 'a', 'b': (1, 2)}", "n=None")),
+    Case("tuples_print_config", "cfg_tuples.py", ("print_config", "with", "pair=(5,6)", "shape=(1,)")),
+    Case("error_types", "cfg_errors.py"),
+    Case("docs_print_config", "print_docs.py", ("print_config",)),
+    Case("docs_print_config_modified", "print_docs.py", ("print_config", "with", "opt.m=0.5", "lr=1")),
+    Case("docs_print_config_dict_replaced", "print_docs.py", ("print_config", "with", "opt={'m': 1}")),
+    Case("docs_print_config_named", "print_docs.py", ("print_config", "with", "big")),
+    Case("docs_print_config_named_oneline", "print_docs.py", ("print_config", "with", "oneline", "fromdict")),
+    Case("docs_print_named_configs", "print_docs.py", ("print_named_configs",)),
+    Case("docs_named_run", "print_docs.py", ("-F", "runs", "with", "big", "seed=1")),
+    Case("docs_help", "print_docs.py", ("-h",)),
+    Case("debug_log_lines", "cli_debug.py", ("-l", "DEBUG", "-F", "runs", "with", "seed=1")),
+    Case("debug_log_lines_no_observer", "cli_debug.py", ("--loglevel", "DEBUG")),
+    Case("public_names", "names_public.py"),
+    Case("observer_stub_imports", "names_observer_stub.py"),
+    Case("file_storage_methods", "fs_methods.py", ("with", "seed=1")),
+    Case("enforce_clean_without_repository", "enforce_clean.py", ("-e",)),
+    Case("enforce_clean_with_observer", "enforce_clean.py", ("-e", "-F", "runs")),
+    Case("sources_of_packages", "sources_pkg.py", ("-F", "runs", "with", "seed=1"),
+         files=("pkg_empty", "pkg_full")),
+    Case("sources_print_dependencies", "sources_pkg.py", ("print_dependencies",), files=("pkg_empty", "pkg_full"),
+         skip=frozenset({"stdout"}), known="compared in the files of sources_of_packages"),
+    Case("settings_munch", "settings_monkeypatch.py"),
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_same_as_sacred(case: Case, compat_outcomes) -> None:
+    assert_same(case, compat_outcomes)
