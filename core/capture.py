@@ -6,10 +6,11 @@ Precedence for each parameter: what the caller passed > the config (the ingredie
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import inspect
 import logging
-import random
+import time
 from typing import Any, Callable
 
 from core.errors import MissingConfigError, SignatureError
@@ -70,20 +71,6 @@ class Signature:
         return filled
 
 
-def create_rnd(seed: int) -> Any:
-    """A random generator for ``_rnd``: numpy's ``RandomState`` when numpy is installed, else ``random.Random``."""
-    try:
-        import numpy
-    except ImportError:
-        return random.Random(seed)
-    return numpy.random.RandomState(seed)
-
-
-def draw_seed(rnd: Any) -> int:
-    """Draw a new seed in [1, 1e9) from ``rnd`` (any of the generators ``create_rnd`` makes)."""
-    return int(rnd.randint(1, 10**9))
-
-
 class CaptureState:
     """What a captured function knows about the run it is called in (set by the run, read on each call)."""
 
@@ -92,7 +79,23 @@ class CaptureState:
         self.config: dict = {}
         self.logger: logging.Logger | None = None
         self.run: Any = None
-        self.rnd: Any = None
+        self.seeds: Any = None
+        """The run's ``SeedChain`` of this function's ingredient; ``seed_index`` is this function's place in it."""
+        self.seed_index = 0
+        self._rnd: Any = None
+
+    def attach(self, config: dict, run: Any, logger: logging.Logger, seeds: Any, seed_index: int) -> None:
+        """Make the function part of a run."""
+        self.config, self.run, self.logger = config, run, logger
+        self.seeds, self.seed_index, self._rnd = seeds, seed_index, None
+
+    @property
+    def rnd(self) -> Any:
+        """The generator ``_seed`` values are drawn from in this run (None outside a run)."""
+        if self._rnd is None and self.seeds is not None:
+            from core.randomness import create_rnd
+            self._rnd = create_rnd(self.seeds.seed_of(self.seed_index))
+        return self._rnd
 
 
 def capture(function: Callable, prefix: str | None = None) -> Callable:
@@ -112,7 +115,14 @@ def capture(function: Callable, prefix: str | None = None) -> Callable:
         dotted = f"{state.prefix}." if state.prefix else ""
         filled = signature.bind(args, kwargs, options, specials, dotted)
         kwargs.update(filled)
-        return function(*args, **kwargs)
+        logger = state.logger
+        if logger is None:
+            return function(*args, **kwargs)
+        logger.debug("Started")
+        started = time.time()
+        result = function(*args, **kwargs)
+        logger.debug("Finished after %s.", datetime.timedelta(seconds=round(time.time() - started)))
+        return result
 
     captured_function._capture_state = state  # type: ignore[attr-defined]
     captured_function.signature = signature  # type: ignore[attr-defined]
@@ -133,8 +143,8 @@ def _special_values(state: CaptureState, signature: Signature,
         "_run": lambda: state.run,
     }
     if "_seed" in wanted or "_rnd" in wanted:
-        source = state.rnd if state.rnd is not None else random.Random()
-        seed = draw_seed(source)
+        from core.randomness import create_rnd, get_seed
+        seed = get_seed(state.rnd)
         values["_seed"] = lambda: seed
         values["_rnd"] = lambda: create_rnd(seed)
     return values

@@ -26,6 +26,8 @@ def run_commandline(experiment: Any, argv: list[str] | str | None = None) -> Run
     try:
         parsed = parse_command_line(argv, experiment.all_options())
         debug = bool(parsed.options.get("--debug"))
+        if not parsed.help_word:
+            _check_command(experiment, program, parsed.command)
         if parsed.help:
             _print_help(experiment, program, parsed.help_command)
             sys.exit(0)
@@ -76,14 +78,35 @@ def run_commandline(experiment: Any, argv: list[str] | str | None = None) -> Run
 def _print_help(experiment: Any, program: str, command: str | None) -> None:
     commands = experiment.gather_all_commands()
     if command is None:
-        print(format_help(program, experiment.doc, commands, experiment.all_options()), end="")
+        print(format_help(program, experiment.doc, commands, experiment.all_options()))
         return
     found = dict(commands)
     if command not in found:
-        print(format_usage(program))
-        print(f'Error: Command "{command}" not found. Available commands are: {", ".join(found)}')
+        _print_unknown_command(program, command, list(found))
         sys.exit(1)
-    print(format_command_help(command, found[command]), end="")
+    print(format_command_help(command, found[command]))
+
+
+def _check_command(experiment: Any, program: str, command: str | None) -> None:
+    """Exit with Sacred's usage error (on stdout) when there is no such command, or no command at all."""
+    known = [name for name, _ in experiment.gather_commands()]
+    if command is None and experiment.default_command is None:
+        print(format_usage(program).rstrip("\n"))
+        print("Error: No command found to be run. Specify a command or define main function. Available "
+              f"commands are: {', '.join(known)}")
+        sys.exit(1)
+    if command is not None and command not in known:
+        _print_unknown_command(program, command, known)
+        sys.exit(1)
+
+
+def _print_unknown_command(program: str, command: str, known: list[str]) -> None:
+    """Sacred's usage error for an unknown command, on stdout as Sacred prints it, with a suggestion."""
+    import difflib
+    close = difflib.get_close_matches(command, known, n=1)
+    hint = f' Did you mean "{close[0]}"?' if close else ""
+    print(format_usage(program).rstrip("\n"))
+    print(f'Error: Command "{command}" not found. Available commands are: {", ".join(known)}{hint}')
 
 
 def _report_user_error(exc: SacredError, program: str) -> None:

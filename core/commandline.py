@@ -6,6 +6,7 @@ use (``--beat_interval``, ``--print_config``). Unambiguous prefixes of long opti
 from __future__ import annotations
 
 import difflib
+import inspect
 import os
 import shlex
 import sys
@@ -32,6 +33,29 @@ class Option:
     @property
     def spellings(self) -> tuple[str, ...]:
         return (self.key,) + self.aliases
+
+    # Sacred's CLIOption interface
+    @property
+    def is_flag(self) -> bool:
+        return not self.takes_value
+
+    @property
+    def arg(self) -> str | None:
+        return "VALUE" if self.takes_value else None
+
+    arg_description = None
+
+    def get_flag(self) -> str:
+        return self.key
+
+    def get_short_flag(self) -> str | None:
+        return self.short
+
+    def get_flags(self) -> tuple[str | None, str]:
+        return self.short, self.key
+
+    def get_description(self) -> str:
+        return self.help
 
     def usage(self) -> str:
         short = f"{self.short} " if self.short else ""
@@ -240,39 +264,35 @@ def format_usage(program: str) -> str:
 
 def format_help(program: str, doc: str | None, commands: list[tuple[str, Callable]],
                 options: tuple[Option, ...] = BUILTIN_OPTIONS) -> str:
-    """The long help: usage, the script's docstring, options, arguments, commands."""
-    lines = [format_usage(program)]
-    if doc:
-        lines.append(doc.strip() + "\n")
-    lines.append("Options:")
+    """The long help, laid out as Sacred's: usage, the script's docstring, options, arguments, commands."""
+    option_lines = []
     for option in sorted(options, key=lambda o: o.key.lstrip("-").replace("-", "_")):
         description = textwrap.fill(option.help, width=79, initial_indent=" " * 32,
                                     subsequent_indent=" " * 32).strip()
-        lines.append(f"  {option.usage():28}  {description}")
-    lines.append("\nArguments:\n"
-                 "  COMMAND   Name of command to run (see below for list of commands)\n"
-                 "  UPDATE    Configuration assignments of the form foo.bar=17\n\n")
-    lines.append("Commands:")
-    width = max([len(name) for name, _ in commands] + [8])
-    for name, func in commands:
-        lines.append(f"  {name:{width}}  {first_doc_line(func)}".rstrip())
-    return "\n".join(lines) + "\n"
+        option_lines.append(f"  {option.usage():28}  {description}\n")
+    command_text = ""
+    if commands:
+        width = max([len(name) for name, _ in commands] + [8])
+        command_text = "\nCommands:\n" + "".join(f"  {name:{width}}  {first_doc_line(func)}\n"
+                                                  for name, func in commands)
+    return (f"{format_usage(program)}\n{doc.strip() if doc else ''}\n\nOptions:\n{''.join(option_lines)}\n\n"
+            "Arguments:\n"
+            "  COMMAND   Name of command to run (see below for list of commands)\n"
+            "  UPDATE    Configuration assignments of the form foo.bar=17\n"
+            f"\n{command_text}")
 
 
 def first_doc_line(func: Any) -> str:
     doc = textwrap.dedent(getattr(func, "__doc__", None) or "").strip()
-    return doc.splitlines()[0] if doc else ""
+    return doc.split("\n")[0]
 
 
 def format_command_help(name: str, func: Callable) -> str:
-    """``help COMMAND``: the command's signature and docstring."""
-    import inspect
-    try:
-        signature = str(inspect.signature(func))
-    except (TypeError, ValueError):
-        signature = "(...)"
-    doc = textwrap.indent(textwrap.dedent(func.__doc__ or "").strip(), "    ")
-    return f"{name}{signature}\n{doc}\n"
+    """``help COMMAND``: the function's signature and docstring, or the comment above it, as pydoc shows them."""
+    import pydoc
+    import re
+    original = inspect.unwrap(func)
+    return re.sub(".\b", "", pydoc.text.document(original))
 
 
 def cli_option(short: str, long: str, is_flag: bool = False) -> Callable:

@@ -4,6 +4,7 @@ Layouts follow Sacred's; ``--json`` gives the machine-readable forms tools (such
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import pprint
@@ -51,16 +52,22 @@ def _format_level(config: dict, path: str, depth: int, summary: ConfigSummary, c
     branches = sorted((k for k, v in config.items() if isinstance(v, dict) and v), key=str)
     for key in leaves:
         full = f"{path}.{key}" if path else str(key)
-        text = f"{indent}{key} = {pprint.PrettyPrinter().pformat(config[key])}"
-        doc = summary.docs.get(full)
-        if doc:
-            doc_text = _paint(f"# {doc}", DIM, colour)
-            text = f"{text:<35}  {doc_text}" if len(text) <= 35 else f"{text}    {doc_text}"
+        text = _with_doc(f"{indent}{key} = {pprint.PrettyPrinter().pformat(config[key])}", summary.docs.get(full),
+                         colour)
         lines.append(_marked(text, summary.marker(full) if full in changed else None, colour))
     for key in branches:
         full = f"{path}.{key}" if path else str(key)
-        lines.append(_marked(f"{indent}{key}:", "modified" if full in changed else None, colour))
+        lines.append(_marked(_with_doc(f"{indent}{key}:", summary.docs.get(full), colour),
+                             "modified" if full in changed else None, colour))
         _format_level(config[key], full, depth + 1, summary, changed, colour, lines)
+
+
+def _with_doc(text: str, doc: str | None, colour: bool) -> str:
+    """An entry line with its comment doc, dimmed, in Sacred's column (35 characters) or after it."""
+    if not doc:
+        return text
+    doc_text = _paint(f"# {doc}", DIM, colour)
+    return f"{text:<35}  {doc_text}" if len(text) <= 35 else f"{text}    {doc_text}"
 
 
 def _marked(text: str, marker: str | None, colour: bool) -> str:
@@ -76,22 +83,21 @@ def format_named_configs(named: Iterable[tuple[str, Any]], colour: bool) -> str:
     if not entries:
         lines.append("  No named configs")
     for name, conf in entries:
-        doc = named_config_doc(conf)
-        if not doc:
+        doc = getattr(conf, "__doc__", None)  # a scope's docstring as Python keeps it; None for a dict
+        if doc is None:
             lines.append(f"  {name}")
-        elif "\n" not in doc.strip():
+        elif doc.strip().count("\n") == 0:
             lines.append(f"  {name}" + _paint(f"   # {doc.strip()}", DIM, colour))
         else:
-            body = doc.strip().replace("\n", "\n    ")
+            body = doc.replace("\n", "\n  ")
             lines.append(f"  {name}" + _paint(f'\n    """{body}"""', DIM, colour))
     return "\n".join(lines)
 
 
 def named_config_doc(conf: Any) -> str | None:
-    doc = getattr(conf, "__doc__", None)
-    if doc and type(conf).__doc__ == doc:
-        return None  # the class docstring of ConfigDict, not the user's
-    return textwrap.dedent(doc).strip() if doc else None
+    """A named config's doc for machine-readable output: a scope's docstring, or a dict's ``__doc__`` entry."""
+    doc = getattr(conf, "doc", None) or getattr(conf, "__doc__", None)
+    return inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else None
 
 
 def _command_doc(func: Any) -> str:
@@ -122,7 +128,10 @@ def print_dependencies(_run: Any) -> None:
 
 
 def save_config(_config: dict, _log: Any, config_filename: str = "config.json") -> None:
-    """Store the updated configuration in a file (with config_filename=FILE; .json, .yaml, .pickle)."""
+    """Store the updated configuration in a file.
+
+    By default config.json; set another file with config_filename=FILE (.json, .yaml or .pickle).
+    """
     from core.config.loaders import save_config_file
     from core.config.values import flatten
     config = {k: v for k, v in _config.items() if k != "config_filename"}
@@ -149,3 +158,9 @@ def print_named_configs(_run: Any) -> None:
 
 
 BUILTIN_COMMANDS = (print_config, print_dependencies, save_config, print_named_configs)
+
+
+def help_for_command(command: Any) -> str:
+    """The help text of a command: its signature and docstring (or the comment above it)."""
+    from core.commandline import format_command_help
+    return format_command_help(getattr(command, "__name__", ""), command)

@@ -117,6 +117,14 @@ class RunError(SacredError):
     """Misuse of the run API (e.g. starting a run twice, logging outside a run)."""
 
 
+class ObserverError(Exception):
+    """An observer could not do its work (Sacred's name, for scripts that catch it)."""
+
+
+class ObserverNotShippedError(SacredError, ImportError):
+    """An observer backend this package does not ship (MongoDB, SQL, TinyDB, S3, GCS, Slack, Telegram, queue)."""
+
+
 class SacredInterrupt(Exception):
     """Raise a subclass (with a ``STATUS`` class attribute) to end a run with a custom status."""
 

@@ -11,6 +11,9 @@ from core.ingredient import Ingredient
 from core.run import Run, current_run_required
 
 
+_BUILTIN_HOST_KEYS = ("hostname", "os", "python_version", "cpu", "gpus", "ENV")
+
+
 class Experiment(Ingredient):
     """An experiment: config, captured functions, commands, observers; ``ex.run()`` executes a command."""
 
@@ -38,6 +41,10 @@ class Experiment(Ingredient):
         self.option_hooks: list[Callable] = []
         self.additional_host_info = {getattr(g, "name", getattr(g, "__name__", repr(g))): g
                                      for g in (additional_host_info or [])}
+        clashing = [name for name in self.additional_host_info if name in _BUILTIN_HOST_KEYS]
+        if clashing:
+            raise KeyError(f"Key {clashing[0]} used in `additional_host_info` already exists as a default "
+                           f"gatherer function. Do not use the following keys: {list(_BUILTIN_HOST_KEYS)}")
         self.additional_cli_options = [getattr(f, "cli_option", f) for f in (additional_cli_options or [])]
         from core.commands import BUILTIN_COMMANDS
         for command in BUILTIN_COMMANDS:
@@ -85,6 +92,16 @@ class Experiment(Ingredient):
         """Run what ``argv`` asks for (``script.py [COMMAND] [with UPDATE...] [options]``); exits on errors."""
         from core.cli_runner import run_commandline
         return run_commandline(self, argv)
+
+    def post_process_name(self, name: str, ingredient: Any) -> str:
+        """The experiment's own commands and named configs are named without the experiment's name."""
+        if ingredient is self:
+            return name[len(self.path) + 1:]
+        return name
+
+    def get_default_options(self) -> dict:
+        """Every command-line option at its default (flags False, others None), keyed as in ``meta.options``."""
+        return default_options(self.all_options())
 
     def gather_all_commands(self) -> list[tuple[str, Callable]]:
         """Every command, as the help lists them: built-ins, the experiment's, then ingredients'."""

@@ -156,20 +156,39 @@ class Ingredient:
             yield from ingredient._traverse(seen + (self,), depth + 1)
 
     def gather_commands(self) -> Iterator[tuple[str, Callable]]:
-        """Yield ``(dotted command name, function)`` for this ingredient and its sub-ingredients."""
+        """Yield ``(full dotted name, function)`` for the commands of this ingredient and its sub-ingredients."""
         for ingredient, _ in self.traverse_ingredients():
             for name, func in ingredient.commands.items():
-                yield _join(ingredient.path_for(self), name), func
+                yield self.post_process_name(_join(ingredient.path, name), ingredient), func
 
     def gather_named_configs(self) -> Iterator[tuple[str, Any]]:
-        """Yield ``(dotted named-config name, config)`` for this ingredient and its sub-ingredients."""
+        """Yield ``(full dotted name, config)`` for the named configs of this ingredient and its sub-ingredients."""
         for ingredient, _ in self.traverse_ingredients():
             for name, conf in ingredient.named_configs.items():
-                yield _join(ingredient.path_for(self), name), conf
+                yield self.post_process_name(_join(ingredient.path, name), ingredient), conf
+
+    def post_process_name(self, name: str, ingredient: "Ingredient") -> str:
+        """Override to change how gathered commands and named configs are named (Sacred's hook)."""
+        return name
 
     def path_for(self, root: "Ingredient") -> str:
         """The path under which this ingredient's config lives (the root experiment has ``""``)."""
         return "" if self is root else self.path
+
+    @property
+    def sources(self) -> set:
+        """The ingredient's source files (``Source`` objects), found when read."""
+        from core import host
+        found, _ = host.gather_sources_and_dependencies(self._caller_globals, self.base_dir, self.mainfile_abs)
+        return set(found) | {host.Source.create(name, save_git_info=False) for name in self.extra_sources}
+
+    @property
+    def dependencies(self) -> set:
+        """The packages the ingredient uses (``PackageDependency`` objects), found when read."""
+        from core import host
+        _, found = host.gather_sources_and_dependencies(self._caller_globals, self.base_dir, self.mainfile_abs)
+        return set(found) | {host.PackageDependency(name, version)
+                             for name, version in self.extra_dependencies.items()}
 
     def get_experiment_info(self) -> dict:
         """Sacred's ``experiment`` record: name, base_dir, mainfile, sources, dependencies, repositories."""

@@ -169,8 +169,7 @@ class Run:
             self.observers = []
         self._calls = ObserverCalls(self.observers, self.run_logger)
         self.observers = list(self._calls.observers)
-        if not self.observers and not (self.debug or self.unobserved):
-            self.run_logger.warning("No observers have been added to this run")
+        self.warn_if_unobserved()
         set_global_seed(self.config.get("seed"))
         if self.queue_only:
             self._queue()
@@ -209,6 +208,11 @@ class Run:
             _restore_sigterm_handler(previous_sigterm)
             self._close()
 
+    def warn_if_unobserved(self) -> None:
+        """Warn that nothing records this run (not in debug mode, not when unobserved on purpose)."""
+        if not self.observers and not (self.debug or self.unobserved):
+            self.run_logger.warning("No observers have been added to this run")
+
     def _execute(self, args: tuple) -> Any:
         for hook in self.pre_run_hooks:
             hook()
@@ -239,9 +243,6 @@ class Run:
 
     def _emit_started(self) -> None:
         from core.captured_output import CapturedOutput
-        if self.observers:
-            from core.run_info import enforce_clean_if_asked
-            enforce_clean_if_asked(self)
         self._output = CapturedOutput(self.captured_out_filter, keep_whole=not self.observers)
         self._id = self._calls.start(
             "started_event", self._id, ex_info=self.experiment_info, command=self._command_name(),
@@ -275,6 +276,7 @@ class Run:
     # ------------------------------------------------------------------ background work
     def _start_workers(self) -> None:
         from core.run_background import Heartbeat, OutputFlusher
+        self.run_logger.debug("Starting Heartbeat")
         report = self.run_logger.warning
         self._workers = [
             OutputFlusher(self._capture, self._collect_output, float(SETTINGS.OUTPUT_FLUSH_INTERVAL), report),
@@ -284,6 +286,8 @@ class Run:
 
     def _stop_workers(self) -> None:
         workers, self._workers = self._workers, []
+        if workers:
+            self.run_logger.debug("Stopping Heartbeat")
         for worker in workers:
             worker.stop()
 
@@ -351,20 +355,11 @@ class Run:
 
 
 def set_global_seed(seed: Any) -> None:
-    """Seed ``random``, and numpy / torch when the program already imported them."""
+    """Seed ``random``, numpy (also when first imported later), TensorFlow and PyTorch, as Sacred does."""
     if seed is None:
         return
-    import random
-    import sys
-    random.seed(seed)
-    numpy = sys.modules.get("numpy")
-    if numpy is not None:
-        numpy.random.seed(seed % 2**32)
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.manual_seed(seed)
-        if torch.cuda.is_available():
-            torch.cuda.manual_seed_all(seed)
+    from core.randomness import set_global_seed as seed_everything
+    seed_everything(seed)
 
 
 def _install_sigterm_handler() -> Any:

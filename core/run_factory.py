@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import logging
-import random
 from typing import Any
 
-from core.capture import draw_seed
+from core.randomness import SeedChain, get_seed
 from core.config.assemble import AssembledConfig, assemble_config
 from core.errors import CommandNotFoundError, CommandLineError
 from core.run import Run
@@ -29,13 +28,19 @@ def find_command(experiment: Any, command_name: str | None) -> tuple[str, Any]:
     return command_name, commands[command_name]
 
 
-def _root_logger(experiment: Any, loglevel: Any) -> logging.Logger:
+def basic_stream_logger() -> logging.Logger:
+    """The root logger as every run without ``ex.logger`` sets it up, like Sacred: level INFO and one
+    handler writing ``LEVEL - name - message`` to stderr, in place of the handlers it had."""
     root = logging.getLogger()
-    if experiment.logger is None and not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s - %(name)s - %(message)s"))
-        root.addHandler(handler)
-        root.setLevel(logging.INFO)
+    root.setLevel(logging.INFO)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(name)s - %(message)s"))
+    root.handlers = [handler]
+    return root
+
+
+def _root_logger(experiment: Any, loglevel: Any) -> logging.Logger:
+    root = experiment.logger if experiment.logger is not None else basic_stream_logger()
     if loglevel:
         level = _parse_loglevel(loglevel)
         (experiment.logger or root).setLevel(level)
@@ -86,6 +91,9 @@ def create_run(experiment: Any, command_name: str | None, config_updates: dict |
         run.meta_info["comment"] = options["--comment"]
     if options.get("--priority") is not None and options.get("--priority") is not False:
         run.meta_info["priority"] = _parse_priority(options["--priority"])
+    if options.get("--enforce_clean"):
+        from core.host import enforce_clean
+        enforce_clean(run.experiment_info)  # before anything starts, with or without observers, as Sacred
     for extra in experiment.additional_cli_options:
         value = options.get(extra.key)
         if value and extra.apply is not None:
@@ -107,22 +115,53 @@ def _hooks(experiment: Any) -> tuple[list, list]:
 
 
 def _wire_captured_functions(assembled: AssembledConfig, run: Run, logger_parent: Any) -> None:
-    """Give every captured function its config, logger, run and a seeded generator."""
+    """Give every captured function its config, logger, run and its place in its ingredient's seed chain."""
     from core.config.readonly import make_read_only
     from core.settings import SETTINGS
-    root_rnd = random.Random(assembled.config["seed"])
-    for scaffold in reversed(assembled.scaffolds):
-        scaffold_rnd = random.Random(draw_seed(root_rnd))
+    chains = seed_chains(assembled)
+    for scaffold in assembled.scaffolds:  # deepest first, the experiment last (it wins for shared functions)
         config = assembled.function_config(scaffold)
         if SETTINGS.CONFIG.READ_ONLY_CONFIG:
             config = make_read_only(config)
-        for func in scaffold.ingredient.captured_functions:
-            state = func._capture_state
-            state.config = config
-            state.run = run
-            state.rnd = random.Random(draw_seed(scaffold_rnd))
+        for index, func in enumerate(scaffold.ingredient.captured_functions):
             name = f"{scaffold.path}.{func.__name__}" if scaffold.path else func.__name__
-            state.logger = logger_parent.getChild(name) if logger_parent else logging.getLogger(name)
+            logger = logger_parent.getChild(name) if logger_parent else logging.getLogger(name)
+            func._capture_state.attach(config, run, logger, chains[scaffold.path], index)
+
+
+def seed_chains(assembled: AssembledConfig) -> dict[str, SeedChain]:
+    """Each ingredient's seed chain, seeded as Sacred seeds it.
+
+    An ingredient's seed is its config's ``seed`` entry, else drawn from the generator of its parent (the
+    experiment, or an ingredient whose path contains it), the parent's sub-ingredients in reverse order;
+    an ingredient no such parent reaches gets a seed from ``random``. Nothing is drawn (and numpy is not
+    imported) until a captured function asks for ``_seed`` or ``_rnd``.
+    """
+    drawn: dict[str, int] = {}
+
+    def set_up(scaffold: Any, parent_rnd: Any) -> None:
+        if scaffold.path in drawn:
+            return
+        seed = scaffold.config.get("seed")
+        drawn[scaffold.path] = seed if seed is not None else get_seed(parent_rnd)
+        own = SeedChain(drawn[scaffold.path])
+        for sub in reversed(scaffold.subs):
+            if not scaffold.path or sub.path.startswith(scaffold.path + "."):
+                set_up(sub, own.rnd)
+
+    def setup_seed(path: str) -> int:
+        if not drawn:
+            for scaffold in reversed(assembled.scaffolds):
+                set_up(scaffold, None)
+        return drawn[path]
+
+    chains = {}
+    for scaffold in assembled.scaffolds:
+        if "seed" in scaffold.config:
+            chains[scaffold.path] = SeedChain(scaffold.config["seed"])
+        else:
+            chains[scaffold.path] = SeedChain(lambda path=scaffold.path: setup_seed(path))
+    return chains
 
 
 def _validate_options(options: dict) -> None:

@@ -26,17 +26,14 @@ def experiment_info_for(experiment: Any, name: str | None = None) -> dict:
 
 def host_info_for(experiment: Any) -> dict:
     """The ``host`` record, with the experiment's extra gatherers."""
+    import sys
     from core import host
     from core.settings import SETTINGS
+    registered = getattr(sys.modules.get("core.host_info"), "host_info_gatherers", None) or {}
+    extra = {name: func for name, func in registered.items() if name not in host.DEFAULT_HOST_KEYS}
+    extra.update(getattr(experiment, "additional_host_info", None) or {})
     return host.get_host_info(
         captured_env=list(SETTINGS.HOST_INFO.CAPTURED_ENV),
         include_cpu=SETTINGS.HOST_INFO.INCLUDE_CPU_INFO,
         include_gpu=SETTINGS.HOST_INFO.INCLUDE_GPU_INFO,
-        extra_gatherers=getattr(experiment, "additional_host_info", None) or None)
-
-
-def enforce_clean_if_asked(run: Any) -> None:
-    """``-e/--enforce_clean``: refuse to start from a dirty or unversioned tree."""
-    if run.meta_info.get("options", {}).get("--enforce_clean"):
-        from core import host
-        host.enforce_clean(run.experiment_info)
+        extra_gatherers=extra or None)

@@ -48,14 +48,15 @@ class ConfigResult(dict):  # type: ignore[type-arg]
 
 
 class ConfigDict:
-    """A config given as a dict: evaluated like a config scope whose body assigns each key in order."""
+    # No class docstring: print_named_configs shows ``__doc__``, and a dict has none to show, as in Sacred.
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         if not isinstance(config, Mapping):
             raise ConfigError(f"A config dict must be a dict, got {type(config).__name__}: {config!r}.")
         validate_keys(dict(config))
         self._config: dict[str, Any] = normalize(dict(config))
-        self.__doc__ = self._config.get("__doc__") if isinstance(self._config.get("__doc__"), str) else None
+        self.doc = self._config.get("__doc__") if isinstance(self._config.get("__doc__"), str) else None
+        """A ``__doc__`` entry of the dict (shown by our machine-readable output; Sacred shows none)."""
 
     def __call__(self, fixed: Mapping[str, Any] | None = None, preset: Mapping[str, Any] | None = None,
                  fallback: Mapping[str, Any] | None = None) -> ConfigResult:

@@ -18,7 +18,7 @@ from core.config.config_dict import ConfigDict, ConfigResult, finish_result
 from core.config.fixing import FixedValues
 from core.config.scope_compile import INTERNAL_NAMES, CompiledScope, compile_scope
 from core.config.scope_docs import extract_docs
-from core.config.scope_source import read_scope_source
+from core.config.scope_source import body_docstring, read_scope_source
 from core.errors import ConfigError
 
 __all__ = ["ConfigDict", "ConfigResult", "ConfigScope", "ScopeArgumentError"]
@@ -46,12 +46,17 @@ class ConfigScope:
         self.__doc__ = func.__doc__
         self._where = source.where()
         self._location = f"{os.path.basename(source.filename)}:{source.node.lineno}"
-        self._docstring = _docstring(source.node.body)
+        self._has_docstring = _docstring(source.node.body) is not None
 
     @cached_property
     def docs(self) -> dict[str, str]:
         """Assigned name -> the comment documenting it (read on first use)."""
         return extract_docs(self._source)
+
+    @cached_property
+    def _docstring(self) -> str | None:
+        """The ``__doc__`` entry: the docstring as Sacred reads it, from the body run as module code."""
+        return body_docstring(self._source)
 
     @cached_property
     def _compiled(self) -> CompiledScope:
@@ -103,7 +108,7 @@ class ConfigScope:
     def _entries(self, local_values: dict[str, Any], fixing: FixedValues) -> dict[str, Any]:
         """The body's locals that are config entries, in the order the body first bound them."""
         entries: dict[str, Any] = {}
-        if self._docstring is not None and "__doc__" not in local_values:
+        if self._has_docstring and "__doc__" not in local_values:
             entries["__doc__"] = fixing.fix("__doc__", self._docstring)
         for name in [*fixing.order, *local_values]:
             if name in local_values and name not in entries and name not in INTERNAL_NAMES:
@@ -115,7 +120,7 @@ class ConfigScope:
 
 
 def _docstring(body: list[ast.stmt]) -> str | None:
-    """The body's leading string literal, as written (it becomes the ``__doc__`` entry)."""
+    """The body's leading string literal, as written."""
     first = body[0] if body else None
     if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
         return first.value.value

@@ -91,6 +91,41 @@ def read_scope_source(func: Callable[..., object]) -> ScopeSource:
     return ScopeSource(source.name, source.filename, node, text, offset, arg_names, flags)
 
 
+def body_docstring(source: ScopeSource) -> str | None:
+    """The scope's docstring as Sacred makes it: the body's lines lose the indentation of its first line
+    (character by character, so deeper indentation inside the string is kept), then the statement runs
+    as module code, whose ``__doc__`` is the result (cleaned further by Python 3.13+ like any docstring).
+    """
+    first = source.node.body[0] if source.node.body else None
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
+        return None
+    lines = source.text.splitlines(keepends=True)
+    start, end = first.lineno - 1 - source.line_offset, (first.end_lineno or first.lineno) - source.line_offset
+    statement = lines[start:end]
+    head = statement[0][:first.col_offset]
+    indent = head if not head.strip() else ""
+    statement[0] = indent + statement[0][first.col_offset:]
+    text = "".join(_dedent_line(line, indent) for line in statement)
+    namespace: dict = {}
+    try:
+        exec(compile(text, source.filename, "exec", dont_inherit=True), namespace)  # only a string literal
+    except SyntaxError:
+        return first.value.value
+    doc = namespace.get("__doc__")
+    return doc if isinstance(doc, str) else first.value.value
+
+
+def _dedent_line(line: str, indent: str) -> str:
+    """``line`` without the part of ``indent`` it starts with."""
+    matched = 0
+    for char, expected in zip(line, indent):
+        if char != expected:
+            break
+        matched += 1
+    return line[matched:]
+
+
 def _parseable_text(text: str, first_line: int) -> tuple[str, int]:
     """Make an indented ``def`` (in a class or function) parseable without changing its lines."""
     if text[:1] in (" ", "\t"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from core.host.distributions import distribution_for_module
 from core.host.experiment_info import enforce_clean, format_dependencies, get_experiment_info
 from core.host.machine import (
+    DEFAULT_HOST_KEYS,
     HostInfoGatherer,
     IgnoreHostInfo,
     get_cpu_name,
@@ -24,6 +25,7 @@ from core.host.sources import (
 )
 
 __all__ = [
+    "DEFAULT_HOST_KEYS",
     "HostInfoGatherer",
     "IgnoreHostInfo",
     "PackageDependency",

@@ -1,6 +1,8 @@
 """Provides the observers: RunObserver (the interface), FileStorageObserver and MemoryObserver.
 
 Only the interface is imported eagerly; the observers load on first use, so ``import core`` stays cheap.
+Sacred's other observers (MongoDB, SQL, TinyDB, S3, GCS, Slack, Telegram, queue) can be imported, so scripts
+that import them still run; creating one raises an error that says it is not shipped.
 """
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ from typing import Any
 
 from core.observers.base import RunObserver
 
-__all__ = ["FileStorageObserver", "MemoryObserver", "RunObserver"]
+_NOT_SHIPPED = ("GoogleCloudStorageObserver", "MongoObserver", "QueueObserver", "QueuedMongoObserver",
+                "S3Observer", "SlackObserver", "SqlObserver", "TelegramObserver", "TinyDbObserver", "TinyDbReader")
+_LAZY = {"FileStorageObserver": "core.observers.file_storage", "MemoryObserver": "core.observers.memory",
+         **{name: "core.observers.not_shipped" for name in _NOT_SHIPPED}}
 
-_LAZY = {"FileStorageObserver": "core.observers.file_storage", "MemoryObserver": "core.observers.memory"}
+__all__ = ["FileStorageObserver", "MemoryObserver", "RunObserver", *_NOT_SHIPPED]
 
 
 def __getattr__(name: str) -> Any:

@@ -22,6 +22,8 @@ SCRIPTS = Path(__file__).parent / "scripts"
 SERVER = Path(__file__).parent / "compat_forkserver.py"
 LIBRARIES = ("sacred", "core")
 OUR_EXTRA_FILES = {"metrics.jsonl", "process.json"}
+OPTIONS_BLOCK = r"^Options:\n.*?\n\n"
+"""For ``stdout_ignore``: the help's option descriptions are in our own words (and say what is not shipped)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class Case:
         env: extra environment variables for both runs.
         skip: parts not compared, with the reason kept in ``known``: any of ``stdout``, ``logs``, ``error``, ``files``.
         known: why something is skipped or allowed to differ (a deliberate fix listed in the README).
+        stdout_ignore: regular expressions (multi-line, dot matches newlines) removed from both stdouts.
+        git: ``"clean"`` or ``"dirty"``: the working folder is a git repository with the files committed
+            (and, when dirty, the script changed afterwards).
     """
 
     name: str
@@ -45,6 +50,8 @@ class Case:
     env: tuple[tuple[str, str], ...] = ()
     skip: frozenset[str] = frozenset()
     known: str = ""
+    stdout_ignore: tuple[str, ...] = ()
+    git: str = ""
 
     @property
     def seed_given(self) -> bool:
@@ -113,7 +120,19 @@ def _prepare(case: Case, library: str, root: Path) -> Path:
     if library == "core":
         for path in folder.rglob("*.py"):
             path.write_text(rewrite_imports(path.read_text()))
+    if case.git:
+        _make_repository(folder, dirty_file=folder / case.script if case.git == "dirty" else None)
     return folder
+
+
+def _make_repository(folder: Path, dirty_file: Path | None) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="compat", GIT_AUTHOR_EMAIL="compat@example.org",
+               GIT_COMMITTER_NAME="compat", GIT_COMMITTER_EMAIL="compat@example.org")
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "experiment"]):
+        subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
+    if dirty_file is not None:
+        with dirty_file.open("a") as handle:
+            handle.write("# changed after the commit\n")
 
 
 def _request(case: Case, library: str, folder: Path) -> dict:
@@ -134,7 +153,8 @@ def _collect(case: Case, folder: Path, code: int) -> Outcome:
     files = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
-        if not path.is_file() or relative in (".stdout", ".stderr") or "__pycache__" in relative:
+        if (not path.is_file() or relative in (".stdout", ".stderr") or "__pycache__" in relative
+                or relative.startswith(".git/")):
             continue
         if relative in inputs or any(relative.startswith(name + "/") for name in inputs):
             continue
@@ -218,8 +238,17 @@ def colour_semantics(text: str) -> str:
 
 def normalise_text(text: str, folder: Path) -> str:
     text = text.replace(str(folder), "<WORK>")
+    text = re.sub(r"\b[0-9a-f]{40}\b", "<sha>", text)
+    text = re.sub(r"\b[0-9a-f]{32}\b", "<md5>", text)
     text = re.sub(r"0x[0-9a-fA-F]{6,}", "0x?", text)
     text = re.sub(r"\b(sacred|core)(\.[a-z_]+)*\.(?=[A-Z]\w*(Error|Interrupt)\b)", "", text)
+    return text
+
+
+def _comparable_stdout(case: Case, outcome: Outcome) -> str:
+    text = _random_seed_hidden(case, normalise_text(outcome.stdout, outcome.folder))
+    for pattern in case.stdout_ignore:
+        text = re.sub(pattern, "", text, flags=re.M | re.S)
     return text
 
 
@@ -304,8 +333,8 @@ def differences(case: Case, sacred: Outcome, ours: Outcome) -> list[str]:
     if sacred.code != ours.code:
         problems.append(f"exit code: sacred {sacred.code}, core {ours.code}")
     if "stdout" not in case.skip:
-        theirs = colour_semantics(_random_seed_hidden(case, normalise_text(sacred.stdout, sacred.folder)))
-        mine = colour_semantics(_random_seed_hidden(case, normalise_text(ours.stdout, ours.folder)))
+        theirs = colour_semantics(_comparable_stdout(case, sacred))
+        mine = colour_semantics(_comparable_stdout(case, ours))
         if theirs != mine:
             problems.append(f"stdout differs:\n--- sacred\n{theirs}\n--- core\n{mine}")
     if "logs" not in case.skip:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compat_harness import Case, assert_same
+from compat_harness import OPTIONS_BLOCK, Case, assert_same
 from conftest import register
 
 CASES = register(
@@ -30,7 +30,7 @@ CASES = register(
     Case("docs_print_config_named_oneline", "print_docs.py", ("print_config", "with", "oneline", "fromdict")),
     Case("docs_print_named_configs", "print_docs.py", ("print_named_configs",)),
     Case("docs_named_run", "print_docs.py", ("-F", "runs", "with", "big", "seed=1")),
-    Case("docs_help", "print_docs.py", ("-h",)),
+    Case("docs_help", "print_docs.py", ("-h",), stdout_ignore=(OPTIONS_BLOCK,)),
     Case("debug_log_lines", "cli_debug.py", ("-l", "DEBUG", "-F", "runs", "with", "seed=1")),
     Case("debug_log_lines_no_observer", "cli_debug.py", ("--loglevel", "DEBUG")),
     Case("public_names", "names_public.py"),
@@ -38,6 +38,12 @@ CASES = register(
     Case("file_storage_methods", "fs_methods.py", ("with", "seed=1")),
     Case("enforce_clean_without_repository", "enforce_clean.py", ("-e",)),
     Case("enforce_clean_with_observer", "enforce_clean.py", ("-e", "-F", "runs")),
+    Case("enforce_clean_in_clean_repository", "enforce_clean.py", ("-e", "-F", "runs", "with", "seed=1"),
+         git="clean"),
+    Case("enforce_clean_in_dirty_repository", "enforce_clean.py", ("--enforce_clean",), git="dirty"),
+    Case("repository_recorded", "enforce_clean.py", ("-F", "runs", "with", "seed=1"), git="dirty"),
+    Case("repository_print_dependencies", "enforce_clean.py", ("print_dependencies",), git="dirty",
+         stdout_ignore=(r"^Dependencies:\n.*?\n\n",), known="dependencies name the library"),
     Case("sources_of_packages", "sources_pkg.py", ("-F", "runs", "with", "seed=1"),
          files=("pkg_empty", "pkg_full")),
     Case("sources_print_dependencies", "sources_pkg.py", ("print_dependencies",), files=("pkg_empty", "pkg_full"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compat_harness import Case, assert_same
+from compat_harness import OPTIONS_BLOCK, Case, assert_same
 from conftest import register
 
 CASES = register(
@@ -22,17 +22,20 @@ CASES = register(
     Case("hello_queue", "ex_hello.py", ("-F", "runs", "-q", "-P", "2", "--id", "mine", "with", "seed=5")),
     Case("hello_name_option", "ex_hello.py", ("-F", "runs", "-n", "renamed", "-u", "with", "seed=5")),
     Case("hello_print_config_option", "ex_hello.py", ("-p", "with", "seed=5")),
-    Case("hello_help", "ex_hello.py", ("--help",)),
+    Case("hello_help", "ex_hello.py", ("--help",), stdout_ignore=(OPTIONS_BLOCK,)),
     Case("captured", "ex_captured.py", ("-F", "runs", "with", "seed=1", "training.lr=0.5")),
     Case("captured_print_config", "ex_captured.py", ("print_config", "with", "training.epochs=4")),
     Case("commands_main", "ex_commands.py"),
     Case("commands_greet", "ex_commands.py", ("greet", "with", "name=Ann")),
     Case("commands_shout", "ex_commands.py", ("shout", "-F", "runs")),
     Case("commands_greet_observed", "ex_commands.py", ("greet", "-F", "runs", "with", "seed=2")),
-    Case("commands_help", "ex_commands.py", ("help",)),
+    Case("commands_help", "ex_commands.py", ("help",), stdout_ignore=(OPTIONS_BLOCK,)),
     Case("commands_help_greet", "ex_commands.py", ("help", "greet")),
     Case("commands_help_quiet", "ex_commands.py", ("help", "quiet")),
-    Case("commands_unknown", "ex_commands.py", ("gret",)),
+    Case("commands_unknown", "ex_commands.py", ("gret",), stdout_ignore=(r' Did you mean "greet"\?',),
+         known="we suggest the closest command"),
+    Case("commands_unknown_after_options", "ex_commands.py", ("-F", "runs", "grete", "with", "name=x"),
+         stdout_ignore=(r' Did you mean "greet"\?',), known="we suggest the closest command"),
     Case("commands_print_dependencies", "ex_commands.py", ("print_dependencies",),
          skip=frozenset({"stdout"}), known="dependencies name the library (sacred vs sacred-tui)"),
     Case("randomness", "ex_randomness.py", ("with", "seed=42")),
@@ -40,6 +43,8 @@ CASES = register(
     Case("randomness_legacy_api", "ex_randomness_legacy.py", ("--legacy", "with", "seed=3")),
     Case("randomness_example_as_written", "ex_randomness_legacy.py", ("with", "seed=3")),
     Case("numpy_first_imported_in_main", "ex_numpy_in_main.py", ("with", "seed=42")),
+    Case("random_ingredients", "ex_random_ingredients.py", ("with", "seed=5")),
+    Case("random_ingredients_seed_update", "ex_random_ingredients.py", ("with", "seed=6", "model.seed=7")),
     Case("ingredient", "ex_ingredient.py", ("-F", "runs", "with", "seed=9")),
     Case("ingredient_named", "ex_ingredient.py", ("print_config", "with", "fbb", "dataset.small")),
     Case("ingredient_update", "ex_ingredient.py", ("with", "dataset.filename=x.npy", "dataset.normalize=False")),

@@ -39,3 +39,14 @@ class ScriptRunner:
 @pytest.fixture
 def script(tmp_path: Path) -> ScriptRunner:
     return ScriptRunner(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logger():
+    """A run sets up the root logger as Sacred does (its own handler, level INFO); undo that after each test."""
+    import logging
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

@@ -60,24 +60,34 @@ def test_unused_added_entry_raises_and_names_key_and_suggestion():
     assert 'did you mean "b"' in text
 
 
-def test_added_entry_used_by_a_function_only_warns(caplog):
+def test_added_entry_used_by_a_function_only_warns(capsys):
     ex = Experiment("added")
 
     @ex.main
     def main(extra=0):
         return extra
 
-    with caplog.at_level(logging.WARNING):
-        run = ex.run(config_updates={"extra": 7})
+    run = ex.run(config_updates={"extra": 7})
     assert run.result == 7
-    assert 'Added new config entry: "extra"' in caplog.text
+    assert 'WARNING - root - Added new config entry: "extra"' in capsys.readouterr().err
 
 
-def test_type_change_warns(caplog):
+def test_type_change_warns(capsys):
     ex = make_tutorial_experiment()
-    with caplog.at_level(logging.WARNING):
-        ex.run(config_updates={"a": "text"})
-    assert 'Changed type of config entry "a" from int to str' in caplog.text
+    ex.run(config_updates={"a": "text"})
+    assert 'WARNING - root - Changed type of config entry "a" from int to str' in capsys.readouterr().err
+
+
+def test_each_run_sets_up_the_root_logger_as_sacred_does(capsys):
+    """Without ex.logger, a run replaces the root logger's handlers with its own, at level INFO (as Sacred)."""
+    root = logging.getLogger()
+    root.addHandler(logging.NullHandler())
+    root.setLevel(logging.ERROR)
+    ex = Experiment("logging")
+    ex.main(lambda _log: _log.info("hello from main"))
+    ex.run()
+    assert "INFO - <lambda> - hello from main" in capsys.readouterr().err
+    assert root.level == logging.INFO and len(root.handlers) == 1
 
 
 def test_seed_generated_recorded_and_reproducible():
@@ -86,7 +96,7 @@ def test_seed_generated_recorded_and_reproducible():
 
     @ex.capture
     def draw(_seed, _rnd):
-        return _seed, float(_rnd.randint(0, 10**6))
+        return _seed, float(_rnd.integers(0, 10**6))
 
     @ex.main
     def main(seed):
@@ -256,15 +266,15 @@ def test_run_records_meta_and_info():
     assert run.meta_info["options"]["--comment"] == "hello"
 
 
-def test_numpy_is_seeded_when_imported_and_rnd_is_a_random_state():
+def test_numpy_is_seeded_and_rnd_is_a_generator():
     np = pytest.importorskip("numpy")
     ex = Experiment("npseed")
 
     @ex.main
     def main(_rnd):
-        return float(np.random.rand()), type(_rnd).__name__, int(_rnd.randint(0, 1000))
+        return float(np.random.rand()), type(_rnd).__name__, int(_rnd.integers(0, 1000))
 
     first = ex.run(config_updates={"seed": 11}).result
     assert first == ex.run(config_updates={"seed": 11}).result
-    assert first[1] == "RandomState"
+    assert first[1] == "Generator"
     assert first != ex.run(config_updates={"seed": 12}).result

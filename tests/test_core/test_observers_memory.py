@@ -70,7 +70,7 @@ def test_run_observer_defaults_do_nothing() -> None:
 
 
 def test_observers_package_exports() -> None:
-    assert set(core.observers.__all__) == {"FileStorageObserver", "MemoryObserver", "RunObserver"}
+    assert {"FileStorageObserver", "MemoryObserver", "RunObserver", "MongoObserver"} <= set(core.observers.__all__)
     assert core.observers.FileStorageObserver.__name__ == "FileStorageObserver"
 
 

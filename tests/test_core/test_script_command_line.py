@@ -123,8 +123,7 @@ def test_bad_option_names_it_prints_usage_and_writes_nothing(exp):
 def test_unknown_command(exp):
     result = exp.run("exp.py", "shwo")
     assert result.returncode == 1
-    assert 'Command "shwo" not found' in result.stderr
-    assert 'Did you mean "show"' in result.stderr
+    assert 'Command "shwo" not found' in result.stdout and 'Did you mean "show"?' in result.stdout
 
 
 def test_unknown_named_config_suggests(exp):

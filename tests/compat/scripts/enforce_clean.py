@@ -1,4 +1,4 @@
-"""-e/--enforce_clean refuses to run outside a repository, with or without observers."""
+"""The enforce_clean option refuses to run outside a repository or in a dirty one, with or without observers."""
 from sacred import Experiment
 
 ex = Experiment("clean")

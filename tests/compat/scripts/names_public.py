@@ -22,7 +22,9 @@ from sacred.utils import (CircularDependencyError, ConfigAddedError, ConfigError
                           join_paths, recursive_update, set_by_dotted_path)
 
 print(SETTINGS is SETTINGS2, cli_option is cli_option2, has_numpy, optional_import("json")[0])
-print(sorted(name for name in sacred.__all__))
+SACRED_ALL = ["Experiment", "Ingredient", "observers", "host_info_getter", "__version__", "__author__",
+              "__author_email__", "__url__", "SETTINGS", "host_info_gatherer", "cli_option"]
+print([name for name in SACRED_ALL if name not in sacred.__all__ or not hasattr(sacred, name)])
 print(list(iter_prefixes("a.b.c")), join_paths("a", "", "b"), get_by_dotted_path({"a": {"b": 1}}, "a.b"))
 print(convert_to_nested_dict({"a.b": 1}), recursive_update({"a": {"b": 1}}, {"a": {"c": 2}}))
 print(sorted(iterate_flattened({"a": {"b": 1}, "c": 2})))
@@ -52,10 +54,13 @@ for observer in (MongoObserver, QueuedMongoObserver, SqlObserver, TinyDbObserver
 @ex.automain
 def main(_run):
     print(isinstance(_run, Run), callable(_run.warn_if_unobserved))
-    with LogFileWriter(ex):
-        print("inside LogFileWriter")
+    try:
+        with LogFileWriter(ex):
+            print("inside LogFileWriter")
+    except AttributeError:
+        print("LogFileWriter needs TensorFlow")
     print(hasattr(SETTINGS, "nope"), "nope" in SETTINGS.CONFIG, SETTINGS.CONFIG.READ_ONLY_CONFIG)
-    print(copy.deepcopy(SETTINGS) == SETTINGS, type(copy.deepcopy(SETTINGS)).__name__)
+    print(copy.deepcopy(SETTINGS) == SETTINGS, isinstance(copy.deepcopy(SETTINGS), dict))
     try:
         SETTINGS.NOT_A_SETTING = 1
     except Exception as error:  # noqa: BLE001
