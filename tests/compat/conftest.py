@@ -9,20 +9,7 @@ import importlib.util
 
 import pytest
 
-from compat_harness import Case, Outcome, run_cases
-
-REGISTERED: list[Case] = []
-
-
-def register(*cases: Case) -> list[Case]:
-    """Add cases to the session's set (call at import time of a test module); returns them for parametrize."""
-    names = {case.name for case in REGISTERED}
-    for case in cases:
-        if case.name in names:
-            raise ValueError(f"two compat cases are named {case.name!r}")
-        names.add(case.name)
-    REGISTERED.extend(cases)
-    return list(cases)
+from compat_harness import REGISTERED, Outcome, run_cases
 
 
 def _sacred_problem() -> str | None:

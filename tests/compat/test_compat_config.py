@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compat_harness import OPTIONS_BLOCK, Case, assert_same
-from conftest import register
+from compat_harness import OPTIONS_BLOCK, Case, assert_same, register
 
 CASES = register(
     Case("objects_run", "cfg_objects.py", ("-F", "runs", "with", "seed=1")),

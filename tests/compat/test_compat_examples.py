@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compat_harness import OPTIONS_BLOCK, Case, assert_same
-from conftest import register
+from compat_harness import OPTIONS_BLOCK, Case, assert_same, register
 
 CASES = register(
     Case("hello", "ex_hello.py"),
@@ -56,7 +55,8 @@ CASES = register(
     Case("logging", "ex_logging.py"),
     Case("logging_debug", "ex_logging.py", ("-l", "DEBUG", "with", "got_gizmo=True")),
     Case("logging_level_number", "ex_logging.py", ("--loglevel=30",)),
-    Case("progress_filter", "ex_progress.py", ("with", "seed=1")),
+    Case("progress_filter", "ex_progress.py", ("with", "seed=1"), skip=frozenset({"cout"}),
+         known="Sacred's filter sees partial lines and may garble cout.txt; ours filters complete output"),
     Case("less_magic", "ex_less_magic.py"),
     Case("failure", "ex_failures.py", ("-F", "runs", "with", "mode=fail", "seed=1")),
     Case("timeout", "ex_failures.py", ("-F", "runs", "with", "mode=timeout", "seed=1")),
