@@ -13,4 +13,4 @@ def cfg():
 
 @ex.automain
 def main(draws, _rnd):
-    return [random.random() for _ in range(draws)] + [int(_rnd.randint(0, 10 ** 6))]
+    return [random.random() for _ in range(draws)] + [int(_rnd.integers(0, 10 ** 6))]
