@@ -26,7 +26,7 @@ from sacred_tui.data.defaults_probe import script_defaults
 from sacred_tui.data.liveness import Liveness
 from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.reproduce import Reproduction, choose_interpreter, reproduce_run
-from sacred_tui.data.run_state import RunState, run_state
+from sacred_tui.data.run_state import RunState, metrics_cadence, run_state
 
 __all__ = ["RunDetailSource", "RunDetailUpdate", "StdoutChunk", "folder_path_of"]
 
@@ -67,6 +67,8 @@ class RunDetailUpdate:
     """Liveness and duration, when the liveness changed (or with a new record)."""
     reproduction: Reproduction | None = None
     """The command that runs it again, when the record or config changed."""
+    metrics_note: str | None = None
+    """How often metrics arrive ('' when at once), with a new record."""
 
     @property
     def empty(self) -> bool:
@@ -74,7 +76,8 @@ class RunDetailUpdate:
         return (self.record is None and self.config is None and self.config_diff is None
                 and self.info is None and self.files is None
                 and self.sources is None and not self.metrics and self.stdout is None
-                and self.problems is None and self.state is None and self.reproduction is None)
+                and self.problems is None and self.state is None and self.reproduction is None
+                and self.metrics_note is None)
 
 
 def folder_path_of(store_or_folder: Any) -> Path:
@@ -168,6 +171,7 @@ class RunDetailSource:
                 problems=new_problems,
                 state=new_state,
                 reproduction=reproduction,
+                metrics_note=metrics_cadence(record, self.run.dir) if new_record else None,
             )
 
     def _read_stdout(self) -> StdoutChunk | None:

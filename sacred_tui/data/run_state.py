@@ -71,3 +71,20 @@ def run_state(store: Any, run_dir: str | os.PathLike[str], record: RunRecord,
     duration = run_duration(record.status, record.start_time, record.stop_time, record.heartbeat,
                             liveness, now)
     return RunState(liveness, duration, queue)
+
+
+def metrics_cadence(record: RunRecord, run_dir: str | os.PathLike[str]) -> str:
+    """How often a live run's metrics reach its files, when that is slower than at once ('' else).
+
+    Runs written by ``core`` append every point to metrics.jsonl within a second (and record
+    process.json); runs written by Sacred store metrics only at their heartbeat.
+    """
+    if not is_running(record.status) or record.stop_time is not None:
+        return ""
+    folder = Path(run_dir)
+    if (folder / "process.json").exists() or (folder / "metrics.jsonl").exists():
+        return ""
+    beat = beat_interval_from_options(record.options)
+    if beat <= 0:
+        return "metrics arrive when the run ends (its heartbeat is off; Sacred stores them only then)"
+    return f"updates every {beat:g} s, at the run's heartbeat (Sacred stores metrics only then)"

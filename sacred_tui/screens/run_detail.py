@@ -161,6 +161,8 @@ class RunDetailScreen(PollingTabsScreen):
             info_tree.show_data(update.info)
             if not update.info:
                 info_tree.root.add_leaf(Text("No info stored for this run.", style="dim"))
+        if update.metrics_note is not None:
+            self.query_one(MetricsPanel).cadence = update.metrics_note
         if update.metrics or not self._loaded:
             self.query_one(MetricsPanel).add_points(update.metrics)
         if update.stdout is not None:

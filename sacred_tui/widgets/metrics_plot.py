@@ -107,7 +107,7 @@ class MetricsPanel(Horizontal):
     DEFAULT_CSS = """
     MetricsPanel > SelectionList { width: 30; height: 1fr; }
     MetricsPanel > #metrics-right { width: 1fr; }
-    MetricsPanel #metrics-status { height: 1; color: $text-muted; }
+    MetricsPanel #metrics-status { height: auto; max-height: 2; color: $text-muted; }
     """
     BINDINGS = [
         Binding("x", "toggle_x", "Step/time"),
@@ -123,6 +123,8 @@ class MetricsPanel(Horizontal):
     """EMA weight of the smoothed line; 0 means no smoothing."""
     log_y: reactive[bool] = reactive(False)
     """Log scale on the y axis."""
+    cadence: reactive[str] = reactive("")
+    """How often new points can arrive, when not at once (runs written by Sacred)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -200,13 +202,15 @@ class MetricsPanel(Horizontal):
 
     def _update_status(self) -> None:
         if not self.series:
-            text = "No metrics logged (yet)."
+            text = Text("No metrics logged (yet).")
         else:
             smoothing = f"smoothing {self.smoothing:g}" if self.smoothing else "no smoothing"
             axis = "time" if self.x_mode == "time" else "step"
             scale = "log y" if self.log_y else "linear y"
-            text = f"x: {axis} (x) · {smoothing} (s) · {scale} (y) · space chooses metrics"
-        self.query_one("#metrics-status", Static).update(Text(text))
+            text = Text(f"x: {axis} (x) · {smoothing} (s) · {scale} (y) · space chooses metrics")
+        if self.cadence:
+            text = Text.assemble((self.cadence, "bold"), " · ", text)
+        self.query_one("#metrics-status", Static).update(text)
 
     def _settings_changed(self) -> None:
         if self.is_mounted:
@@ -222,6 +226,10 @@ class MetricsPanel(Horizontal):
 
     def watch_log_y(self) -> None:
         self._settings_changed()
+
+    def watch_cadence(self) -> None:
+        if self.is_mounted:
+            self._update_status()
 
     def action_chooser_down(self) -> None:
         """Move the highlight in the metric list down (vim key)."""

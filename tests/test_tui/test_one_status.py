@@ -18,7 +18,9 @@ REASON = "probably dead: no heartbeat for 7 min"
 
 
 def text_of(screen: object, selector: str) -> str:
-    return static_text(screen.query_one(selector, Static))  # type: ignore[attr-defined]
+    """The text a Static shows ('' while the screen is still being built)."""
+    found = screen.query(selector)  # type: ignore[attr-defined]
+    return static_text(found.first(Static)) if found else ""
 
 
 async def wait(pilot, check, what: str, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
@@ -98,3 +100,24 @@ async def test_heartbeat_in_the_future_is_called_clock_skew(tmp_path: Path) -> N
         overview = text_of(app.screen, "#overview-body")
         assert "2999-01-01" in overview and "(in the future: clock skew?)" in overview
         assert "0.0 s ago" not in overview
+
+
+async def test_metrics_tab_says_a_sacred_run_updates_at_its_heartbeat(tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    write_run(root, "1", status="RUNNING", started=ago(30), stopped=None, heartbeat=ago(2),
+              metrics={"loss": [1.0, 0.5]}, options={"--beat-interval": None})
+    write_run(root, "2", status="RUNNING", started=ago(30), stopped=None, heartbeat=ago(2),
+              metrics={"loss": [1.0, 0.5]})
+    (root / "2" / "process.json").write_text('{"pid": 0, "hostname": "elsewhere"}')  # written by core
+    for run_id, expected in (("1", True), ("2", False)):
+        app = SacredTuiApp(root, poll=True, poll_interval=0.05, safety_interval=0.05)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait(pilot, lambda: isinstance(app.screen, RunsScreen) and app.screen.loaded, "the table")
+            app.screen.open_run(run_id)
+            await wait(pilot, lambda: isinstance(app.screen, RunDetailScreen) and "RUNNING" in
+                       text_of(app.screen, "#detail-header"), "the detail")
+            await pilot.press("3")
+            await pilot.pause(0.2)
+            status = text_of(app.screen, "#metrics-status")
+            note = "updates every 10 s, at the run's heartbeat (Sacred stores metrics only then)"
+            assert (note in status) is expected, status
