@@ -30,14 +30,18 @@ BASE_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("id", "ID"),
     ColumnSpec("status", "Status"),
     ColumnSpec("experiment", "Experiment"),
+    ColumnSpec("started", "Started"),
+    ColumnSpec("result", "Result"),
+    ColumnSpec("duration", "Duration"),
     ColumnSpec("command", "Command"),
     ColumnSpec("named_configs", "Named configs"),
-    ColumnSpec("started", "Started"),
-    ColumnSpec("duration", "Duration"),
     ColumnSpec("host", "Host"),
-    ColumnSpec("result", "Result"),
     ColumnSpec("comment", "Comment"),
 )
+"""The fixed columns, most telling first: an 80-column terminal shows ID to Result."""
+
+COMMENT_CHARS = 400
+"""A comment cell keeps this much text: at wide sizes the column takes the free space."""
 
 BASE_KEYS = frozenset(spec.key for spec in BASE_COLUMNS)
 
@@ -86,7 +90,8 @@ def cell_text(row: RunRow, key: str, now: float) -> str:
     attribute = _TEXT_ATTRIBUTES.get(key)
     if attribute is not None:
         text = getattr(row, attribute)
-        return (text if len(text) <= 40 else text[:39] + "…") if text else MISSING
+        limit = COMMENT_CHARS if key == "comment" else 40
+        return (text if len(text) <= limit else text[:limit - 1] + "…") if text else MISSING
     if key == "status":
         return status_text(row)
     if key == "started":

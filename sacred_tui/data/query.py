@@ -15,7 +15,7 @@ A bare word (or quoted text) keeps rows whose visible cells contain it, ignoring
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -208,11 +208,25 @@ def _comparison(field: Field, op: str, raw: str, pos: int) -> Predicate:
     return lambda row, now, hay: test(get(row, now))
 
 
+def _check_metric(field: Field, known: Collection[str], pos: int) -> None:
+    """Refuse a metric field no run logged: ``metric.loss.foo`` is not ``metric.loss`` + a stat."""
+    name = field.name[len("metric."):].rpartition(".")[0]
+    if name in known:
+        return
+    head, _, last = name.rpartition(".")
+    if head in known:
+        raise QueryError(f"{last!r} is not a statistic of metric {head!r}: use metric.{head}.last, "
+                         f".min or .max", pos)
+    listed = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
+    raise QueryError(f"no run logged a metric {name!r}" + (f"; metrics: {listed}" if known else ""), pos)
+
+
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, known_metrics: Collection[str] | None = None) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.index = 0
+        self.known_metrics = known_metrics
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -283,6 +297,8 @@ class _Parser:
             names = ", ".join(FIELD_NAMES)
             raise QueryError(f"unknown field {token.text!r}; use one of {names}, config.KEY, "
                              "result.KEY or metric.NAME.last|min|max", token.pos)
+        if field.name.startswith("metric.") and self.known_metrics is not None:
+            _check_metric(field, self.known_metrics, token.pos)
         value = self.peek()
         if value is None or value.kind not in ("word", "str", "and", "or", "not"):
             at = value.pos if value is not None else len(self.text)
@@ -303,8 +319,33 @@ class Query:
         return self.predicate is None or self.predicate(row, now, haystack)
 
 
-def parse_query(text: str) -> Query:
-    """Parse a filter text; raises :class:`QueryError` naming the problem and its position."""
+def parse_query(text: str, known_metrics: Collection[str] | None = None) -> Query:
+    """Parse a filter text; raises :class:`QueryError` naming the problem and its position.
+
+    With ``known_metrics`` (the names any run logged), a metric field naming none of them is an
+    error instead of a filter that matches nothing.
+    """
     if not text.strip():
         return Query(text, None)
-    return Query(text, _Parser(text).parse())
+    return Query(text, _Parser(text, known_metrics).parse())
+
+
+def incomplete_comparison(text: str) -> str | None:
+    """The field a filter ends with when it is probably half typed (``config.lr`` before ``>``).
+
+    A bare word that names a field is more likely the start of a comparison than a word to look
+    for; filtering by it while typing would empty the table for a moment.
+    """
+    try:
+        tokens = tokenize(text)
+    except QueryError:
+        return None
+    if not tokens or text[-1:].isspace():
+        return None
+    last = tokens[-1]
+    if last.kind != "word" or (len(tokens) > 1 and tokens[-2].kind == "op"):
+        return None
+    field = resolve_field(last.text)
+    if field is None or ("." not in last.text and last.text.lower() not in FIELD_NAMES):
+        return None
+    return last.text

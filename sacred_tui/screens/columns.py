@@ -14,6 +14,7 @@ from textual.widgets.selection_list import Selection
 
 from sacred_tui.data.fields import METRIC_STATS
 from sacred_tui.data.visible_text import visible
+from sacred_tui.widgets.marked_selection import MarkedSelectionList
 
 
 class ColumnsScreen(ModalScreen[list[str] | None]):
@@ -46,7 +47,7 @@ class ColumnsScreen(ModalScreen[list[str] | None]):
         with Vertical(id="columns-dialog"):
             yield Label("Extra columns (space toggles, a applies, Esc cancels)", id="columns-title")
             if self.config_keys or self.metric_names:
-                yield SelectionList[str](*self._options(), id="columns-list")
+                yield MarkedSelectionList(*self._options(), id="columns-list")
             else:
                 yield Label("No config keys or metrics are known yet.", id="columns-empty")
             with Horizontal(id="columns-buttons"):

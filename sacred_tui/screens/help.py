@@ -29,10 +29,16 @@ def _scope_name(node: object, screen: Screen[object]) -> str:
 
 
 def keys_of(screen: Screen[object]) -> list[KeyHelp]:
-    """Return the keys active on ``screen`` (focused widget, screen, app), described."""
+    """Return the keys a user can press on ``screen`` now (focused widget, screen, app), described.
+
+    Keys whose action is unavailable here (``o`` outside the artifacts tab, ``x`` where no run is
+    shown) are left out: the help lists only what works.
+    """
     app = screen.app
     lines: list[KeyHelp] = []
     for key, active in screen.active_bindings.items():
+        if not active.enabled:
+            continue
         binding = active.binding
         description = binding.description or binding.action.replace("_", " ")
         lines.append(KeyHelp(app.get_key_display(binding), description,
@@ -43,7 +49,7 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Shows :func:`keys_of` the screen below; any of Esc, q or ? closes it."""
+    """Shows :func:`keys_of` the screen below; any of Esc, q or ? closes it; arrows scroll."""
 
     BINDINGS = [
         Binding("escape", "close", "Close"),

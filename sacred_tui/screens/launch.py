@@ -56,6 +56,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
     LaunchScreen .section { text-style: bold; color: $accent; margin: 1 0 0 0; }
     LaunchScreen #script-row { height: auto; }
     LaunchScreen #script-select { width: 1fr; }
+    LaunchScreen Select SelectCurrent Static#label { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     LaunchScreen #interface-status { height: auto; }
     LaunchScreen #command-line { height: auto; background: $boost; padding: 0 1; }
     LaunchScreen #launch-notes { height: auto; }
@@ -162,7 +163,9 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         scripts = self.catalog.scripts()
         if self.script is not None and self.script not in scripts:
             scripts.insert(0, self.script)
-        return [(Text(visible(short_path(path))), str(path)) for path in scripts]
+        # The file name first: a narrow screen cuts the folder, never the name.
+        return [(Text.assemble(visible(path.name), (f"  {visible(short_path(path.parent))}", "dim")),
+                 str(path)) for path in scripts]
 
     # -- the script and its interface ---------------------------------------------------------
     def set_script(self, path: Path) -> None:

@@ -172,11 +172,17 @@ class LaunchFlow:
         return str(run_id) if run_id is not None else None
 
     def can_stop_here(self) -> bool:
-        """Whether ``x`` means something on the current screen (one that shows runs)."""
+        """Whether ``x`` means something here: a screen that shows a run that is still running."""
         from sacred_tui.screens.launch_log import LaunchLogScreen
 
         screen = self.app.screen
-        return isinstance(screen, LaunchLogScreen) or hasattr(screen, "run_id") or hasattr(screen, "table")
+        if isinstance(screen, LaunchLogScreen):
+            return True
+        if not (hasattr(screen, "run_id") or hasattr(screen, "table")):
+            return False
+        run_id = self.selected_run_id(screen)
+        row = self.store.get(run_id) if self.store is not None and run_id is not None else None
+        return run_id is not None and (row is None or row.running)  # a finished run has nothing to stop
 
     # -- stopping ---------------------------------------------------------------------------------
     def stop_selected(self) -> None:

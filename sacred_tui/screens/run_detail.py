@@ -141,6 +141,7 @@ class RunDetailScreen(PollingTabsScreen):
         if update.record is not None:
             self._record = update.record
             self.query_one(MetricsPanel).origin = update.record.start_time
+            self.refresh_bindings()  # x (stop) is offered while the run runs
         if (update.record is not None or update.state is not None) and self._record is not None:
             record = self._record
             header = Text(visible(f"Run {self.run_id} · {record.experiment_name or '?'} · "))
@@ -169,7 +170,8 @@ class RunDetailScreen(PollingTabsScreen):
             self.query_one(StdoutPane).apply_chunk(update.stdout)
         self._apply_artifacts(update)
         if update.sources is not None:
-            self.query_one(SourcesView).show_entries(update.sources)
+            mainfile = self._record.mainfile if self._record is not None else None
+            self.query_one(SourcesView).show_entries(update.sources, mainfile)
         if update.problems is not None:
             self._notify_problems(update.problems)
         self._loaded = True

@@ -14,13 +14,15 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from sacred_tui.data.columns import BASE_COLUMNS, BASE_KEYS, ColumnSpec, column_for
 from sacred_tui.data.format import format_time
 from sacred_tui.data.liveness import liveness_sentence
-from sacred_tui.data.query import QueryError, parse_query
+from sacred_tui.data.query import Query, QueryError, incomplete_comparison, parse_query
 from sacred_tui.data.queue_view import queue_sentence
+from sacred_tui.data.table_state import TableState, TableStateStore
 from sacred_tui.data.watcher import NATIVE, POLLING, WAITING
 from sacred_tui.messages import RunsPainted, RunsUpdated, WatchModeChanged
-from sacred_tui.screens.columns import ColumnsScreen
-from sacred_tui.widgets.runs_table import RunsTable
 from sacred_tui.data.visible_text import visible
+from sacred_tui.screens.columns import ColumnsScreen
+from sacred_tui.screens.sort_picker import SortPickerScreen
+from sacred_tui.widgets.runs_table import RunsTable
 
 if TYPE_CHECKING:
     from sacred_tui.data.store import RunStore
@@ -40,6 +42,7 @@ class RunsScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("s", "cycle_sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
+        Binding("o", "pick_sort", "Sort by…"),
         Binding("c", "choose_columns", "Columns"),
         Binding("m", "show_marked", "Marked", show=False),
         Binding("C", "compare_marked", "Compare marked runs"),
@@ -58,12 +61,19 @@ class RunsScreen(Screen[None]):
         self.watch_mode = ""
         self.watch_reason = ""
         self._filter_timer: Timer | None = None
+        self.layouts = TableStateStore()
+        """Where the columns, sort and filter of each runs folder are remembered."""
+        self.committed = parse_query("")
+        """The filter last applied with Enter (or restored): what an invalid text falls back to."""
+        self._filter_note: Text | None = None
+        """Shown instead of the run line while the typed filter is invalid or half typed."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield RunsTable(id="runs-table")
         yield Static(id="row-info", markup=False)
-        yield Input(id="filter", placeholder="filter: words, status=FAILED, config.lr>0.01, "
+        yield Input(id="filter", select_on_focus=False,
+                    placeholder="filter: words, status=FAILED, config.lr>0.01, "
                     "started<2h, metric.loss.last<0.1 … (Enter: apply, Esc: clear)")
         yield Static(id="status-line", markup=False)
         yield Footer()
@@ -77,8 +87,43 @@ class RunsScreen(Screen[None]):
         self.sub_title = visible(str(self.store.path))
         table = self.table
         table.rebuild(columns=True)
+        self._restore_layout()
         self.set_interval(1.0, table.refresh_times)
         self._show_status()
+
+    # -- the remembered layout ---------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        """Columns, sort and filter as they were when this folder was last open."""
+        saved = self.layouts.load(self.store.path)
+        specs = list(BASE_COLUMNS)
+        for key in saved.columns:
+            try:
+                spec = column_for(key)
+            except ValueError:
+                continue
+            if spec not in specs:
+                specs.append(spec)
+        table = self.table
+        if len(specs) != len(BASE_COLUMNS):
+            table.set_columns(specs)
+        if saved.sort in {spec.key for spec in specs}:
+            table.sort_by(saved.sort, saved.reverse)
+        if saved.filter.strip():
+            try:
+                self.committed = parse_query(saved.filter)
+            except QueryError:
+                return
+            table.set_query(self.committed)
+            self.query_one("#filter", Input).add_class("-shown")
+            self.query_one("#filter", Input).value = saved.filter
+
+    def _save_layout(self) -> None:
+        table = self.table
+        state = TableState(tuple(spec.key for spec in table.specs if spec.key not in BASE_KEYS),
+                           table.sort_column, table.sort_reverse, self.committed.text)
+        problem = self.layouts.save(self.store.path, state)
+        if problem is not None:
+            self.notify(problem, severity="warning", title="Table layout", timeout=4)
 
     # -- data --------------------------------------------------------------------------------
     @on(RunsUpdated)
@@ -104,8 +149,10 @@ class RunsScreen(Screen[None]):
         """Show the filter input and focus it."""
         field = self.query_one("#filter", Input)
         field.add_class("-shown")
-        field.value = self.table.query_filter.text
+        if field.value != self.committed.text:
+            field.value = self.committed.text
         field.focus()
+        field.cursor_position = len(field.value)  # extend the filter, do not retype it
 
     def action_clear_filter(self) -> None:
         """Drop the filter (Esc)."""
@@ -113,19 +160,37 @@ class RunsScreen(Screen[None]):
         field = self.query_one("#filter", Input)
         field.value = ""
         field.remove_class("-shown", "-error")
-        self.table.set_query(parse_query(""))
+        self._filter_note = None
+        self.committed = parse_query("")
+        self.table.set_query(self.committed)
         self.table.focus()
+        self._save_layout()
         self._show_status()
 
     def action_cycle_sort(self) -> None:
         """Sort by the next column."""
         self.table.cycle_sort()
+        self._save_layout()
         self._show_status()
 
     def action_reverse_sort(self) -> None:
         """Flip the sort direction."""
         table = self.table
         table.sort_by(table.sort_column, not table.sort_reverse)
+        self._save_layout()
+        self._show_status()
+
+    def action_pick_sort(self) -> None:
+        """Choose the sort column from a list."""
+        table = self.table
+        self.app.push_screen(SortPickerScreen(table.specs, table.sort_column, table.sort_reverse),
+                             self._sort_picked)
+
+    def _sort_picked(self, choice: tuple[str, bool] | None) -> None:
+        if choice is None:
+            return
+        self.table.sort_by(*choice)
+        self._save_layout()
         self._show_status()
 
     def action_choose_columns(self) -> None:
@@ -155,7 +220,14 @@ class RunsScreen(Screen[None]):
                 specs.append(column_for(key))
             except ValueError as exc:
                 self.notify(str(exc), severity="error", title="Column")
-        self.table.set_columns(specs)
+        table = self.table
+        before = {spec.key for spec in table.specs}
+        table.set_columns(specs)
+        added = [spec.key for spec in specs if spec.key not in before]
+        if added:
+            # Shown where it is, next to the frozen ID and status columns, once it is measured.
+            self.call_after_refresh(table.scroll_to_column, added[0])
+        self._save_layout()
         self._show_status()
 
     # -- events ------------------------------------------------------------------------------
@@ -163,52 +235,95 @@ class RunsScreen(Screen[None]):
     def _filter_typed(self, event: Input.Changed) -> None:
         self._cancel_typed_filter()
         if len(self.table.all_rows) <= _TYPE_AHEAD_ROWS:
-            self._apply_filter(event.value, notify=False)
+            self._apply_filter(event.value, commit=False)
         else:
             # A big table re-filters once typing pauses, not at every key.
             self._filter_timer = self.set_timer(
-                _TYPE_AHEAD_DELAY, lambda: self._apply_filter(event.value, notify=False))
+                _TYPE_AHEAD_DELAY, lambda: self._apply_filter(event.value, commit=False))
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
-        if self._apply_filter(event.value, notify=True):
+        if self._apply_filter(event.value, commit=True):
             if not event.value.strip():
                 event.input.remove_class("-shown")
             self.table.focus()
+
+    @on(Input.Blurred, "#filter")
+    def _filter_left(self, event: Input.Blurred) -> None:
+        """Leaving the field without Enter keeps what it shows when valid, else the last filter."""
+        if event.value != self.committed.text and not self._apply_filter(event.value, commit=True, quiet=True):
+            event.input.value = self.committed.text
+            event.input.remove_class("-error")
+            if not self.committed.text.strip():
+                event.input.remove_class("-shown")
+            self._filter_note = None
+            self._show_row_info()
 
     def _cancel_typed_filter(self) -> None:
         if self._filter_timer is not None:
             self._filter_timer.stop()
             self._filter_timer = None
 
-    def _apply_filter(self, text: str, *, notify: bool) -> bool:
+    def _apply_filter(self, text: str, *, commit: bool, quiet: bool = False) -> bool:
+        """Filter by ``text``; an invalid (or half-typed) text shows why and keeps the last filter.
+
+        While typing (``commit`` False) a text is applied only when it is complete; Enter
+        (``commit``) makes it the filter to fall back to and remembers it for this folder.
+        """
         self._cancel_typed_filter()
         field = self.query_one("#filter", Input)
+        pending = None if commit else incomplete_comparison(text)
+        if pending is not None:
+            field.remove_class("-error")
+            self._filter_note = Text(visible(f"{pending}: add an operator (= != < <= > >= ~) and a value, "
+                                             f"or Enter to look for the word"), style="dim")
+            self._show_query(self.committed)
+            self._show_row_info()
+            return False
         try:
-            query = parse_query(text)
+            query = parse_query(text, self._known_metrics(text))
         except QueryError as exc:
             field.add_class("-error")
-            self.query_one("#row-info", Static).update(Text(f"Filter: {exc}", style="bold red"))
-            if notify:
-                self.notify(str(exc), severity="error", title="Filter")
+            kept = f" (still showing {self.committed.text!r})" if self.committed.text.strip() else ""
+            self._filter_note = Text(visible(f"Filter: {exc}{kept}"), style="bold red")
+            self._show_query(self.committed)
+            self._show_row_info()
+            if commit and not quiet:
+                self.notify(visible(str(exc)), severity="error", title="Filter", markup=False)
             return False
         field.remove_class("-error")
-        if query.text != self.table.query_filter.text:
-            self.table.set_query(query)
+        self._filter_note = None
+        self._show_query(query)
+        if commit:
+            self.committed = query
+            self._save_layout()
         self._show_row_info()
         self._show_status()
         return True
+
+    def _show_query(self, query: Query) -> None:
+        if query.text != self.table.query_filter.text:
+            self.table.set_query(query)
+            self._show_status()
+
+    def _known_metrics(self, text: str) -> set[str] | None:
+        """Metric names any run logged, once every run's metrics are read (None before)."""
+        if "metric" not in text.lower() or not self.loaded or self.store.pending:
+            return None
+        return set(self.store.known_keys()[1])
 
     @on(DataTable.HeaderSelected)
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
         key = event.column_key.value
         if key and key != "mark":
             self.table.sort_by(key)
+            self._save_layout()
             self._show_status()
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_row_info()
+        self.refresh_bindings()  # x (stop) is offered for running runs only
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -232,6 +347,9 @@ class RunsScreen(Screen[None]):
     # -- status texts ------------------------------------------------------------------------
     def _show_row_info(self) -> None:
         info = self.query_one("#row-info", Static)
+        if self._filter_note is not None:
+            info.update(self._filter_note)
+            return
         table = self.table
         row = table.all_rows.get(table.current_run_id or "")
         if row is None:

@@ -24,6 +24,7 @@ from textual_plotext import Plot, PlotextPlot
 from core.runs.metrics import MetricSeries
 from sacred_tui.data.plot_data import SMOOTHING_WEIGHTS, PlotData, PreparedSeries, plot_points
 from sacred_tui.data.visible_text import visible
+from sacred_tui.widgets.marked_selection import MarkedSelectionList
 
 __all__ = ["MetricPlot", "MetricsPanel", "draw_plot"]
 
@@ -62,7 +63,7 @@ class MetricPlot(PlotextPlot):
         data = plot_points(prepared, series.steps, series.timestamps, max(self.size.width - 10, 10),
                            panel.x_mode, panel.smoothing, panel.log_y, panel.origin)
         self.last_data = data
-        draw_plot(self.plt, data, _title(self.metric, series, data), panel.log_y)
+        draw_plot(self.plt, data, _title(self.metric, series, data, self.size.width), panel.log_y)
 
 
 def draw_plot(plt: Plot, data: PlotData, title: str, log_y: bool) -> None:
@@ -84,8 +85,12 @@ def draw_plot(plt: Plot, data: PlotData, title: str, log_y: bool) -> None:
         plt.plot(data.smooth_xs, data.smooth_ys, marker=marker, color="orange")
 
 
-def _title(name: str, series: MetricSeries, data: PlotData) -> str:
-    """Title line: name, last/min/max, and how many points are shown."""
+def _title(name: str, series: MetricSeries, data: PlotData, width: int = 1000) -> str:
+    """Title line: name, last/min/max, and how many points are shown, cut to fit ``width``.
+
+    plotext leaves out a title wider than the plot, so on a narrow screen the less important
+    parts go first (the point count, then min/max) and the name is cut last.
+    """
     parts = [visible(name)]
     last = next((v for v in reversed(series.values) if v is not None), None)
     if last is not None:
@@ -98,14 +103,18 @@ def _title(name: str, series: MetricSeries, data: PlotData) -> str:
     if data.log_hidden:
         shown += ", values <= 0 hidden"
     parts.append(shown)
-    return " · ".join(parts)
+    room = max(width - 2, 8)
+    while len(parts) > 1 and len(" · ".join(parts)) > room:
+        parts.pop(1 if len(parts) == 2 else -1)
+    title = " · ".join(parts)
+    return title if len(title) <= room else title[:room - 1] + "…"
 
 
 class MetricsPanel(Horizontal):
     """Metric chooser on the left, stacked plots on the right, a status line with the settings."""
 
     DEFAULT_CSS = """
-    MetricsPanel > SelectionList { width: 30; height: 1fr; }
+    MetricsPanel > SelectionList { width: 30; max-width: 30%; height: 1fr; }
     MetricsPanel > #metrics-right { width: 1fr; }
     MetricsPanel #metrics-status { height: auto; max-height: 2; color: $text-muted; }
     """
@@ -133,7 +142,7 @@ class MetricsPanel(Horizontal):
         self._prepared: dict[str, PreparedSeries] = {}
 
     def compose(self) -> ComposeResult:
-        yield SelectionList[str](id="metrics-list")
+        yield MarkedSelectionList(id="metrics-list")
         with Vertical(id="metrics-right"):
             yield Static("", id="metrics-status")
             yield Vertical(id="metrics-plots")

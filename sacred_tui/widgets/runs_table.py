@@ -54,6 +54,10 @@ def _width_cap(key: str | None) -> int:
     return MAX_ID_WIDTH if key == "id" else MAX_COLUMN_WIDTH
 
 
+FROZEN_COLUMNS = 3
+"""The mark, ID and status columns stay on the left while the table scrolls right."""
+
+
 class RunsTable(DataTable[Cell]):
     """The runs of a folder as a table; the row keys are the run ids."""
 
@@ -78,7 +82,8 @@ class RunsTable(DataTable[Cell]):
             self.marked = marked
 
     def __init__(self, *, clock: Callable[[], float] = time.time, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        super().__init__(cursor_type="row", zebra_stripes=True, fixed_columns=FROZEN_COLUMNS,
+                         **kwargs)  # type: ignore[arg-type]
         self.clock = clock
         self.specs: list[ColumnSpec] = list(BASE_COLUMNS)
         self.query_filter: Query = parse_query("")
@@ -197,6 +202,43 @@ class RunsTable(DataTable[Cell]):
             self._sort_rows()
         if resort or to_remove:
             self._hold_view(keep, row_before, scroll_before)
+
+    def scroll_to_column(self, key: str) -> None:
+        """Scroll until the column ``key`` is in view (next to the frozen ones when it was not)."""
+        keys = [column.key.value for column in self.ordered_columns]
+        if key not in keys:
+            return
+        region = self._get_column_region(keys.index(key))
+        fixed = self._get_fixed_offset()
+        visible_from = self.scroll_x + fixed.left
+        visible_to = self.scroll_x + self.scrollable_content_region.width
+        if visible_from <= region.x and region.right <= visible_to:
+            return
+        # The column goes right next to the frozen ones, so the columns after it show too.
+        self.scroll_to(x=max(0, region.x - fixed.left), animate=False, force=True)
+
+    def fit_comment(self) -> None:
+        """Let the comment column (the last base column) take the width the others leave free."""
+        comment = self.columns.get("comment")  # type: ignore[call-overload]
+        if comment is None or not self.size.width:
+            return
+        others = sum(column.get_render_width(self) for column in self.ordered_columns
+                     if column is not comment)
+        free = self.size.width - others - 2 * self.cell_padding - 1  # padding, vertical scrollbar
+        longest = comment.label.cell_len
+        for cells in self._data.values():
+            cell = cells.get("comment")
+            if cell is not None and cell.cell_len > longest:
+                longest = cell.cell_len
+        width = min(longest, max(free, MAX_COLUMN_WIDTH))
+        if width != comment.content_width:
+            comment.content_width = width
+            self._update_count += 1
+            self._require_update_dimensions = True
+            self.refresh()
+
+    def on_resize(self) -> None:
+        self.fit_comment()
 
     def refresh_times(self) -> None:
         """Redraw time-dependent cells (durations of running runs)."""
@@ -343,3 +385,4 @@ class RunsTable(DataTable[Cell]):
             self._update_count += 1  # cells drawn at the old widths are stale now
             self.refresh()
         super()._update_dimensions(())
+        self.call_after_refresh(self.fit_comment)

@@ -43,6 +43,7 @@ class SourcesView(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.entries: list[SourceEntry] = []
+        self._mainfile: str | None = None
         self.texts: dict[str, str | None] = {}
         self.shown: str | None = None
 
@@ -57,12 +58,14 @@ class SourcesView(Horizontal):
     def action_cursor_up(self) -> None:
         self.query_one(OptionList).action_cursor_up()
 
-    def show_entries(self, entries: list[SourceEntry]) -> None:
-        """List the run's source files (the first one is shown)."""
-        if entries == self.entries:
+    def show_entries(self, entries: list[SourceEntry], mainfile: str | None = None) -> None:
+        """List the run's source files, the run's main file first (and shown)."""
+        if entries == self.entries and self._mainfile == mainfile:
             return
+        self._mainfile = mainfile
         # A run.json may list a file twice: each path is shown once.
-        self.entries = list({entry.relpath: entry for entry in reversed(entries)}.values())[::-1]
+        unique = list({entry.relpath: entry for entry in reversed(entries)}.values())[::-1]
+        self.entries = sorted(unique, key=lambda entry: entry.relpath != mainfile)
         options = self.query_one(OptionList)
         options.clear_options()
         for entry in self.entries:

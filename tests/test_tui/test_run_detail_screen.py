@@ -206,11 +206,14 @@ async def test_info_and_sources_tabs() -> None:
         await pilot.press("7")
         await settle(pilot)
         sources = app.screen.query_one(SourcesView)
-        assert sources.shown == "helper_module.py"
-        assert "def double" in (sources.texts["helper_module.py"] or "")
+        # run.json lists helper_module.py first; the run's main file is listed and shown first.
+        assert [entry.relpath for entry in sources.entries] == ["ref_experiment.py", "helper_module.py"]
+        assert sources.shown == "ref_experiment.py"
+        assert "@ex.automain" in (sources.texts["ref_experiment.py"] or "")
         await pilot.press("j")
         await settle(pilot)
-        assert sources.shown == "ref_experiment.py"
+        assert sources.shown == "helper_module.py"
+        assert "def double" in (sources.texts["helper_module.py"] or "")
 
 
 async def test_tab_keys_and_escape_returns() -> None:

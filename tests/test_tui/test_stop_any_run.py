@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from launch_support import make_app, no_leftover_processes, plain, script, status_of, wait_for
 from sacred_tui.data.processes import process_start_ticks
+from sacred_tui.screens.help import HelpScreen
 from sacred_tui.screens.launch_dialogs import ChoiceScreen
 from sacred_tui.screens.runs import RunsScreen
 from tui_runs_factory import ago, write_run
@@ -29,6 +30,10 @@ async def test_x_stops_a_run_started_outside_the_app(tmp_path: Path, script: Pat
             await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs table")
             table = app.screen.table
             await wait_for(pilot, lambda: table.current_run_id == "1", "run 1 in the table")
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            assert {line.key: line.description for line in app.screen.keys}["x"] == "Stop run"
+            await pilot.press("escape")
             # The run records its interpreter and its process's start, which tell it from a reused pid.
             recorded = json.loads((runs / "1" / "process.json").read_text())
             assert recorded["pid"] == outside.pid and recorded["python"] == sys.executable
