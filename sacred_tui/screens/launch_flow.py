@@ -172,7 +172,7 @@ class LaunchFlow:
         return str(run_id) if run_id is not None else None
 
     def can_stop_here(self) -> bool:
-        """Whether ``x`` means something here: a screen that shows a run that is still running."""
+        """Whether ``x`` means something here: a screen that shows a run that runs or waits."""
         from sacred_tui.screens.launch_log import LaunchLogScreen
 
         screen = self.app.screen
@@ -182,7 +182,8 @@ class LaunchFlow:
             return False
         run_id = self.selected_run_id(screen)
         row = self.store.get(run_id) if self.store is not None and run_id is not None else None
-        return run_id is not None and (row is None or row.running)  # a finished run has nothing to stop
+        # A finished run has nothing to stop; a waiting one can be cancelled.
+        return run_id is not None and (row is None or row.running or row.status == "QUEUED")
 
     # -- stopping ---------------------------------------------------------------------------------
     def stop_selected(self) -> None:
