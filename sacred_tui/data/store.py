@@ -198,6 +198,10 @@ class RunStore:
             for run_id, row in self._rows.items():
                 if is_running(row.status):
                     judged = row.with_liveness(now)
+                    if judged.liveness.dead and not row.liveness.dead:
+                        # Its process may just have ended after writing its final status, before the
+                        # watcher's news of it arrived: read run.json again before calling it dead.
+                        judged = self._read_row_safely(run_id, frozenset({RUN_JSON}), now, full=True, changed=True)
                 elif row.status == "QUEUED" and row.queue is not None and row.queue.owner_alive:
                     # Does the process holding its queue still run? (A queue that stopped is shown.)
                     judged = replace(row, queue=read_queue_view(self.folder.path / run_id) or row.queue)

@@ -25,7 +25,7 @@ from sacred_tui.data.run_queue import QueuedRun
 from sacred_tui.data.slurm import SlurmError, SlurmOptions, check_options, slurm_available, submit_job
 from sacred_tui.data.sweep_spec import SweepPoint, SweepSpec
 
-__all__ = ["SWEEPS_DIR", "QueuedSweep", "SweepRejected", "SweepTarget", "queue_sweep"]
+__all__ = ["SWEEPS_DIR", "QueuedSweep", "SweepCheck", "SweepRejected", "SweepTarget", "check_sweep", "queue_sweep"]
 
 SWEEPS_DIR = "_sweeps"
 """Shared folder of the runs folder (ignored as a run, like ``_sources``) holding one record per sweep."""
@@ -107,9 +107,9 @@ def _writer_argv(python: str) -> list[str]:
 
 
 def _run_writer(spec: SweepSpec, requests: list[dict[str, Any]], force: bool,
-                on_event: Callable[[dict[str, Any]], None]) -> str:
+                on_event: Callable[[dict[str, Any]], None], check_only: bool = False) -> str:
     """Feed the requests to the queue writer and pass each event on; returns its stderr tail."""
-    request = {"script": str(spec.base.script), "requests": requests, "force": force}
+    request = {"script": str(spec.base.script), "requests": requests, "force": force, "check_only": check_only}
     with tempfile.TemporaryFile() as errors:
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")
@@ -194,6 +194,43 @@ def queue_sweep(spec: SweepSpec, runs_dir: str | os.PathLike[str], target: Sweep
     if target.kind == SLURM:
         _submit_all(sweep, report)
     return sweep
+
+
+@dataclass
+class SweepCheck:
+    """What checking a sweep found: ``errors`` block it, ``doubts`` need a "queue anyway"."""
+
+    errors: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+
+
+def check_sweep(spec: SweepSpec, runs_dir: str | os.PathLike[str], target: SweepTarget) -> SweepCheck:
+    """Check every run of ``spec`` as queueing would (the script imported once), writing nothing."""
+    check = SweepCheck(list(spec.problems()))
+    if target.kind == SLURM:
+        why = slurm_available()
+        if why:
+            check.errors.append(why)
+        else:
+            try:
+                check_options(target.slurm)
+            except SlurmError as exc:
+                check.errors.append(str(exc))
+    if spec.problems():
+        return check
+    points = spec.points()
+    outcome: dict[str, Any] = {}
+    requests = [{"argv": point.spec.argv(runs_dir)[2:]} for point in points]
+    stderr = _run_writer(spec, requests, False, lambda event: outcome.setdefault(str(event.get("event")), event),
+                         check_only=True)
+    if "fatal" in outcome or "checked" not in outcome:
+        reason = (outcome.get("fatal") or {}).get("message") or _last_error(stderr) or "no answer"
+        check.errors.append(f"The script could not check the sweep: {reason}")
+        return check
+    problems = outcome["checked"]["problems"]
+    check.errors += group_problems([p for p in problems if p.get("hard")], points)
+    check.doubts += group_problems([p for p in problems if not p.get("hard")], points)
+    return check
 
 
 def _last_error(stderr: str) -> str:

@@ -1,8 +1,10 @@
-"""Provides LaunchScreen: compose a run (script, command, named configs, updates, options), preview it.
+"""Provides LaunchScreen: compose a run or a sweep (script, command, named configs, updates, options,
+swept keys, alternatives, seeds, target), preview it.
 
 The screen never runs user code itself: the script's interface and every preview come from
-subprocesses in worker threads. It dismisses with the LaunchSpec to start, or None. Launching is
-blocked while the form has problems or the preview fails, unless ``-f`` is ticked.
+subprocesses in worker threads. It dismisses with the LaunchSpec to start, a SweepRequest to
+queue (see launch_sweep), or None. Launching is blocked while the form has problems or the
+preview fails, unless ``-f`` is ticked.
 """
 from __future__ import annotations
 
@@ -25,7 +27,10 @@ from sacred_tui.data.script_catalog import ScriptCatalog
 from sacred_tui.data.script_interface import (ConfigPreview, EntryMarks, ProbeError, ScriptInterface,
                                               preview_config, read_interface)
 from sacred_tui.messages import RunsUpdated, WatchModeChanged
+from sacred_tui.data.launch_memory import TargetMemory
 from sacred_tui.screens.launch_dialogs import ChoiceScreen, ScriptPickerScreen
+from sacred_tui.screens.launch_sweep import SweepComposing, SweepRequest
+from sacred_tui.widgets.sweep_form import SweepDraft, SweepForm
 from sacred_tui.widgets.config_preview import config_preview_text
 from sacred_tui.widgets.launch_form import NamedConfigPicker, OptionsForm, UpdatesEditor
 from sacred_tui.widgets.launch_inputs import OrderedList
@@ -45,7 +50,7 @@ def short_path(path: Path) -> str:
     return "~" + text[len(home):] if home != "/" and text.startswith(home + os.sep) else text
 
 
-class LaunchScreen(Screen["LaunchSpec | None"]):
+class LaunchScreen(SweepComposing, Screen["LaunchSpec | SweepRequest | None"]):
     """The run composer: the left column edits, the right one shows the command line and config."""
 
     DEFAULT_CSS = """
@@ -58,6 +63,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
     LaunchScreen #script-select { width: 1fr; }
     LaunchScreen Select SelectCurrent Static#label { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     LaunchScreen #interface-status { height: auto; }
+    LaunchScreen #command-scroll { height: auto; max-height: 12; }
     LaunchScreen #command-line { height: auto; background: $boost; padding: 0 1; }
     LaunchScreen #launch-notes { height: auto; }
     LaunchScreen #preview-scroll { height: 1fr; overflow-x: auto; }
@@ -76,10 +82,15 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
     def __init__(self, catalog: ScriptCatalog, runs_dir: Path, python: str,
                  initial: LaunchSpec | None = None, notes: Sequence[str] = (),
                  title: str = "Launch a run",
-                 compositions: dict[Path, LaunchSpec] | None = None) -> None:
+                 compositions: dict[Path, LaunchSpec] | None = None,
+                 sweep_compositions: dict[Path, dict] | None = None,
+                 target_memory: TargetMemory | None = None) -> None:
         super().__init__()
         self.compositions = compositions if compositions is not None else {}
         """The last composition per script; this screen leaves its own here when it closes."""
+        self.sweep_compositions = sweep_compositions if sweep_compositions is not None else {}
+        """The sweep section of the last composition per script."""
+        self.target_memory = target_memory
         self.catalog = catalog
         self.runs_dir = runs_dir
         self.python = python
@@ -99,6 +110,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         self._ready = False
         self._opened: LaunchSpec | None = None
         """What the form held when it opened: leaving a changed form asks first."""
+        self._opened_sweep: SweepDraft | None = None
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -116,9 +128,11 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
                 yield NamedConfigPicker(id="named-picker")
                 yield UpdatesEditor(id="updates-editor")
                 yield OptionsForm(self.initial.options if self.initial else None, id="options-form")
+                yield SweepForm(id="sweep-form")
             with Vertical(id="launch-side"):
                 yield Label("Command line", classes="section")
-                yield Static(id="command-line", markup=False)
+                with VerticalScroll(id="command-scroll"):
+                    yield Static(id="command-line", markup=False)
                 yield Static(id="launch-notes", markup=False)
                 yield Label("Config preview", classes="section")
                 with VerticalScroll(id="preview-scroll"):
@@ -135,7 +149,10 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         if self.script is None and self.catalog.scripts():
             self.script = self.catalog.scripts()[0]
         self._ready = True
+        if self.script is not None:
+            self.recall_target(self.script)
         self._opened = self.current_spec()
+        self._opened_sweep = self.sweep_draft()
         select = self.query_one("#script-select", Select)
         select.set_options(self._script_options())
         if self.script is not None:
@@ -191,6 +208,11 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
 
     def _recall(self, path: Path) -> None:
         """Reopen the last composition for ``path`` when the form holds nothing yet."""
+        if self._ready:
+            self.recall_target(path)
+        swept = self.sweep_compositions.get(path)
+        if self._ready and swept is not None and not self.sweep_draft().is_sweep:
+            self.query_one(SweepForm).restore(swept)
         saved = self.compositions.get(path)
         if not self._ready or saved is None or self.query_one(NamedConfigPicker).words \
                 or self.query_one(UpdatesEditor).words:
@@ -255,13 +277,14 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
 
     def _refresh_summary(self) -> None:
         """Show the command line and problems now, and preview the config shortly."""
-        spec = self.current_spec()
+        spec = self.preview_spec()
         line = self.query_one("#command-line", Static)
         if spec is None:
             line.update(Text("(no script yet)", style="dim"))
             self._show_notes([])
             return
-        line.update(Text(visible(format_argv(spec.argv(self.runs_dir), spec.cwd))))
+        if not self.show_sweep_lines(self.runs_dir):
+            line.update(Text(visible(format_argv(spec.argv(self.runs_dir), spec.cwd))))
         problems = spec.problems()
         self._show_notes(problems)
         if self._preview_timer is not None:
@@ -273,11 +296,13 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         text = Text()
         for note in self.notes:
             text.append(f"⚠ {visible(note)}\n", style="dark_orange3")
-        for problem in problems:
+        for problem in [*problems, *self.sweep_problems()]:
             text.append(f"✗ {visible(problem)}\n", style="bold red")
-        spec = self.current_spec()
+        spec = self.preview_spec()
         for doubt in (self.launch_doubts(spec) if spec is not None and not problems else []):
             text.append(f"⚠ {visible(doubt)} (launching asks first)\n", style="bold dark_orange3")
+        for doubt in self.sweep_doubts():
+            text.append(f"⚠ {visible(doubt)} (queueing asks first)\n", style="bold dark_orange3")
         self.query_one("#launch-notes", Static).update(text)
 
     def launch_doubts(self, spec: LaunchSpec) -> list[str]:
@@ -298,12 +323,12 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
 
     # -- preview -------------------------------------------------------------------------------
     def _preview_if_stale(self) -> None:
-        if self.current_spec() != self.preview_for:
+        if self.preview_spec() != self.preview_for:
             self.action_preview()
 
     def action_preview(self) -> None:
-        """Run print_config for the current form in the background."""
-        spec = self.current_spec()
+        """Run print_config for the current form (run 1 of a sweep) in the background."""
+        spec = self.preview_spec()
         if spec is None or spec.problems():
             return
         self.query_one("#config-preview", Static).update(Text("Previewing the config…", style="italic"))
@@ -318,7 +343,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         self.app.call_from_thread(self._preview_done, spec, result)
 
     def _preview_done(self, spec: LaunchSpec, result: ConfigPreview | ProbeError) -> None:
-        if not self.is_attached or spec != self.current_spec():
+        if not self.is_attached or spec != self.preview_spec():
             return
         self.preview_for = spec
         view = self.query_one("#config-preview", Static)
@@ -354,8 +379,10 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         return None
 
     def action_launch(self) -> None:
-        """Start the composed run (after its preview succeeded)."""
-        spec = self.current_spec()
+        """Start the composed run (after its preview succeeded), or queue the composed sweep."""
+        if self.launch_sweep():
+            return
+        spec = self.preview_spec()
         blocker = self.launch_blocker(spec)
         if blocker == "":
             self._launch_when_ready = True
@@ -374,7 +401,7 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
             body.append(f"\n⚠ {visible(doubt)}", style="dark_orange3")
 
         def answered(answer: str | None) -> None:
-            if answer == "launch" and spec == self.current_spec():
+            if answer == "launch" and spec == self.preview_spec():
                 self._leave(spec)
 
         self.app.push_screen(ChoiceScreen("Launch anyway?", body, [
@@ -383,6 +410,8 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
     def changed(self) -> bool:
         """Whether the form holds something other than what it opened with."""
         spec = self.current_spec()
+        if spec is not None and self.sweep_draft() != self._opened_sweep:
+            return True
         return spec is not None and self._opened is not None and (
             spec.named_configs, spec.updates, spec.command, dict(spec.options)) != (
             self._opened.named_configs, self._opened.updates, self._opened.command, dict(self._opened.options))
@@ -402,12 +431,18 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
         self.notify("q does not quit from the launcher: Esc leaves it (the composition is kept, L "
                     "reopens it); ctrl+q quits the app.", timeout=4)
 
-    def _leave(self, spec: LaunchSpec | None) -> None:
+    def _leave(self, spec: LaunchSpec | SweepRequest | None) -> None:
         composed = self.current_spec()
+        swept = self.sweep_draft().is_sweep
         if composed is not None and (composed.named_configs or composed.updates or composed.options
-                                     or composed.command):
+                                     or composed.command or swept):
             self.compositions.pop(composed.script, None)  # newest last
             self.compositions[composed.script] = composed
+            if swept:
+                self.sweep_compositions[composed.script] = self.query_one(SweepForm).state()
+            else:
+                self.sweep_compositions.pop(composed.script, None)
+        self.remember_target()
         self.dismiss(spec)
 
     def action_browse(self) -> None:
@@ -451,5 +486,6 @@ class LaunchScreen(Screen["LaunchSpec | None"]):
 
     @on(OrderedList.Changed)
     @on(OptionsForm.Changed)
+    @on(SweepForm.Changed)
     def _form_changed(self) -> None:
         self._refresh_summary()

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
+from sacred_tui.data.launch_memory import TargetMemory
 from sacred_tui.data.launch_spec import LaunchSpec, format_argv
 from sacred_tui.data.launcher import LaunchedRun, LaunchError, Launcher, exit_text
 from sacred_tui.data.script_catalog import ScriptCatalog, scripts_from_runs
@@ -51,6 +52,10 @@ class LaunchFlow:
         """Signals sent to runs this session did not start."""
         self.compositions: dict[Path, LaunchSpec] = {}
         """The last composition per script (launched or left), newest last: L reopens it."""
+        self.sweep_compositions: dict[Path, dict] = {}
+        """The sweep section of those compositions."""
+        self.target_memory = TargetMemory()
+        """Where each script's sweeps ran last (kept across restarts)."""
         self.poll_interval = poll_interval
         self._open_on_start: set[int] = set()
         self._timer: Timer | None = None
@@ -72,7 +77,7 @@ class LaunchFlow:
         elif initial is None and self.catalog.given:
             initial = LaunchSpec.create(self.catalog.given[0], python=self.python)
         screen = LaunchScreen(self.catalog, self.runs_dir, self.python, initial, notes, title,
-                              self.compositions)
+                              self.compositions, self.sweep_compositions, self.target_memory)
         self.app.push_screen(screen, self._composed)
         if self.store is not None:
             self.app.run_worker(lambda: self._find_scripts(screen), thread=True, group="launch-scripts",
@@ -84,9 +89,15 @@ class LaunchFlow:
             self.catalog.add_known(found)
             self.app.call_from_thread(screen.refresh_scripts)
 
-    def _composed(self, spec: LaunchSpec | None) -> None:
-        if spec is not None:
+    def _composed(self, spec: Any) -> None:
+        if isinstance(spec, LaunchSpec):
             self.launch(spec)
+        elif spec is not None:  # a sweep
+            queue_flow = getattr(self.app, "queue_flow", None)
+            if queue_flow is None:
+                self.app.notify("This app cannot queue sweeps.", severity="error", title="Sweep")
+            else:
+                queue_flow.submit(spec)
 
     def launch(self, spec: LaunchSpec, open_detail: bool = True) -> LaunchedRun | None:
         """Start ``spec``; its run's detail opens once the run has an id."""

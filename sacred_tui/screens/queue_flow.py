@@ -72,6 +72,36 @@ class QueueFlow:
             self.app.run_worker(lambda: self._refresh(ids), thread=True, group="queue-refresh",
                                 exit_on_error=False, description="Reading queued runs")
 
+    def submit(self, request: Any) -> None:
+        """Queue a sweep from the composer (a SweepRequest) in the background, then run or follow it."""
+        count = len(request.sweep)
+        self.app.notify(f"Checking and queueing {count} runs…", title="Sweep", timeout=3)
+        self.app.run_worker(lambda: self._submit(request), thread=True, group="queue-submit",
+                            exit_on_error=False, description="Queueing a sweep")
+
+    def _submit(self, request: Any) -> None:
+        from sacred_tui.data.sweep_submit import SweepRejected, queue_sweep
+
+        runs_dir = self.launch_flow.runs_dir
+        try:
+            queued = queue_sweep(request.sweep, runs_dir, request.target, force=request.force)
+        except SweepRejected as exc:
+            self.app.call_from_thread(self.app.notify, "Nothing was queued:\n" + "\n".join(exc.problems),
+                                      title="Sweep", severity="error", timeout=15)
+            return
+        ids = _span([run.run_id for run in queued.runs])
+        if request.target.kind == LOCAL:
+            self.app.call_from_thread(self.enqueue, queued.runs, request.target.limit)
+            limit = request.target.limit or self.local_queue().limit
+            message = f"Queued runs {ids} (sweep {queued.sweep_id}); they run here, {limit} at a time."
+        else:
+            message = f"Submitted runs {ids} to SLURM (sweep {queued.sweep_id})."
+        failures = "\n".join(queued.failures)
+        self.app.call_from_thread(self.app.notify, message + (f"\n{failures}" if failures else ""), title="Sweep",
+                                  severity="warning" if failures else "information")
+        self._refresh([run.run_id for run in queued.runs])
+        self.app.call_from_thread(self.tick_slurm)
+
     def own_note(self, run_id: str) -> str:
         """How a run waits in the app's own queue ('' when it is not in it)."""
         queue = self.queue

@@ -11,18 +11,26 @@ from pathlib import Path
 import pytest
 from slurm_cluster import SlurmCluster
 from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static
 
 from sacred_tui.app import SacredTuiApp
 from sacred_tui.data.launch_spec import LaunchSpec
 from sacred_tui.data.slurm import SlurmOptions, read_record
 from sacred_tui.data.sweep_spec import sweep_of
 from sacred_tui.data.sweep_submit import SweepTarget, queue_sweep
+from sacred_tui.screens.launch import LaunchScreen
 from sacred_tui.screens.launch_dialogs import ChoiceScreen
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.widgets.runs_table import RunsTable
 
 TINY = Path(__file__).parent.parent / "data" / "launch" / "tiny_exp.py"
 SIZE = (150, 40)
+
+
+@pytest.fixture(autouse=True)
+def private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remembered targets go to a folder of the test, never to the user's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 @pytest.fixture
@@ -32,10 +40,10 @@ def script(tmp_path: Path) -> Path:
     return Path(shutil.copy(TINY, folder / "tiny_exp.py"))
 
 
-def make_app(tmp_path: Path) -> SacredTuiApp:
+def make_app(tmp_path: Path, *scripts: Path) -> SacredTuiApp:
     app = SacredTuiApp(tmp_path / "runs", poll=True, poll_interval=0.1, safety_interval=0.5, liveness_interval=1.0,
                        slurm_interval=0.5)
-    app.configure_launching((), sys.executable, log_dir=tmp_path / "logs")
+    app.configure_launching(scripts, sys.executable, log_dir=tmp_path / "logs")
     return app
 
 
@@ -66,23 +74,63 @@ def submit(script: Path, tmp_path: Path, options: SlurmOptions, *axes: str, **kw
     return queue_sweep(sweep_of(spec, axes, **kwargs), tmp_path / "runs", SweepTarget("slurm", options))
 
 
-async def test_a_2x2x2_slurm_sweep_shows_pending_jobs_then_completed_runs(
+async def composer(pilot: Pilot[None]) -> LaunchScreen:
+    await table_of(pilot)
+    await pilot.press("L")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, LaunchScreen), "the composer")
+    screen = pilot.app.screen
+    await wait_for(pilot, lambda: screen.interface is not None, "the script's interface")
+    return screen
+
+
+async def type_into(pilot: Pilot[None], screen: LaunchScreen, selector: str, text: str, enter: bool = False) -> None:
+    field = screen.query_one(selector, Input)
+    field.focus()
+    field.value = text
+    if enter:
+        await pilot.press("enter")
+    await pilot.pause()
+
+
+def notes(screen: LaunchScreen) -> str:
+    return screen.query_one("#launch-notes", Static).render().plain  # type: ignore[union-attr]
+
+
+async def test_a_composed_2x2x2_slurm_sweep_shows_pending_jobs_then_completed_runs(
         slurm_cluster: SlurmCluster, script: Path, tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, script)
     async with app.run_test(size=SIZE) as pilot:
-        table = await table_of(pilot)
-        queued = submit(script, tmp_path, SlurmOptions(time="5"), "steps=1,2", alternatives="fast,", seeds=[5, 6])
+        screen = await composer(pilot)
+        await type_into(pilot, screen, "#sweep-axis-input", "steps=1,2", enter=True)
+        await type_into(pilot, screen, "#sweep-alternatives", "fast,")
+        await type_into(pilot, screen, "#sweep-seeds", "2")
+        screen.query_one("#sweep-target", Select).value = "slurm"
+        await type_into(pilot, screen, "#slurm-partition", "no-such-partition")
+        await wait_for(pilot, lambda: "invalid partition specified: no-such-partition" in notes(screen),
+                       "sbatch's refusal of the partition")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, LaunchScreen) and not (tmp_path / "runs").exists()
+        await type_into(pilot, screen, "#slurm-partition", "debug")
+        await type_into(pilot, screen, "#slurm-time", "5")
+        await wait_for(pilot, lambda: screen.sweep_problems() == [] and screen.sweep_checked_for is not None
+                       and "8 runs as SLURM jobs" in screen.query_one("#command-line", Static).render().plain,
+                       "the checked sweep")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the table")
+        table = app.screen.table
         await wait_for(pilot, lambda: table.row_count == 8, "the 8 runs")
-        assert set(statuses(table).values()) <= {"PENDING", "STARTING", "RUNNING", "COMPLETED"}
-        await wait_for(pilot, lambda: set(statuses(table).values()) == {"COMPLETED"}, "8 completed runs", 60)
-        await wait_for(pilot, lambda: {read_record(run.run_dir).state for run in queued.runs} == {"COMPLETED"},
-                       "SLURM's final word on the 8 jobs in slurm.json",
-                       describe=lambda: f"{[read_record(run.run_dir) for run in queued.runs]} {app.queue_flow._followed}")
-    jobs = {read_record(run.run_dir).job_id for run in queued.runs}
-    assert len(jobs) == 8
-    for run in queued.runs:
-        assert json.loads((run.run_dir / "run.json").read_text())["status"] == "COMPLETED"
-        assert read_record(run.run_dir).state == "COMPLETED"
+        seen = set(statuses(table).values())
+        await wait_for(pilot, lambda: seen.update(statuses(table).values()) or set(statuses(table).values())
+                       == {"COMPLETED"}, "8 completed runs", 60)
+        run_dirs = [tmp_path / "runs" / str(i) for i in range(1, 9)]
+        await wait_for(pilot, lambda: {read_record(run_dir).state for run_dir in run_dirs} == {"COMPLETED"},
+                       "SLURM's final word on the 8 jobs in slurm.json")
+    assert seen <= {"QUEUED", "PENDING", "STARTING", "RUNNING", "COMPLETED"}
+    assert len({read_record(run_dir).job_id for run_dir in run_dirs}) == 8
+    for run_dir in run_dirs:
+        assert json.loads((run_dir / "run.json").read_text())["status"] == "COMPLETED"
+        assert (run_dir / f"slurm-{read_record(run_dir).job_id}.out").is_file()
 
 
 async def test_x_cancels_a_pending_job_and_stops_a_running_one(slurm_cluster: SlurmCluster, script: Path,

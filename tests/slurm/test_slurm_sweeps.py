@@ -12,8 +12,10 @@ import pytest
 from slurm_cluster import SlurmCluster, wait_for_state
 
 from sacred_tui.data.launch_spec import LaunchSpec
+from sacred_tui.data.queue_view import queue_sentence
 from sacred_tui.data.slurm import SlurmOptions, read_record
 from sacred_tui.data.slurm_monitor import SlurmMonitor
+from sacred_tui.data.store import RunStore
 from sacred_tui.data.sweep_control import cancel_runs
 from sacred_tui.data.sweep_spec import sweep_of
 from sacred_tui.data.sweep_submit import SweepRejected, SweepTarget, queue_sweep
@@ -103,6 +105,8 @@ def test_cancelled_while_pending_and_while_running(slurm_cluster: SlurmCluster, 
     follow([pending.run_dir, running.run_dir], FINAL)
     assert monitor.poll([pending.run_dir, running.run_dir]).error is None
     assert {read_record(run.run_dir).state for run in (pending, running)} == {"CANCELLED"}
+    rows = {row.run_id: row for row in RunStore(tmp_path / "runs").load_all()}  # what the table shows
+    assert (rows[pending.run_id].display_status, rows[running.run_id].display_status) == ("CANCELLED", "INTERRUPTED")
 
 
 def test_a_job_that_fails_before_python_starts_ends_its_run_with_slurms_words(
@@ -119,3 +123,7 @@ def test_a_job_that_fails_before_python_starts_ends_its_run_with_slurms_words(
     assert f"SLURM job {job_id} ended FAILED before the run started." in trace
     assert f"slurm-{job_id}.out" in trace and "No such file or directory" in trace
     assert read_record(run.run_dir).state == "FAILED"
+    row = RunStore(tmp_path / "runs").load_all()[0]  # what the table shows
+    assert row.display_status == "FAILED"
+    assert queue_sentence(row.status, row.start, row.queue) == (
+        f"SLURM job {job_id} ended FAILED before the run started; see {run.run_dir / f'slurm-{job_id}.out'}")

@@ -41,29 +41,6 @@ async def answer(pilot: Pilot[None], choice: str) -> None:
     await pilot.click(f"#choice-{choice}")
 
 
-async def test_a_2x2x2_sweep_runs_two_at_a_time_in_the_table(script: Path, tmp_path: Path) -> None:
-    app = make_app(tmp_path, script)
-    async with app.run_test(size=SIZE) as pilot:
-        table = await table_of(pilot)
-        queued = queue(script, tmp_path, "steps=2,3", alternatives="fast,", seeds=(11, 22), updates=("delay=0.1",))
-        await wait_for(pilot, lambda: table.row_count == 8, "all 8 queued runs in the table")
-        assert set(statuses(table).values()) == {"QUEUED"}
-        app.queue_flow.enqueue(queued.runs, limit=2)
-        most = 0
-
-        def finished() -> bool:
-            nonlocal most
-            shown = statuses(table)
-            most = max(most, sum(1 for status in shown.values() if status == "RUNNING"))
-            return set(shown.values()) == {"COMPLETED"}
-
-        await wait_for(pilot, finished, "all 8 runs to complete", 40)
-        assert most <= 2 and table.row_count == 8
-        for run, point in zip(queued.runs, queued.spec.points()):
-            config = json.loads((run.run_dir / "config.json").read_text())
-            assert config["seed"] == point.seed and f"steps={config['steps']}" in point.spec.updates
-
-
 async def test_cancel_a_waiting_run_then_the_rest_of_its_sweep(script: Path, tmp_path: Path) -> None:
     app = make_app(tmp_path, script)
     async with app.run_test(size=SIZE) as pilot:
