@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import os
 import shutil
 import sys
 import tempfile
@@ -77,9 +78,17 @@ async def capture_all(runs_dir: Path, out_dir: Path, train_run: str, compare_run
         await _select_run(pilot, train_run)
         await pilot.press("L")
         await _settle(pilot, 6)
+        await pilot.press("enter")  # the first named config (big)
+        field = pilot.app.screen.query_one("#update-input")
+        field.focus()
+        await pilot.press(*"lr=0.05", "enter")
+        await _settle(pilot, 4)
         shot("launcher")
         await pilot.press("escape")
         await _settle(pilot, 0.5)
+        if type(pilot.app.screen).__name__ == "ChoiceScreen":  # leave without launching
+            await pilot.click("#choice-leave")
+            await _settle(pilot, 0.5)
 
     async def compare(pilot: Any) -> None:
         for run_id in compare_runs:
@@ -92,7 +101,14 @@ async def capture_all(runs_dir: Path, out_dir: Path, train_run: str, compare_run
         await _settle(pilot, 1.5)
         shot("compare_metrics")
 
-    steps = [("run table", table), ("run detail", detail_tabs), ("launcher", launcher), ("compare", compare)]
+    async def small(pilot: Any) -> None:
+        await pilot.press("escape", "escape")
+        await pilot.resize_terminal(80, 24)
+        await _settle(pilot, 1.5)
+        shot("runs_table_80x24")
+
+    steps = [("run table", table), ("run detail", detail_tabs), ("launcher", launcher), ("compare", compare),
+             ("80x24", small)]
     async with app.run_test(size=SIZE) as pilot:
         for label, step in steps:
             progress(f"{label} ...")
@@ -127,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     make_runs = _load_make_runs()
     work = Path(tempfile.mkdtemp(prefix="sacred-tui-shots-"))
+    # The app remembers table layouts and caches source copies in the user's folders: not here.
+    os.environ["XDG_STATE_HOME"] = str(work / "state")
+    os.environ["XDG_CACHE_HOME"] = str(work / "cache")
     try:
         runs_dir = make_runs.make_demo_runs(work / "demo_runs", live=True, progress=lambda text: None)
         print(f"demo runs in {runs_dir}; capturing screens at {SIZE[0]}x{SIZE[1]}")

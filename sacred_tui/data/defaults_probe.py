@@ -11,6 +11,7 @@ runs of one script asks it once.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,15 @@ def _probe(script: Path, python: str, named: str | None, timeout: float) -> Conf
     return cached
 
 
+def _uses_sacred(script: Path) -> bool:
+    """Whether a script imports Sacred itself (``from sacred import ...``)."""
+    try:
+        text = script.read_text(errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*(from\s+sacred[\s.]|import\s+sacred\b)", text, re.MULTILINE) is not None
+
+
 def _recorded_main_md5(record: Any) -> str | None:
     for relpath, stored in record.sources:
         if relpath == record.mainfile:
@@ -103,6 +113,9 @@ def script_defaults(record: Any, stored: Any, python: str, timeout: float = 20.0
     try:
         defaults = _probe(script, python, None, timeout)
     except ProbeError as exc:
+        if _uses_sacred(script):
+            return ScriptDefaults(None, origin, error="the script is built with Sacred, which cannot print "
+                                                      "its config as JSON (scripts built with core can)")
         return ScriptDefaults(None, origin, error=f"{origin} could not tell them: {exc.summary}")
     except OSError as exc:
         return ScriptDefaults(None, origin, error=f"{script} cannot be read: {exc.strerror or exc}")

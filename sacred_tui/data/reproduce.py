@@ -182,6 +182,8 @@ class Reproduction:
     command: str
     interpreter: Interpreter
     seed: int | None
+    note: str = ""
+    """What keeps the command from working here (the script's folder is not on this machine)."""
 
 
 def reproduce_run(record: Any, config: Mapping[str, Any] | None, runs_dir: str | os.PathLike[str],
@@ -192,4 +194,8 @@ def reproduce_run(record: Any, config: Mapping[str, Any] | None, runs_dir: str |
     argv = reproduce_argv(record.mainfile, record.meta_command, record.named_configs,
                           record.config_updates, record.options, interpreter.path, seed=seed,
                           runs_dir=os.path.abspath(runs_dir))
-    return Reproduction(format_command(argv, record.base_dir), interpreter, seed)
+    note = ""
+    if record.base_dir and not os.path.isdir(record.base_dir):
+        note = (f"{record.base_dir} is not on this machine: r re-runs a copy of the run's stored "
+                f"sources instead.")
+    return Reproduction(format_command(argv, record.base_dir), interpreter, seed, note)

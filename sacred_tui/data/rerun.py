@@ -242,7 +242,9 @@ def _from_stored_sources(plan: RerunPlan, record: Any, script: Path, stored: Any
         plan.problems.append(f"{gone}, and it cannot be re-run from its stored sources: {exc}.")
         return script
     plan.copy = copy
+    resources = (f" and {copy.resources} resource{'s' if copy.resources != 1 else ''} (from _resources/)"
+                 if copy.resources else "")
     plan.warnings.append(f"{gone}: this re-run runs a copy of the run's {copy.files} stored source "
-                         f"file{'s' if copy.files != 1 else ''} (from _sources/), made in {copy.folder}. "
-                         f"Files the run read that were not recorded as sources are not there.")
+                         f"file{'s' if copy.files != 1 else ''} (from _sources/){resources}, made in "
+                         f"{copy.folder}. Other files the run read are not there.")
     return copy.script

@@ -1,9 +1,10 @@
 """Provides source_copy: a folder holding a run's stored sources at their recorded paths.
 
-Sacred keeps every source file of a run in the runs folder's ``_sources/`` (one copy per content).
+Sacred keeps every source file of a run in the runs folder's ``_sources/`` (one copy per content),
+and every resource it opened in ``_resources/``.
 When the script a run was started from has moved or changed, the run can still be re-run, and its
 defaults read, from a copy of those files laid out as they were (``helper.py`` next to
-``train.py``). The copy lives in the user's cache folder (``$XDG_CACHE_HOME/sacred-tui/sources/``,
+``train.py``, ``data/input.txt`` where the run opened it when that was inside its folder). The copy lives in the user's cache folder (``$XDG_CACHE_HOME/sacred-tui/sources/``,
 never inside the runs folder), one folder per set of files, named by their digests; it is built in
 a temporary folder and renamed into place, so a half-made copy is never used.
 """
@@ -30,9 +31,13 @@ class SourcesUnavailable(Exception):
 class SourceCopy:
     """A copy of a run's sources: the folder, the script in it and how many files it holds."""
 
+
     folder: Path
     script: Path
     files: int
+    """Source files copied."""
+    resources: int = 0
+    """Resources (files the run opened with open_resource) copied to where the run read them."""
 
 
 def cache_root() -> Path:
@@ -54,6 +59,26 @@ def _inside(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _resources(stored: Any, runs_folder: Path, taken: set[str]) -> list[tuple[PurePosixPath, Path]]:
+    """Stored resources the run read from inside its script's folder, at their relative paths."""
+    base = stored.read_record().base_dir
+    if not base:
+        return []
+    found = []
+    for entry in stored.resources():
+        try:
+            relative = PurePosixPath(os.path.relpath(entry.original_path, base).replace(os.sep, "/"))
+        except ValueError:
+            continue
+        path = entry.path
+        if (_relative(str(relative)) is None or str(relative) in taken or not entry.exists
+                or not _inside(path, runs_folder) or not path.is_file()):
+            continue
+        taken.add(str(relative))
+        found.append((relative, path))
+    return found
 
 
 def source_copy(stored: Any, mainfile: str | None) -> SourceCopy:
@@ -80,13 +105,15 @@ def source_copy(stored: Any, mainfile: str | None) -> SourceCopy:
         raise SourcesUnavailable(f"the script {mainfile} is not among the run's stored sources")
     if missing:
         raise SourcesUnavailable(f"stored sources are missing: {', '.join(missing)}")
+    sources = len(files)
+    files += _resources(stored, runs_folder, {str(relative) for relative, _ in files})
     digest = hashlib.md5()
     for relative, path in sorted(files):
         digest.update(f"{relative}\0{path.name}\0".encode())
     folder = cache_root() / "sources" / digest.hexdigest()[:16]
     script = folder / str(_relative(mainfile))
     if (folder / _COMPLETE).is_file():
-        return SourceCopy(folder, script, len(files))
+        return SourceCopy(folder, script, sources, len(files) - sources)
     folder.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:
@@ -104,4 +131,4 @@ def source_copy(stored: Any, mainfile: str | None) -> SourceCopy:
         raise SourcesUnavailable(f"cannot copy the stored sources to {folder}: {exc.strerror or exc}") from exc
     finally:
         shutil.rmtree(building, ignore_errors=True)
-    return SourceCopy(folder, script, len(files))
+    return SourceCopy(folder, script, sources, len(files) - sources)

@@ -60,7 +60,9 @@ class RunDetailScreen(PollingTabsScreen):
         Binding("h", "switch_tab(-1)", "Prev tab", show=False),
         Binding("l", "switch_tab(1)", "Next tab", show=False),
         Binding("o", "open_artifact", "Open outside"),
-        Binding("r", "reload", "Reload", show=False),
+        Binding("r", "app.rerun", "Re-run"),
+        Binding("R", "app.rerun_edit", "Edit and re-run", show=False),
+        Binding("ctrl+r", "reload", "Reload", show=False),
         *(Binding(str(n + 1), f"show_tab('{tab}')", tab[4:].title(), show=False) for n, tab in enumerate(TAB_IDS)),
     ]
 

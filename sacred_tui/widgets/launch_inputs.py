@@ -63,8 +63,8 @@ class UpdateInput(Input):
     """An Input where Tab accepts the completion (and moves on when there is none).
 
     Enter hands the text over in an ``Entered`` message and empties the field at once, in the
-    same step: keys typed right after Enter (a fast paste through tmux) start the next update
-    instead of being wiped by a later clear. A pasted block of several lines is handed over
+    same step as the key: keys typed right after Enter (a fast paste through tmux) start the next
+    update instead of joining this one. A pasted block of several lines is handed over
     whole (a plain Input keeps only its first line).
     """
 
@@ -86,6 +86,14 @@ class UpdateInput(Input):
         text = self.value
         self.value = ""
         self.post_message(self.Entered(self, text))
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Enter is taken here, in turn with the keys around it: as a binding its action would run
+        # only after the keys typed behind it (a fast paste) had already landed in this field.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
 
     def _on_paste(self, event: events.Paste) -> None:
         if "\n" in event.text.strip("\r\n"):

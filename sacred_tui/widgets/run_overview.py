@@ -169,6 +169,8 @@ class RunOverview(VerticalScroll, can_focus=True):
                                        Text(visible(self.command_line), style="cyan")]
         if self.reproduction is not None:
             parts.append(Text(visible(f"Interpreter: {self.reproduction.interpreter.why}."), style="dim"))
+            if self.reproduction.note:
+                parts.append(Text(visible(self.reproduction.note), style="dark_orange3"))
         if record.fail_trace:
             parts += [Text(""), Text("Failure", style="bold red"),
                       Text(visible_block(record.fail_trace.rstrip()), style="red")]

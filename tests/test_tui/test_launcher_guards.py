@@ -47,9 +47,12 @@ async def test_several_updates_typed_pasted_or_fast_become_separate_entries(tmp_
         field.post_message(events.Paste("delay=0.5\nopts.a=2 opts.b.c=[1, 2]\n"))
         await wait_for(pilot, lambda: len(editor.words) == 5, "the pasted updates")
         assert editor.words[2:] == ["delay=0.5", "opts.a=2", "opts.b.c=[1, 2]"]
-        # Keys arriving as fast as a paste through a terminal, Enter between updates.
+        # Keys arriving as fast as a paste through a terminal, Enter between updates: all are
+        # queued before the first is handled.
         field.focus()
-        await pilot.press(*"steps=7", "enter", *"msg=x", "enter", *"delay=1", "enter")
+        await pilot.pause()
+        for key in [*"steps=7", "enter", *"msg=x", "enter", *"delay=1", "enter"]:
+            field.post_message(events.Key(key, "\r" if key == "enter" else key))
         await wait_for(pilot, lambda: "delay=1" in editor.words, "the typed updates")
         assert editor.words == ["msg=x", "steps=7", "delay=1", "opts.a=2", "opts.b.c=[1, 2]"]
         assert field.value == ""

@@ -83,3 +83,25 @@ async def test_rerun_repeats_the_seed_and_the_result(tmp_path: Path, monkeypatch
         runs.table.move_cursor(row=runs.table.get_row_index("1"))
         screen = await composer(pilot, "R")
         assert screen.query_one(UpdatesEditor).words == ["draws=4", f"seed={seed}"]
+
+
+def test_a_run_made_by_sacred_is_re_run_exactly_from_its_stored_sources(tmp_path: Path) -> None:
+    """Real Sacred 0.8.7 wrote run 1 on another machine; its script folder does not exist here."""
+    from core.runs import RunsFolder
+    from sacred_tui.data.launcher import Launcher
+    from sacred_tui.data.rerun import plan_rerun
+    from tui_runs_factory import copy_reference_runs
+
+    runs = copy_reference_runs(tmp_path / "runs")
+    stored = RunsFolder(runs).run("1")
+    plan = plan_rerun(stored.read_record(), sys.executable, config=stored.read_config(), stored=stored)
+    assert plan.problems == [] and plan.copy is not None
+    assert "copy of the run's 2 stored source files (from _sources/) and 1 resource" in plan.warnings[0]
+    assert (plan.copy.folder / "data" / "input.txt").is_file()  # read by the run with open_resource
+    launcher = Launcher(runs, log_dir=tmp_path / "logs")
+    launch = launcher.start(plan.spec)
+    assert launcher.wait(launch, 60) == 0, launch.stderr_tail()
+    launcher.poll()
+    again = RunsFolder(runs).run(launch.run_id or "")
+    assert again.read_config() == stored.read_config()  # the seed too
+    assert again.read_record().result == stored.read_record().result

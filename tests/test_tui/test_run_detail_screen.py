@@ -46,7 +46,9 @@ async def test_overview_shows_command_line_timings_and_comment() -> None:
         assert overview.command_line == (
             f"cd /home/researcher/refexp && python3.11 ref_experiment.py with lr=0.02 opts.momentum=0.5 "
             f"seed={seed} -c 'a comment' -F {shlex.quote(str(REFERENCE.absolute()))}")
-        assert "Python 3.11, as the run's host recorded" in static_text(app.screen.query_one("#overview-body", Static))
+        body = static_text(app.screen.query_one("#overview-body", Static))
+        assert "Python 3.11, as the run's host recorded" in body
+        assert "/home/researcher/refexp is not on this machine: r re-runs a copy of the run's stored" in body
         assert "COMPLETED" in static_text(app.screen.query_one("#detail-header", Static))
         text = static_text(app.screen.query_one("#overview-body", Static))
         assert "a comment" in text and "d68d9a84e9a6" in text and "clean" in text
@@ -78,7 +80,8 @@ async def test_config_tab_colours_and_only_changed_key() -> None:
         assert labels["__doc__"].plain == '"""Main config docstring."""'
         # Real Sacred scripts cannot print their defaults as JSON: the fallback says so and why.
         legend = static_text(app.screen.query_one("#config-legend", Static))
-        assert "the experiment's defaults are unknown (the run's stored sources (the script is gone)" in legend
+        assert ("the experiment's defaults are unknown (the script is built with Sacred, which cannot "
+                "print its config as JSON" in legend)
         assert "compared with run 7" in legend
         await pilot.press("c")
         assert app.screen.query_one(ConfigView).only_changed
