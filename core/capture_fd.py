@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 _CHUNK_SIZE = 65536
 _STD_FDS = ((STDOUT, "stdout"), (STDERR, "stderr"))
+_PIPE_BYTES = 1 << 20
 
 
 class FdCapture(OutputCapture):
@@ -126,7 +127,7 @@ class FdCapture(OutputCapture):
         self._proxies = install_proxies(self._sink, **options)
         self._line_buffered = _make_line_buffered(proxy.original for proxy in self._proxies.values())
         self._handlers = _point_handlers_at(self._proxies)
-        pipes.start_reader()
+        _READER.register(pipes)
 
     def _restore(self) -> None:
         """Put the streams and descriptors back, then read the pipes to their end (bounded)."""
@@ -161,7 +162,6 @@ class _Pipes:
         self.tee_fds: dict[int, int | None] = {}  # fd -> where the pipe's bytes are copied to
         self.targets: dict[int, io.TextIOWrapper] = {}  # fd -> text stream the proxy writes to
         self.decoders = {fd: codecs.getincrementaldecoder("utf-8")(errors="replace") for fd, _ in _STD_FDS}
-        self._thread: threading.Thread | None = None
         self._done = threading.Event()
         self._ready_poller = select.poll()
 
@@ -171,6 +171,7 @@ class _Pipes:
             read_end, write_end = os.pipe()
             self.read_ends[fd], self.write_ends[fd] = read_end, write_end
             os.set_blocking(read_end, False)
+            _enlarge(write_end)
             self._ready_poller.register(read_end, select.POLLIN)
             self.tee_fds[fd] = os.dup(self.saved[fd])
             self.targets[fd] = _destination_stream(self.saved[fd], getattr(sys, name))
@@ -184,14 +185,11 @@ class _Pipes:
                 os.dup2(self.saved[fd], fd)
             raise
 
-    def start_reader(self) -> None:
-        self._thread = threading.Thread(target=self._read_loop, name="output-capture-reader", daemon=True)
-        self._thread.start()
-
-    def take_waiting(self) -> None:
+    def take_waiting(self, to_the_end: bool = False) -> None:
         """Take in (and copy on) what waits in the pipes now; the caller holds ``lock``.
 
         One ``poll`` system call finds the pipes with data, so a Python write costs little extra.
+        ``to_the_end``: keep reading until a pipe is empty or ended, not just what one read returns.
         """
         ready = self._ready_poller.poll(0)
         if not ready:
@@ -214,7 +212,7 @@ class _Pipes:
                     self._close_pipe(fd)
                     break
                 self._deliver(fd, data)
-                if len(data) < _CHUNK_SIZE:
+                if len(data) < _CHUNK_SIZE and not to_the_end:
                     break
 
     def _deliver(self, fd: int, data: bytes) -> None:
@@ -240,28 +238,13 @@ class _Pipes:
     def _close_pipe(self, fd: int) -> None:
         """The pipe of ``fd`` reached its end: finish decoding, close it and its copy descriptor."""
         self.sink.append(self.decoders[fd].decode(b"", final=True), fd)
-        _close_quietly(self.read_ends.pop(fd))
+        read_end = self.read_ends.pop(fd)
+        _READER.forget(read_end)
+        _close_quietly(read_end)
         tee = self.tee_fds.pop(fd, None)
         if tee is not None:
             _close_quietly(tee)
-
-    def _read_loop(self) -> None:
-        poller = select.poll()
-        registered: set[int] = set()
-        try:
-            while self.read_ends:
-                for read_end in set(self.read_ends.values()) - registered:
-                    poller.register(read_end, select.POLLIN)
-                    registered.add(read_end)
-                for read_end in registered - set(self.read_ends.values()):
-                    poller.unregister(read_end)
-                    registered.discard(read_end)
-                if poller.poll(200):
-                    with self.lock:
-                        self.take_waiting()
-        except OSError as exc:
-            logger.debug("Reading captured output failed: %s", exc)
-        finally:
+        if not self.read_ends:
             self._done.set()
 
     def restore_descriptors(self) -> None:
@@ -281,8 +264,11 @@ class _Pipes:
             self.write_ends.clear()
 
     def finish(self, timeout: float) -> None:
-        """Wait (bounded) until both pipes ended; a process still holding one keeps its reader going."""
-        if not self._done.wait(timeout):
+        """Read both pipes to their end; wait (bounded) for a process still holding one (the reader
+        thread then keeps copying its output on)."""
+        with self.lock:
+            self.take_waiting(to_the_end=True)
+        if self.read_ends and not self._done.wait(timeout):
             with self.lock:
                 self.take_waiting()
             logger.debug("Output capture stopped while another process still holds the pipe.")
@@ -302,6 +288,82 @@ class _Pipes:
         for target in self.targets.values():
             with contextlib.suppress(OSError, ValueError):
                 target.close()
+
+
+class _Reader:
+    """One thread per process reading the pipes of every active capture, started on first use.
+
+    Output that bypasses Python's streams (C code, subprocesses) is taken in as soon as it is written,
+    which keeps it in order against the other stream's; a capture does not pay for a thread of its own.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owners: dict[int, _Pipes] = {}  # read end -> its pipes
+        self._wake_read = self._wake_write = -1
+        self._thread: threading.Thread | None = None
+
+    def register(self, pipes: _Pipes) -> None:
+        with self._lock:
+            for read_end in pipes.read_ends.values():
+                self._owners[read_end] = pipes
+            if self._thread is None or not self._thread.is_alive():
+                self._wake_read, self._wake_write = os.pipe()
+                os.set_blocking(self._wake_read, False)
+                self._thread = threading.Thread(target=self._loop, args=(self._wake_read,),
+                                                name="output-capture-reader", daemon=True)
+                self._thread.start()
+        with contextlib.suppress(OSError):
+            os.write(self._wake_write, b"x")  # watch the new pipes from now on
+
+    def forget(self, read_end: int) -> None:
+        """Stop watching a pipe that ended (its poll reports that, so the loop looks again anyway)."""
+        with self._lock:
+            self._owners.pop(read_end, None)
+
+    def _loop(self, wake_read: int) -> None:
+        while True:
+            with self._lock:
+                watched = dict(self._owners)
+            poller = select.poll()
+            poller.register(wake_read, select.POLLIN)
+            for read_end in watched:
+                poller.register(read_end, select.POLLIN)
+            try:
+                ready = poller.poll()
+            except OSError:
+                continue
+            for read_end, _events in ready:
+                if read_end == wake_read:
+                    with contextlib.suppress(OSError):
+                        os.read(wake_read, 4096)
+                    continue
+                pipes = watched.get(read_end)
+                if pipes is None:
+                    continue
+                with pipes.lock:
+                    if read_end in pipes.read_ends.values():
+                        pipes.take_waiting()
+                pipes.sink.wait_for_room()
+
+    def reset_after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._owners = {}
+        self._thread = None
+
+
+_READER = _Reader()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_READER.reset_after_fork)
+
+
+def _enlarge(pipe_fd: int) -> None:
+    """Give a pipe room for 1 MB (Linux), so C-level output rarely waits for the reader."""
+    try:
+        import fcntl
+        fcntl.fcntl(pipe_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+    except (ImportError, OSError):
+        pass
 
 
 def _destination_stream(saved_fd: int, original: Any) -> io.TextIOWrapper:

@@ -75,6 +75,7 @@ class TextSink:
             self._lock.notify_all()
 
     def append(self, text: str, stream: int = STDOUT) -> None:
+        """Add a chunk (never blocks; writers call ``wait_for_room`` after releasing their own locks)."""
         if not text:
             return
         with self._lock:
@@ -83,11 +84,16 @@ class TextSink:
             wake = self._wake
             if wake is None or self._size < self.WAKE_BYTES:
                 return
-            if self._size > self.LIMIT_BYTES and threading.current_thread() is not self._consumer_thread:
-                wake()
-                self._lock.wait(self.MAX_WAIT)
-                return
         wake()
+
+    def wait_for_room(self) -> None:
+        """Wait (at most ``MAX_WAIT``) while more than ``LIMIT_BYTES`` wait for a consumer to take them."""
+        if self._size <= self.LIMIT_BYTES or self._wake is None:
+            return
+        with self._lock:
+            if self._size > self.LIMIT_BYTES and self._wake is not None \
+                    and threading.current_thread() is not self._consumer_thread:
+                self._lock.wait(self.MAX_WAIT)
 
     def take_chunks(self) -> list[tuple[int, str]]:
         """Return and forget the chunks appended since the previous call, as ``(stream, text)``."""
@@ -233,6 +239,7 @@ class TeeStream:
             self._sink.append(text, self._stream)  # captured first: a failing terminal must not lose output
             if self._target is not None:
                 self._target.write(text)
+        self._sink.wait_for_room()
         return len(text)
 
     def writelines(self, lines: Any) -> None:

@@ -79,6 +79,10 @@ class Run:
         self._captured_out: str | None = None
         self._capture: Any = None
         self._workers: list = []
+        self._workers_lock = threading.Lock()
+        self._workers_state = "none"
+        self._workers_timer: Any = None
+        self._started_at = 0.0
 
     # ------------------------------------------------------------------ lazily gathered facts
     @property
@@ -275,21 +279,45 @@ class Run:
 
     # ------------------------------------------------------------------ background work
     def _start_workers(self) -> None:
-        from core.run_background import Heartbeat, OutputFlusher
+        """The output flusher and heartbeat threads start once the run lasts, or once much output waits."""
+        from core.run_background import LASTING_AFTER
+        from core.run_clock import schedule
         self.run_logger.debug("Starting Heartbeat")
-        report = self.run_logger.warning
-        self._workers = [
-            OutputFlusher(self._capture, self._collect_output, float(SETTINGS.OUTPUT_FLUSH_INTERVAL), report),
-            Heartbeat(self._flush_metrics, self._beat, self.beat_interval, report)]
-        for worker in self._workers:
-            worker.start()
+        self._started_at = time.monotonic()
+        self._workers_state = "waiting"
+        self._capture.sink.set_consumer(self._launch_workers)
+        self._workers_timer = schedule(LASTING_AFTER, self._launch_workers)
+
+    def _launch_workers(self) -> None:
+        from core.run_background import Heartbeat, OutputFlusher
+        with self._workers_lock:
+            if self._workers_state != "waiting":
+                return
+            self._workers_state = "running"
+            report = self.run_logger.warning
+            self._workers = [
+                OutputFlusher(self._capture, self._collect_output, float(SETTINGS.OUTPUT_FLUSH_INTERVAL), report),
+                Heartbeat(self._heartbeat_tick, self._beat, self.beat_interval, report, started=self._started_at)]
+            for worker in self._workers:
+                worker.start()
 
     def _stop_workers(self) -> None:
-        workers, self._workers = self._workers, []
-        if workers:
-            self.run_logger.debug("Stopping Heartbeat")
+        with self._workers_lock:
+            if self._workers_state in ("waiting", "running"):
+                self.run_logger.debug("Stopping Heartbeat")
+            self._workers_state = "stopped"
+            if self._workers_timer is not None:
+                self._workers_timer.cancel()
+            workers, self._workers = self._workers, []
         for worker in workers:
             worker.stop()
+        if self._capture is not None:
+            self._capture.sink.set_consumer(None)
+
+    def _heartbeat_tick(self) -> None:
+        """Every ``METRICS_FLUSH_INTERVAL``: new points to live observers, then their ``progress_event``."""
+        self._flush_metrics()
+        self._emit("progress_event")
 
     def _collect_output(self) -> None:
         """Hand new output to the observers (never waits behind metrics: see ``ObserverCalls``)."""

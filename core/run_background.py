@@ -2,7 +2,8 @@
 
 They are separate so that new output reaches cout.txt about every second even while the heartbeat is
 busy with a large metrics write, and so that a program printing hundreds of megabytes is drained as
-fast as it prints (the capture wakes the flusher early; see ``TextSink``).
+fast as it prints (the capture wakes the flusher early; see ``TextSink``). A run starts them only once
+it lasts ``LASTING_AFTER`` seconds (or prints a lot before that): short runs need no threads at all.
 
 - ``OutputFlusher``: every ``OUTPUT_FLUSH_INTERVAL`` seconds (or sooner when much output waits) it
   flushes the program's buffers and hands new output to the observers.
@@ -16,10 +17,12 @@ import threading
 import time
 from typing import Any, Callable
 
-__all__ = ["METRICS_FLUSH_INTERVAL", "Heartbeat", "OutputFlusher"]
+__all__ = ["LASTING_AFTER", "METRICS_FLUSH_INTERVAL", "Heartbeat", "OutputFlusher"]
 
 METRICS_FLUSH_INTERVAL = 0.5
 """Seconds between hand-overs of new metric points to observers that store them live."""
+LASTING_AFTER = 0.5
+"""Seconds after its start at which a run starts its background threads (each runs a first tick at once)."""
 
 
 class _Worker:
@@ -34,6 +37,7 @@ class _Worker:
         self.thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
 
     def start(self) -> None:
+        self._wake.set()  # a first tick at once
         self.thread.start()
 
     def stop(self) -> None:
@@ -100,12 +104,12 @@ class Heartbeat(_Worker):
     name = "run-heartbeat"
 
     def __init__(self, flush_metrics: Callable[[], None], beat: Callable[[], None], beat_interval: float,
-                 report: Callable[[str], None]) -> None:
+                 report: Callable[[str], None], started: float | None = None) -> None:
         super().__init__(report)
         self._flush_metrics = flush_metrics
         self._beat = beat
         self._beat_interval = beat_interval
-        self._next_beat = time.monotonic() + beat_interval
+        self._next_beat = (time.monotonic() if started is None else started) + beat_interval
 
     def interval(self) -> float:
         if self._beat_interval > 0:

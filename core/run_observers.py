@@ -3,7 +3,8 @@
 A failing observer call never ends the run and never silently drops the observer: the failure is
 reported on stderr (once per observer and event, with a count at the end) and the observer keeps
 receiving the run's other events, so one unwritable artifact cannot cost the run its output, metrics
-and final status. Only an observer whose start failed gets nothing more: it has no run to write to.
+and final status. Only observers that started the run get its events: one whose start failed (or a
+run that failed before starting them) has no run to write to.
 
 Calls made from the run's main and heartbeat threads are serialised per observer. The output
 flusher thread calls ``output_progress``/``output_event`` without that lock, so new output is never
@@ -25,15 +26,15 @@ class ObserverCalls:
         self.observers = sorted(observers, key=lambda o: -getattr(o, "priority", 0))
         self.logger = logger
         self._locks = {id(observer): threading.RLock() for observer in self.observers}
-        self._not_started: set[int] = set()
+        self._started: set[int] = set()
         self._failures: dict[tuple[int, str], list] = {}  # (observer, event) -> [count, first error]
         self.problems: list[str] = []
         """One line per failed observer event: the record of the run may be incomplete."""
 
     @property
     def active(self) -> list:
-        """Observers that started this run (every observer before the start)."""
-        return [o for o in self.observers if id(o) not in self._not_started]
+        """Observers that started (or queued) this run: only they get its events."""
+        return [o for o in self.observers if id(o) in self._started]
 
     def have(self, method_name: str) -> list:
         """Active observers that implement ``method_name``."""
@@ -51,9 +52,9 @@ class ObserverCalls:
                 with self._locks[id(observer)]:
                     chosen = getattr(observer, method_name)(_id=run_id, **kwargs)
             except Exception as exc:
-                self._not_started.add(id(observer))
                 error = error or exc
                 continue
+            self._started.add(id(observer))
             if run_id is None:
                 run_id = chosen
         if error is not None:

@@ -6,6 +6,7 @@ versions up once per process (:mod:`core.host.distributions`), and never imports
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import Any, Iterable, Iterator
@@ -146,14 +147,20 @@ def _module_parts(path: str) -> list[str]:
     return parts
 
 
+@functools.lru_cache(maxsize=4096)
+def _realpath(path: str) -> str:
+    """``os.path.realpath``, remembered: each run asks again for the same module files."""
+    return os.path.realpath(path)
+
+
 def is_local_source(filename: str, modname: str, base_dir: str) -> bool:
     """True if ``filename`` lies under ``base_dir`` where module ``modname`` would be found.
 
     Requiring the path parts to match the module name keeps installed packages of a virtualenv
     inside ``base_dir`` (``.venv/lib/.../numpy/__init__.py``) out of the sources.
     """
-    path = os.path.realpath(filename)
-    base = os.path.realpath(base_dir)
+    path = _realpath(filename)
+    base = _realpath(base_dir)
     if not path.startswith(base.rstrip(os.sep) + os.sep):
         return False
     rel_parts = _module_parts(os.path.relpath(path, base))

@@ -1,7 +1,7 @@
 """Provides RunObserver, the interface every observer implements (Sacred's event names and arguments).
 
 The Run calls these methods in this order: ``queued_event`` (queue-only runs) or ``started_event``,
-then repeatedly ``output_event`` / ``log_metrics`` + ``heartbeat_event``, any number of
+then repeatedly ``output_event`` / ``progress_event`` / ``log_metrics`` + ``heartbeat_event``, any number of
 ``resource_event`` / ``artifact_event``, one final beat, exactly one of ``completed_event``,
 ``interrupted_event`` or ``failed_event``, and ``join``. Every method is a no-op here, so an observer
 overrides only what it needs.
@@ -35,6 +35,9 @@ class RunObserver:
 
     def output_event(self, captured_out: str) -> None:
         """Between beats (about every second): the whole (filtered) output so far, for live tails."""
+
+    def progress_event(self) -> None:
+        """About twice a second while a run lasts (ours; not in Sacred): time for deferred writes."""
 
     def log_metrics(self, metrics_by_name: dict, info: dict) -> None:
         """New metric points since the last call: ``{name: {"steps", "values", "timestamps"}}``."""

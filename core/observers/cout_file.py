@@ -37,8 +37,9 @@ class CoutFile:
         self._created = False
 
     def create(self) -> None:
-        """Create the file empty (Sacred creates it when the run starts)."""
-        atomic_write_text(self.path, "")
+        """Create the file empty (Sacred creates it when the run starts); an empty file needs no
+        temporary name to appear complete."""
+        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666))
         self._reset()
         self._created = True
 

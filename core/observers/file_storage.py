@@ -30,6 +30,7 @@ from core.observers.base import RunObserver
 from core.observers.cout_file import CoutFile
 from core.observers.metrics_file import MetricsFile
 from core.observers.record_space import RecordWriteError, WriteGuard, run_each
+from core.observers.record_text import RecordText
 from core.observers.stored_files import (RESERVED_NAMES, check_artifact_name, claim_run_dir, copy_artifact,
                                          is_inside, store_by_content)
 
@@ -100,6 +101,7 @@ class FileStorageObserver(RunObserver):
         self._metrics: MetricsFile | None = None
         self._info_text: str | None = None
         self._guard: WriteGuard | None = None
+        self._lasting = self._record_dirty = False
 
     @property
     def cout(self) -> str:
@@ -120,7 +122,7 @@ class FileStorageObserver(RunObserver):
             run_dir, run_id = self._claim(_id)
             experiment = dict(ex_info)
             experiment["sources"] = [tuple(source) for source in ex_info.get("sources", [])]
-            self._begin(run_dir, config, running=False)
+            self._begin(run_dir, config)
             self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
                               "meta": meta_info, "status": "QUEUED"}
             self._save_json(self.run_entry, "run.json")
@@ -141,7 +143,6 @@ class FileStorageObserver(RunObserver):
                 experiment = dict(ex_info)
                 experiment["sources"] = self._save_sources(ex_info)
                 self._begin(run_dir, config)
-                self._save_process_info()
                 self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
                                   "start_time": start_time.isoformat(), "meta": meta_info, "status": "RUNNING",
                                   "resources": [], "artifacts": [], "heartbeat": None}
@@ -161,7 +162,8 @@ class FileStorageObserver(RunObserver):
                                    "Choose a writable runs folder (-F/--file_storage).") from exc
 
     def _save_process_info(self) -> None:
-        """An extra ``process.json`` so a viewer on this host can tell a killed run from a live one.
+        """An extra ``process.json`` so a viewer on this host can tell a killed run from a live one
+        (written once the run lasts: a run that ends within half a second needs none).
 
         pid and host; the process's start in clock ticks since boot, so a reused pid is never taken
         for this run; and the interpreter, so the run can be reproduced with the same Python.
@@ -174,7 +176,8 @@ class FileStorageObserver(RunObserver):
         if ticks is not None:
             info["started_ticks"] = ticks
         text = json.dumps(info, sort_keys=True, indent=2)
-        atomic_write_text(os.path.join(self.dir, "process.json"), text)  # type: ignore[arg-type]
+        with self._writing("process.json"):
+            atomic_write_text(os.path.join(self.dir, "process.json"), text)  # type: ignore[arg-type]
 
     def _forget_run(self) -> None:
         """Drop the previous run's state first, so a failed start can never write into that run."""
@@ -187,9 +190,11 @@ class FileStorageObserver(RunObserver):
         self._info_text = None
         self._cout_text = ""
 
-    def _begin(self, run_dir: str, config: dict, running: bool = True) -> None:
+    def _begin(self, run_dir: str, config: dict) -> None:
         self.dir = run_dir
-        self._guard = WriteGuard(run_dir, reserve=running)
+        self._guard = WriteGuard(run_dir)
+        self._record_text = RecordText()
+        self._lasting = self._record_dirty = False
         self.config = config
         self.info = {}
         self._cout = CoutFile(os.path.join(run_dir, "cout.txt"))
@@ -235,6 +240,27 @@ class FileStorageObserver(RunObserver):
                 steps.append(self._save_record)
             run_each(steps)
 
+    def progress_event(self) -> None:
+        """While a run lasts: at the first call the extras only longer runs need (process.json, the
+        space reserve, metrics.jsonl from now on); then run.json when an artifact or resource was
+        added since it was written."""
+        with self._lock:
+            if self.run_entry is None or self._broken:
+                return
+            steps = []
+            if not self._lasting:
+                steps += [self._start_lasting, self._save_process_info,
+                          self._guard.reserve_space]  # type: ignore[union-attr]
+            if self._record_dirty:
+                steps.append(self._save_record)
+            run_each(steps)
+
+    def _start_lasting(self) -> None:
+        with self._metrics_lock:
+            self._lasting = True
+            with self._writing("metrics.jsonl"):
+                self._metrics.write_held_lines()  # type: ignore[union-attr]
+
     def output_event(self, captured_out: str) -> None:
         """The whole output so far (a custom filter may have rewritten earlier text)."""
         with self._cout_lock:
@@ -266,18 +292,24 @@ class FileStorageObserver(RunObserver):
             return self._cout.read() if self._cout is not None else ""
 
     def metrics_progress(self, metrics_by_name: dict) -> None:
-        """New points between beats: appended to metrics.jsonl now, to metrics.json at the next beat."""
-        with self._metrics_lock:
-            self._running()
-            if not self._broken:
-                with self._writing("metrics.jsonl"):
-                    self._metrics.add(metrics_by_name)  # type: ignore[union-attr]
+        """New points between beats: appended to metrics.jsonl now, to metrics.json at the next beat.
+
+        A run that ends before it lasts (no ``progress_event`` yet) gets no metrics.jsonl: nobody
+        follows it live, and its metrics.json, written at the end, has every point."""
+        self._add_metrics(metrics_by_name, lines_now=self._lasting)
 
     def log_metrics(self, metrics_by_name: dict, info: dict) -> None:
         """The beat's new points (none when they came through ``metrics_progress``): metrics.json now."""
         with self._metrics_lock:
-            self.metrics_progress(metrics_by_name)
+            self._add_metrics(metrics_by_name, lines_now=True)
             self._flush_metrics()
+
+    def _add_metrics(self, metrics_by_name: dict, lines_now: bool) -> None:
+        with self._metrics_lock:
+            self._running()
+            if not self._broken:
+                with self._writing("metrics.jsonl"):
+                    self._metrics.add(metrics_by_name, write_lines=lines_now)  # type: ignore[union-attr]
 
     def resource_event(self, filename: str) -> None:
         with self._lock:
@@ -286,7 +318,7 @@ class FileStorageObserver(RunObserver):
             with self._writing(f"the resource {filename}"):
                 stored = self._find_or_save(filename, self.resource_dir)
             run_entry["resources"].append([filename, str(stored)])
-            self._save_record()
+            self._record_dirty = True  # run.json at the next progress event, beat or end
 
     def artifact_event(self, name: str, filename: str, metadata: Any = None,
                        content_type: str | None = None) -> None:
@@ -298,7 +330,7 @@ class FileStorageObserver(RunObserver):
             with self._writing(f"the artifact {name!r}"):
                 copy_artifact(filename, os.path.join(self.dir, name))  # type: ignore[arg-type]
             run_entry["artifacts"].append(name)
-            self._save_record()
+            self._record_dirty = True  # run.json at the next progress event, beat or end
 
     # ------------------------------------------------------------------ end
     def completed_event(self, stop_time: Any, result: Any) -> None:
@@ -395,7 +427,7 @@ class FileStorageObserver(RunObserver):
         if final and self._guard is not None:
             run_entry = self._guard.final_entry(run_entry)  # type: ignore[arg-type]
         try:
-            text = _dumps(run_entry)
+            text = self._record_text.encode(run_entry)  # type: ignore[arg-type]
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             if run_entry is None or run_entry.get("result") is None:
                 raise
@@ -403,9 +435,10 @@ class FileStorageObserver(RunObserver):
             logger.warning("The result of run %s cannot be stored as JSON (%s: %s); storing its repr "
                            "instead.", os.path.basename(self.dir or ""), type(exc).__name__, exc)
             run_entry["result"] = safe_repr(run_entry["result"])
-            text = _dumps(run_entry)
+            text = self._record_text.encode(run_entry)
         with self._writing("run.json"):
             atomic_write_text(os.path.join(self.dir, "run.json"), text)  # type: ignore[arg-type]
+        self._record_dirty = False
 
     def _save_info(self, info: dict) -> None:
         if not info:

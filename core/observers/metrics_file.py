@@ -47,8 +47,10 @@ class _Sink:
         self.size = 0
         self.file: IO[bytes] | None = None
 
-    def add(self, text: str) -> None:
-        data = (ITEM_SEP + text if self.size else text).encode("ascii")
+    def add(self, text: str, separator: str = ITEM_SEP) -> None:
+        self.add_bytes((separator + text if self.size else text).encode("ascii"))
+
+    def add_bytes(self, data: bytes) -> None:
         self.size += len(data)
         if self.file is not None:
             self.file.write(data)
@@ -58,6 +60,16 @@ class _Sink:
             self.file = tempfile.TemporaryFile(dir=self.dir)
             self.file.write(b"".join(self.parts))
             self.parts = []
+
+    def add_sink(self, other: _Sink) -> None:
+        """Append another sink's bytes (no separator) and close it."""
+        if other.file is None:
+            self.add_bytes(b"".join(other.parts))
+        else:
+            other.file.seek(0)
+            for chunk in iter(lambda: other.file.read(1 << 20), b""):  # type: ignore[union-attr]
+                self.add_bytes(chunk)
+        other.close()
 
     def write_to(self, out: IO[bytes]) -> None:
         if self.file is None:
@@ -112,6 +124,7 @@ class MetricsFile:
         self._blocks: list[_Block] = []  # sorted by name
         self._stat: tuple[int, int, int] | None = None  # (inode, size, mtime_ns) of our last write
         self._waiting: dict[str, list[list[_Sink]]] = {}  # name -> per batch: steps, stamps, values text
+        self._held_lines: _Sink | None = None  # metrics.jsonl lines of points added without them
 
     @property
     def waiting(self) -> bool:
@@ -123,13 +136,18 @@ class MetricsFile:
         if self._stat is None and not os.path.exists(self.json_path):
             self._replace(lambda out: out.write(_EMPTY.encode()), [])
 
-    def add(self, metrics_by_name: Mapping) -> int:
+    def add(self, metrics_by_name: Mapping, write_lines: bool = True) -> int:
         """Append the points of ``{name: {"steps", "values", "timestamps"}}`` to metrics.jsonl and keep
-        them for the next ``flush``; returns how many. Nothing is kept or written if encoding fails."""
+        them for the next ``flush``; returns how many. Nothing is kept or written if encoding fails.
+
+        ``write_lines=False`` holds the lines back until ``write_held_lines`` (a run that ends soon
+        never needs them)."""
         entries = [(_key(name), series) for name, series in metrics_by_name.items() if _length(series)]
         if not entries:
             return 0
-        encoded = self._encode(entries, write_lines=True)
+        if self._held_lines is not None and write_lines:
+            self.write_held_lines()
+        encoded = self._encode(entries, write_lines=write_lines)
         for name, sinks in encoded.items():
             self._waiting.setdefault(name, []).append(sinks)
         return sum(_length(series) for _, series in entries)
@@ -158,17 +176,38 @@ class MetricsFile:
             _close_all(waiting)
         return True
 
+    def write_held_lines(self) -> None:
+        """Append the metrics.jsonl lines held back so far."""
+        held, self._held_lines = self._held_lines, None
+        if held is None:
+            return
+        try:
+            with open(self.jsonl_path, "ab") as lines_out:
+                start = os.fstat(lines_out.fileno()).st_size
+                try:
+                    held.write_to(lines_out)
+                    lines_out.flush()
+                except BaseException:
+                    _cut_quietly(lines_out, start)
+                    raise
+        finally:
+            held.close()
+
     def close(self) -> None:
         """Forget points still waiting (their temporary files go away)."""
         waiting, self._waiting = self._waiting, {}
         _close_all(waiting)
+        held, self._held_lines = self._held_lines, None
+        if held is not None:
+            held.close()
 
     # ------------------------------------------------------------------ encoding
     def _encode(self, entries: list[tuple[str, Any]], write_lines: bool) -> dict[str, list[_Sink]]:
         """Encode every entry into new sinks; with ``write_lines`` append its lines to metrics.jsonl."""
         encoded: dict[str, list[_Sink]] = {}
-        lines_out = open(self.jsonl_path, "ab") if write_lines else None
+        lines_out = open(self.jsonl_path, "ab") if write_lines is True else None
         start = os.fstat(lines_out.fileno()).st_size if lines_out is not None else 0
+        held = _Sink(self.run_dir) if write_lines is False else None
         try:
             for name, series in entries:
                 sinks = encoded.get(name)
@@ -180,10 +219,14 @@ class MetricsFile:
                     sinks[2].add(values)
                     if lines_out is not None:
                         lines_out.write(lines.encode("ascii"))
+                    elif held is not None:
+                        held.add(lines, separator="")
             if lines_out is not None:
                 lines_out.flush()
         except BaseException:
             _close_all({name: [sinks] for name, sinks in encoded.items()})
+            if held is not None:
+                held.close()
             if lines_out is not None:
                 _cut_quietly(lines_out, start)
             raise
@@ -193,6 +236,11 @@ class MetricsFile:
                     lines_out.close()
                 except OSError:
                     pass
+        if held is not None:
+            if self._held_lines is None:
+                self._held_lines = held
+            else:
+                self._held_lines.add_sink(held)
         return encoded
 
     # ------------------------------------------------------------------ writing metrics.json

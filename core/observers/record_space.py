@@ -89,9 +89,9 @@ _NO_RESERVE = _NoReserve()
 class WriteGuard:
     """Failed writes of one run's record become clear errors; a full disk stops the record growing."""
 
-    def __init__(self, run_dir: str, reserve: bool = True) -> None:
+    def __init__(self, run_dir: str) -> None:
         self.run_dir = run_dir
-        self.reserve = SpaceReserve(run_dir) if reserve else _NO_RESERVE
+        self.reserve: SpaceReserve | _NoReserve = _NO_RESERVE
         self.broken: str | None = None
         """Why the record stopped growing (None while it is complete)."""
         self._last_tries: set[str] = set()
@@ -138,6 +138,11 @@ class WriteGuard:
             write(RETRY_BYTES)
         except OSError:
             pass
+
+    def reserve_space(self) -> None:
+        """Set the reserve aside (once the run lasts; a short run has little left to write)."""
+        if self.reserve is _NO_RESERVE and not self.broken:
+            self.reserve = SpaceReserve(self.run_dir)
 
     def refuse_if_broken(self, what: str) -> None:
         """Refuse to store more files once the record stopped growing (they would take the last space)."""

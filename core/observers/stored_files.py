@@ -27,18 +27,19 @@ def claim_run_dir(basedir: str, run_id: object = None, *, take_queued: bool = Fa
     ``take_queued``, an existing folder ``run_id`` holding a QUEUED run is taken over (see
     ``queued_claim``): that is how a run queued with ``-q`` is started with ``--id``.
     """
-    os.makedirs(basedir, exist_ok=True)
+    key = os.path.abspath(basedir)
+    if key not in _last_claimed:
+        os.makedirs(basedir, exist_ok=True)  # once per folder and process: later claims need no check
     if run_id is not None:
         path = os.path.join(basedir, str(run_id))
         try:
-            os.mkdir(path)
+            _mkdir(basedir, path)
         except FileExistsError:
             if not take_queued:
                 raise FileExistsError(f'Run folder "{path}" already exists; choose another --id.') from None
             from core.observers.queued_claim import claim_queued_run
             claim_queued_run(path, "start")
         return path, run_id
-    key = os.path.abspath(basedir)
     guess = _last_claimed.get(key)
     if guess is not None and not os.path.isdir(os.path.join(basedir, str(guess))):
         guess = None  # the folder was emptied or replaced: number from what is there, as Sacred does
@@ -48,7 +49,7 @@ def claim_run_dir(basedir: str, run_id: object = None, *, take_queued: bool = Fa
         guess = None
         path = os.path.join(basedir, str(number))
         try:
-            os.mkdir(path)
+            _mkdir(basedir, path)
         except FileExistsError:
             continue
         _last_claimed[key] = number
@@ -57,13 +58,28 @@ def claim_run_dir(basedir: str, run_id: object = None, *, take_queued: bool = Fa
                           "attempts: other processes keep taking the next id.")
 
 
-_last_claimed: dict[str, int] = {}
-"""Per runs folder, the numeric id this process claimed last."""
+_last_claimed: dict[str, int | None] = {}
+"""Per runs folder, the numeric id this process claimed last (None: the folder exists, no number yet)."""
+
+
+def _mkdir(basedir: str, path: str) -> None:
+    """``os.mkdir(path)``, making ``basedir`` first if it went away since it was last seen."""
+    try:
+        os.mkdir(path)
+    except FileNotFoundError:
+        os.makedirs(basedir, exist_ok=True)
+        os.mkdir(path)
+    _last_claimed.setdefault(os.path.abspath(basedir), None)
 
 
 def _max_numeric_id(basedir: str) -> int:
     highest = 0
-    with os.scandir(basedir) as entries:
+    try:
+        entries = os.scandir(basedir)
+    except FileNotFoundError:  # the folder went away since this process last used it
+        os.makedirs(basedir, exist_ok=True)
+        return 0
+    with entries:
         for entry in entries:
             name = entry.name
             if name.isdigit() and name.isascii() and entry.is_dir():
@@ -87,10 +103,10 @@ def file_md5(path: str | os.PathLike) -> str:
 
 def store_by_content(filename: str | os.PathLike, store_dir: Path) -> Path:
     """Copy ``filename`` to ``store_dir/<stem>_<md5><ext>`` unless that copy exists; return its path."""
-    store_dir.mkdir(parents=True, exist_ok=True)
     stem, extension = os.path.splitext(os.path.basename(filename))
     store_path = store_dir / f"{stem}_{file_md5(filename)}{extension}"
     if not store_path.exists():
+        store_dir.mkdir(parents=True, exist_ok=True)
         atomic_copy(filename, store_path)
     return store_path
 

@@ -114,7 +114,22 @@ def test_run_without_heartbeat_has_no_metrics_and_null_heartbeat(in_tmp: Path) -
     run_dir = in_tmp / "runs" / "1"
     mine = json.loads((run_dir / "run.json").read_text())
     assert sorted(mine) == sorted(ref) and mine["heartbeat"] is None and mine["result"] == ref["result"]
-    assert sorted(os.listdir(run_dir)) == ["config.json", "cout.txt", "process.json", "run.json"]
+    assert sorted(os.listdir(run_dir)) == ["config.json", "cout.txt", "run.json"]  # Sacred's, no extras
+
+
+def test_a_lasting_run_gets_process_json_a_space_reserve_and_run_json_after_artifacts(in_tmp: Path) -> None:
+    observer = FileStorageObserver("runs")
+    _, ref = _start(observer, "7")
+    run_dir = in_tmp / "runs" / "1"
+    (in_tmp / "model.txt").write_text("weights\n")
+    observer.artifact_event("model.txt", str(in_tmp / "model.txt"))
+    assert json.loads((run_dir / "run.json").read_text())["artifacts"] == []  # deferred to the next progress
+    observer.progress_event()
+    assert json.loads((run_dir / "run.json").read_text())["artifacts"] == ["model.txt"]
+    process = json.loads((run_dir / "process.json").read_text())
+    assert process["pid"] == os.getpid() and (run_dir / ".space-reserve").stat().st_size == 64 * 1024
+    observer.completed_event(when(ref["stop_time"]), None)
+    assert sorted(os.listdir(run_dir)) == ["config.json", "cout.txt", "model.txt", "process.json", "run.json"]
 
 
 def test_queued_layout_matches_sacred(in_tmp: Path) -> None:
@@ -179,6 +194,7 @@ def test_bad_artifact_names_are_refused(in_tmp: Path, name: str) -> None:
         observer.artifact_event(name, str(source))
     assert (in_tmp / "runs" / "1" / "run.json").read_text() == before
     observer.artifact_event("fine.txt", str(source))  # the observer keeps working
+    observer.progress_event()
     assert json.loads((in_tmp / "runs" / "1" / "run.json").read_text())["artifacts"] == ["fine.txt"]
 
 
@@ -192,6 +208,7 @@ def test_artifact_twice_is_listed_twice_and_a_file_onto_itself_is_fine(in_tmp: P
     observer.artifact_event("a.txt", str(source))
     run_dir = in_tmp / "runs" / "1"
     observer.artifact_event("a.txt", str(run_dir / "a.txt"))
+    observer.progress_event()
     assert json.loads((run_dir / "run.json").read_text())["artifacts"] == ["a.txt"] * 3
     assert (run_dir / "a.txt").read_text() == "two"
 
@@ -205,6 +222,7 @@ def test_resources_are_stored_once_per_content(in_tmp: Path) -> None:
     observer.resource_event(str(data))
     data.write_text("y")
     observer.resource_event(str(data))
+    observer.progress_event()
     stored = [entry[1] for entry in json.loads((in_tmp / "runs/1/run.json").read_text())["resources"]]
     assert stored[0] == stored[1] != stored[2] and stored[0].startswith("runs/_resources/data_")
     assert len(os.listdir(in_tmp / "runs" / "_resources")) == 2
@@ -214,6 +232,7 @@ def test_absolute_basedir_gives_absolute_resource_paths(tmp_path: Path) -> None:
     observer = FileStorageObserver(tmp_path / "runs")
     _start(observer, "1")
     observer.resource_event(str(EXPERIMENT / "data" / "input.txt"))
+    observer.progress_event()
     stored = json.loads((tmp_path / "runs/1/run.json").read_text())["resources"][0][1]
     assert stored == str(tmp_path / "runs" / "_resources" / "input_987929d61c9b69f0c6406b840aa77fd8.txt")
 

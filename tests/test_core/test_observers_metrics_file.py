@@ -175,3 +175,33 @@ def test_a_file_changed_by_someone_else_is_merged_not_corrupted(tmp_path) -> Non
     (tmp_path / "metrics.json").write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         _added(target, {"m": _series("m", [3], [4.0], [10**15])})
+
+
+def test_held_lines_are_written_first_once_the_run_lasts_and_dropped_if_it_ends(tmp_path) -> None:
+    target = MetricsFile(str(tmp_path))
+    model = Model()
+    early = {"m": _series("m", range(2), [1.0, 2.0], [10**15, 10**15 + 1])}
+    target.add(early, write_lines=False)
+    model.add(early)
+    assert not os.path.exists(target.jsonl_path)
+    later = {"m": _series("m", range(2, 3), [3.0], [10**15 + 2])}
+    target.add(later)  # a line written now: the held ones go first
+    model.add(later)
+    target.flush()
+    _check(target, model)
+    short = MetricsFile(str(tmp_path / "short"))
+    os.mkdir(short.run_dir)
+    short.add(early, write_lines=False)
+    short.flush()
+    short.close()
+    assert sorted(os.listdir(short.run_dir)) == ["metrics.json"]
+
+
+def test_a_batch_that_cannot_be_encoded_leaves_every_file_as_it_was(tmp_path) -> None:
+    target = MetricsFile(str(tmp_path))
+    _added(target, {"m": _series("m", range(1), [1.0], [10**15])})
+    before = {name: (tmp_path / name).read_bytes() for name in ("metrics.json", "metrics.jsonl")}
+    with pytest.raises(ValueError):  # more digits than Python turns into text
+        _added(target, {"m": _series("m", [1, 2], [2.0, 10**5000], [10**15, 10**15])})
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before
+    assert not target.waiting
