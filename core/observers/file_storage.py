@@ -143,6 +143,7 @@ class FileStorageObserver(RunObserver):
                 experiment = dict(ex_info)
                 experiment["sources"] = self._save_sources(ex_info)
                 self._begin(run_dir, config)
+                self._save_process_info()
                 self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
                                   "start_time": start_time.isoformat(), "meta": meta_info, "status": "RUNNING",
                                   "resources": [], "artifacts": [], "heartbeat": None}
@@ -162,8 +163,7 @@ class FileStorageObserver(RunObserver):
                                    "Choose a writable runs folder (-F/--file_storage).") from exc
 
     def _save_process_info(self) -> None:
-        """An extra ``process.json`` so a viewer on this host can tell a killed run from a live one
-        (written once the run lasts: a run that ends within half a second needs none).
+        """An extra ``process.json`` so a viewer on this host can tell a killed run from a live one.
 
         pid and host; the process's start in clock ticks since boot, so a reused pid is never taken
         for this run; and the interpreter, so the run can be reproduced with the same Python.
@@ -241,16 +241,15 @@ class FileStorageObserver(RunObserver):
             run_each(steps)
 
     def progress_event(self) -> None:
-        """While a run lasts: at the first call the extras only longer runs need (process.json, the
-        space reserve, metrics.jsonl from now on); then run.json when an artifact or resource was
-        added since it was written."""
+        """While a run lasts: at the first call what only longer runs need (the space reserve,
+        metrics.jsonl from now on); then run.json when an artifact or resource was added since it
+        was written."""
         with self._lock:
             if self.run_entry is None or self._broken:
                 return
             steps = []
             if not self._lasting:
-                steps += [self._start_lasting, self._save_process_info,
-                          self._guard.reserve_space]  # type: ignore[union-attr]
+                steps += [self._start_lasting, self._guard.reserve_space]  # type: ignore[union-attr]
             if self._record_dirty:
                 steps.append(self._save_record)
             run_each(steps)

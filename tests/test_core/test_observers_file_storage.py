@@ -114,10 +114,10 @@ def test_run_without_heartbeat_has_no_metrics_and_null_heartbeat(in_tmp: Path) -
     run_dir = in_tmp / "runs" / "1"
     mine = json.loads((run_dir / "run.json").read_text())
     assert sorted(mine) == sorted(ref) and mine["heartbeat"] is None and mine["result"] == ref["result"]
-    assert sorted(os.listdir(run_dir)) == ["config.json", "cout.txt", "run.json"]  # Sacred's, no extras
+    assert sorted(os.listdir(run_dir)) == ["config.json", "cout.txt", "process.json", "run.json"]
 
 
-def test_a_lasting_run_gets_process_json_a_space_reserve_and_run_json_after_artifacts(in_tmp: Path) -> None:
+def test_a_lasting_run_gets_a_space_reserve_and_run_json_after_artifacts(in_tmp: Path) -> None:
     observer = FileStorageObserver("runs")
     _, ref = _start(observer, "7")
     run_dir = in_tmp / "runs" / "1"
