@@ -322,6 +322,8 @@ class _Reader:
             self._owners.pop(read_end, None)
 
     def _loop(self, wake_read: int) -> None:
+        from core.run_clock import block_signals_in_this_thread
+        block_signals_in_this_thread()
         while True:
             with self._lock:
                 watched = dict(self._owners)

@@ -52,6 +52,8 @@ class _Worker:
         self._wake.set()
 
     def _loop(self) -> None:
+        from core.run_clock import block_signals_in_this_thread
+        block_signals_in_this_thread()
         while not self._stop.is_set():
             woken = self._wake.wait(self.interval())
             self._wake.clear()

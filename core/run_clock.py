@@ -13,7 +13,24 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["Scheduled", "schedule"]
+__all__ = ["Scheduled", "block_signals_in_this_thread", "schedule"]
+
+_ASYNC_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGCHLD", "SIGWINCH")
+
+
+def block_signals_in_this_thread() -> None:
+    """Keep process signals (Ctrl-C, SIGTERM, alarms ...) away from this helper thread.
+
+    The kernel hands a signal sent to the process to any thread that does not block it; one that lands
+    on a helper thread does not wake the main thread, so a main thread sleeping in ``time.sleep`` would
+    only see a SIGTERM once its sleep ends. Blocked here, such signals always reach the main thread.
+    """
+    import signal
+    wanted = {getattr(signal, name) for name in _ASYNC_SIGNALS if hasattr(signal, name)}
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
+    except (AttributeError, OSError, ValueError):  # no pthread_sigmask on this platform
+        pass
 
 
 class Scheduled:
@@ -48,6 +65,7 @@ class _Clock:
         return item
 
     def _loop(self) -> None:
+        block_signals_in_this_thread()
         while True:
             with self._condition:
                 while True:
