@@ -121,13 +121,20 @@ def _report_user_error(exc: SacredError, program: str) -> None:
         print(f"Run '{program} --help' for the options and commands.", file=sys.stderr)
 
 
+FILTERED_HEADER = "Traceback (most recent calls WITHOUT Sacred internals):\n"
+"""Sacred's header of a traceback without its frames (the frames left out are this library's)."""
+
+
+def filtered_traceback_text(exc: BaseException) -> str:
+    """The traceback of ``exc`` (and of the exceptions it chains) without this library's frames."""
+    lines = format_filtered_exception(exc)
+    return "".join(FILTERED_HEADER if line == "Traceback (most recent call last):\n" else line for line in lines)
+
+
 def _print_filtered(exc: BaseException | None) -> None:
     if exc is None:
         return
-    lines = format_filtered_exception(exc)
-    if lines and lines[0].startswith("Traceback (most recent call last)"):
-        lines[0] = "Traceback (most recent calls WITHOUT library internals):\n"
-    sys.stderr.write("".join(lines))
+    sys.stderr.write(filtered_traceback_text(exc))
     sys.stderr.flush()
 
 

@@ -16,6 +16,10 @@ from core.config.summary import ConfigSummary
 
 RED, GREEN, BLUE, DIM, RESET = "\x1b[31m", "\x1b[32m", "\x1b[34m", "\x1b[2m", "\x1b[0m"
 COLOURS = {"typechanged": RED, "added": GREEN, "modified": BLUE}
+COLOR_DIRTY, COLOR_TYPECHANGED, COLOR_ADDED, COLOR_MODIFIED, COLOR_DOC, ENDC = RED, RED, GREEN, BLUE, DIM, RESET
+"""Sacred's names of the same escape codes."""
+LEGEND = (f"({COLOR_MODIFIED}modified{ENDC}, {COLOR_ADDED}added{ENDC}, {COLOR_TYPECHANGED}typechanged{ENDC}, "
+          f"{COLOR_DOC}doc{ENDC})")
 
 
 def use_colour(stream: Any = None) -> bool:

@@ -107,9 +107,9 @@ class Experiment(Ingredient):
         """Every command, as the help lists them: built-ins, the experiment's, then ingredients'."""
         return list(self.gather_commands())
 
-    def _create_run(self, command_name: str | None, config_updates: dict | None, named_configs: Any,
-                    info: dict | None, meta_info: dict | None, options: dict | None,
-                    cli_options: dict | None = None) -> Run:
+    def _create_run(self, command_name: str | None = None, config_updates: dict | None = None,
+                    named_configs: Any = (), info: dict | None = None, meta_info: dict | None = None,
+                    options: dict | None = None, cli_options: dict | None = None) -> Run:
         from core.run_factory import create_run
         all_options = default_options(self.all_options())
         all_options.update(options or {})
@@ -155,3 +155,8 @@ def _fresh_copy(function: Callable) -> Callable:
     copy.__kwdefaults__ = function.__kwdefaults__
     return copy
 
+
+
+def gather_command_line_options(filter_disabled: bool | None = None) -> list[Option]:
+    """The built-in command-line options, sorted by name (Sacred's helper)."""
+    return sorted(BUILTIN_OPTIONS, key=lambda option: option.key.lstrip("-").replace("-", "_"))

@@ -43,7 +43,9 @@ class Ingredient:
         self.extra_sources: set[str] = set()
         self.extra_dependencies: dict[str, str] = {}
         caller_globals = _caller_globals(_caller_depth)
-        self._caller_globals = caller_globals
+        # What the defining module had imported by now decides the sources and dependencies, as in Sacred
+        # (which scans right here); a shallow copy is cheap, the scan itself waits until a run needs it.
+        self._caller_globals = dict(caller_globals)
         self.doc = caller_globals.get("__doc__")
         main_file = caller_globals.get("__file__")
         if main_file is None and not interactive:

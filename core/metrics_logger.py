@@ -1,7 +1,6 @@
 """Sacred's ``sacred.metrics_logger``: the metrics buffer with Sacred's method names, and its entries."""
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -34,7 +33,7 @@ class MetricsLogger(_Buffer):
 
 def linearize_metrics(logged_metrics: Iterable[ScalarMetricLogEntry]) -> dict:
     """``{name: {"steps": [...], "values": [...], "timestamps": [...]}}`` from entries, in their order."""
-    metrics: dict = OrderedDict()
+    metrics: dict = {}
     for entry in logged_metrics:
         series = metrics.setdefault(entry.name, {"steps": [], "values": [], "timestamps": []})
         series["steps"].append(entry.step)

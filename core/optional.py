@@ -8,12 +8,25 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["get_tensorflow", "optional_import"]
+__all__ = ["get_tensorflow", "module_exists", "modules_exist", "optional_import"]
 
 _FLAGS = {"has_numpy": ("numpy",), "has_yaml": ("yaml",), "has_pandas": ("pandas",),
           "has_sqlalchemy": ("sqlalchemy",), "has_mako": ("mako",),
           "has_tinydb": ("tinydb", "tinydb_serialization", "hashfs"), "has_tensorflow": ("tensorflow",)}
 _MODULES = {"np": "numpy", "yaml": "yaml", "pandas": "pandas"}
+
+
+def module_exists(modname: str) -> bool:
+    """Whether ``modname`` can be imported (found without importing it)."""
+    import importlib.util
+    try:
+        return importlib.util.find_spec(modname) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def modules_exist(*modnames: str) -> bool:
+    return all(module_exists(name) for name in modnames)
 
 
 def optional_import(*package_names: str) -> tuple[bool, Any]:
@@ -35,7 +48,6 @@ def get_tensorflow() -> Any:
 
 def __getattr__(name: str) -> Any:
     if name in _FLAGS:
-        from core.utils import modules_exist
         value: Any = modules_exist(*_FLAGS[name])
     elif name in _MODULES:
         value = optional_import(_MODULES[name])[1]

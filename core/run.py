@@ -49,8 +49,9 @@ class Run:
         self.observers = list(observers)
         self.root_logger = root_logger
         self.run_logger = run_logger
-        self._experiment_info_factory = experiment_info
-        self._host_info_factory = host_info
+        # a dict (as Sacred's Run takes) or a function that gathers it when first needed
+        self._experiment_info_factory = experiment_info if callable(experiment_info) else lambda: experiment_info
+        self._host_info_factory = host_info if callable(host_info) else lambda: host_info
         self._experiment_info: dict | None = None
         self._host_info: dict | None = None
         self.pre_run_hooks = pre_run_hooks
@@ -188,7 +189,7 @@ class Run:
             self.run_logger.debug('Using capture mode "%s"', getattr(self._capture, "active_mode", mode))
             self.status = "RUNNING"
             self.start_time = utcnow()
-            self.run_logger.info("Running command '%s'", self.main_function.__name__)
+            self.run_logger.info("Running command '%s'", self._command_name())
             self._emit_started()
             self.run_logger.info('Started run with ID "%s"' % self._id if self._id is not None else "Started")
             self._start_workers()
@@ -231,7 +232,7 @@ class Run:
         return result
 
     def _queue(self) -> None:
-        self.run_logger.info("Queuing-up command '%s'", self.main_function.__name__)
+        self.run_logger.info("Queuing-up command '%s'", self._command_name())
         queue_time = utcnow()
         self.meta_info["queue_time"] = queue_time
         self._id = self._calls.start(
@@ -242,7 +243,8 @@ class Run:
 
     def _command_name(self) -> str:
         prefix = getattr(self.main_function, "prefix", None)
-        name = self.main_function.__name__
+        signature = getattr(self.main_function, "signature", None)
+        name = getattr(signature, "name", None) or self.main_function.__name__
         return f"{prefix}.{name}" if prefix else name
 
     def _emit_started(self) -> None:
@@ -358,7 +360,8 @@ class Run:
             takes_changes = getattr(observer, "output_progress", None) is not None
             captured_out = None if takes_changes else self._output.text
             # Our file observer skips writing run.json on the last beat: the final event writes it anyway.
-            event = "final_beat_event" if final and hasattr(observer, "final_beat_event") else "heartbeat_event"
+            has_final_beat = hasattr(type(observer), "final_beat_event")  # a method of its class, not a mock's
+            event = "final_beat_event" if final and has_final_beat else "heartbeat_event"
             self._calls.call(observer, event, info=self.info, captured_out=captured_out, beat_time=beat_time,
                              result=self.result)
 

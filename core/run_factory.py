@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from core.capture import attach
 from core.randomness import SeedChain, get_seed
 from core.config.assemble import AssembledConfig, assemble_config
 from core.errors import CommandNotFoundError, CommandLineError
@@ -126,7 +127,7 @@ def _wire_captured_functions(assembled: AssembledConfig, run: Run, logger_parent
         for index, func in enumerate(scaffold.ingredient.captured_functions):
             name = f"{scaffold.path}.{func.__name__}" if scaffold.path else func.__name__
             logger = logger_parent.getChild(name) if logger_parent else logging.getLogger(name)
-            func._capture_state.attach(config, run, logger, chains[scaffold.path], index)
+            attach(func, config, run, logger, chains[scaffold.path], index)
 
 
 def seed_chains(assembled: AssembledConfig) -> dict[str, SeedChain]:

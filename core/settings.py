@@ -20,6 +20,8 @@ class SettingsGroup(dict):
     setting one is a ``SettingError``; copies and pickles are groups with the same keys.
     """
 
+    __slots__ = ()  # no instance __dict__: tools that patch attributes (pytest's monkeypatch) see the settings
+
     def __getattr__(self, key: str) -> Any:
         try:
             return self[key]

@@ -12,6 +12,7 @@ from core.capture_output import apply_backspaces_and_linefeeds
 from core.config.updates import (PATHCHANGE, convert_to_nested_dict, get_by_dotted_path, is_prefix,
                                  iterate_flattened, iterate_flattened_separately, recursive_update,
                                  set_by_dotted_path)
+from core.optional import module_exists, modules_exist
 from core.errors import (CircularDependencyError, ConfigAddedError, ConfigError, InvalidConfigError,
                          MissingConfigError, NamedConfigNotFoundError, ObserverError, SacredError,
                          SacredInterrupt, SignatureError, TimeoutInterrupt)
@@ -73,14 +74,14 @@ def create_basic_stream_logger() -> logging.Logger:
 
 def format_filtered_stacktrace(filter_traceback: str = "default") -> str:
     """The current exception's traceback without this library's frames."""
-    from core.tracebacks import format_filtered_exception
     exc = sys.exc_info()[1]
     if exc is None:
         return ""
     if filter_traceback == "never":
         import traceback
         return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return "".join(format_filtered_exception(exc))
+    from core.cli_runner import filtered_traceback_text
+    return filtered_traceback_text(exc)
 
 
 def print_filtered_stacktrace(filter_traceback: str = "default") -> None:
@@ -93,9 +94,15 @@ def format_sacred_error(error: SacredError, short_usage: str) -> str:
     if getattr(error, "print_usage", False):
         lines.append(short_usage)
     if getattr(error, "print_traceback", False):
-        lines.append(format_filtered_stacktrace(getattr(error, "filter_traceback", "default")))
+        if getattr(error, "filter_traceback", "default") == "never":
+            import traceback
+            lines.append("".join(traceback.format_exception(type(error), error, error.__traceback__)))
+        else:
+            from core.cli_runner import filtered_traceback_text
+            lines.append(filtered_traceback_text(error))
     else:
-        lines.append(f"{type(error).__name__}: {error}")
+        import traceback
+        lines.append("".join(traceback.format_exception_only(type(error), error)).rstrip("\n"))
     return "\n".join(lines)
 
 
@@ -121,19 +128,6 @@ def get_inheritors(cls: type) -> set[type]:
                 found.add(sub)
                 pending.append(sub)
     return found
-
-
-def module_exists(modname: str) -> bool:
-    """Whether ``modname`` can be imported (without importing it)."""
-    import importlib.util
-    try:
-        return importlib.util.find_spec(modname) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def modules_exist(*modnames: str) -> bool:
-    return all(module_exists(name) for name in modnames)
 
 
 def module_is_in_cache(modname: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from core.config.summary import SEED_DOC, ConfigSummary, prefixed
 from core.config.updates import (convert_to_nested_dict, get_by_dotted_path, iterate_flattened,
                                  path_prefixes, recursive_update, set_by_dotted_path)
-from core.errors import ConfigAddedError, InvalidConfigError, NamedConfigNotFoundError
+from core.errors import ConfigAddedError, ConfigFileNotFoundError, InvalidConfigError, NamedConfigNotFoundError
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Scaffold:
     explicit: dict = field(default_factory=dict)
     named: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
-    summary: ConfigSummary = field(default_factory=lambda: ConfigSummary({}))
+    summary: ConfigSummary = field(default_factory=ConfigSummary)
     subs: list["Scaffold"] = field(default_factory=list)
     logger: logging.Logger = field(default_factory=logging.getLogger)
 
@@ -117,11 +117,11 @@ def _find_named_config(name: str, by_path: dict[str, Scaffold], experiment: Any)
     if scaffold is not None and conf_name in scaffold.ingredient.named_configs:
         return scaffold, scaffold.ingredient.named_configs[conf_name]
     if is_config_file_name(name):
-        raise InvalidConfigError(f'Config file "{name}" does not exist (looked in {os.getcwd()}).')
+        raise ConfigFileNotFoundError(f'Config file "{name}" does not exist (looked in {os.getcwd()}).')
     available = [n for n, _ in experiment.gather_named_configs()]
     import difflib
     close = difflib.get_close_matches(name, available, n=1)
-    raise NamedConfigNotFoundError(name, available, close[0] if close else None)
+    raise NamedConfigNotFoundError(name, available_named_configs=available, suggestion=close[0] if close else None)
 
 
 def assemble_config(experiment: Any, command_name: str | None, config_updates: dict | None,
@@ -138,7 +138,7 @@ def assemble_config(experiment: Any, command_name: str | None, config_updates: d
         result = conf(fixed=scaffold.explicit, preset=scaffold.named, fallback={"_log": scaffold.logger})
         _distribute(by_path, dict(result), "named", base=scaffold.path)
     ordered = sorted(by_path.values(), key=lambda s: -s.depth)
-    assembled = AssembledConfig({}, ConfigSummary({}), ordered, root)
+    assembled = AssembledConfig({}, ConfigSummary(), ordered, root)
     hook_logger = logger.getChild(experiment.path)
     for scaffold in ordered:
         _set_up_scaffold(scaffold, assembled, command_name, hook_logger)
@@ -148,13 +148,13 @@ def assemble_config(experiment: Any, command_name: str | None, config_updates: d
         if scaffold is not root and scaffold.config:  # an ingredient without config is not shown as {}
             set_by_dotted_path(config, scaffold.path, scaffold.config)
     assembled.config = config
-    summary = ConfigSummary(config)
+    summary = ConfigSummary(config=config)
     for scaffold in ordered:
         part = scaffold.summary
         summary.added |= prefixed(part.added, scaffold.path)
         summary.modified |= prefixed(part.modified, scaffold.path)
         summary.typechanged.update(prefixed(part.typechanged, scaffold.path))
-        summary.doc_sources.append(lambda part=part, path=scaffold.path: prefixed(part.docs, path))
+        summary.doc_sources.append(lambda part=part, path=scaffold.path: _ingredient_docs(part.docs, path))
     summary.doc_sources.append(lambda: {"seed": SEED_DOC})
     assembled.summary = summary
     _check_updates(assembled, force)
@@ -185,6 +185,13 @@ def _set_up_scaffold(scaffold: Scaffold, assembled: AssembledConfig, command_nam
     scaffold.summary = _combine_summaries(results, updates, config)
 
 
+def _ingredient_docs(docs: dict[str, str], path: str) -> dict[str, str]:
+    """Docs under the ingredient's path; the seed doc is the experiment's only (as in Sacred)."""
+    if not path:
+        return docs
+    return prefixed({key: doc for key, doc in docs.items() if key != "seed"}, path)
+
+
 def _config_so_far(assembled: AssembledConfig, current: Scaffold, config: dict) -> dict:
     result: dict = {}
     for scaffold in assembled.scaffolds:
@@ -199,7 +206,7 @@ def _config_so_far(assembled: AssembledConfig, current: Scaffold, config: dict) 
 
 
 def _combine_summaries(results: list, updates: dict, config: dict) -> ConfigSummary:
-    summary = ConfigSummary(config, doc_sources=[lambda r=r: getattr(r, "docs", {}) for r in results])
+    summary = ConfigSummary(config=config, doc_sources=[lambda r=r: getattr(r, "docs", {}) for r in results])
     if results:
         added_sets = [set(getattr(r, "added", set())) for r in results]
         summary.added = set.intersection({key for key, _ in iterate_flattened(updates)}, *added_sets)
@@ -217,7 +224,8 @@ def _finish_root_seed(root: Scaffold) -> None:
     if "seed" not in config:
         config["seed"] = random.randint(1, 10**9)
     elif not isinstance(config["seed"], int) or isinstance(config["seed"], bool):
-        raise InvalidConfigError(f"The config entry \"seed\" must be an integer, got {config['seed']!r}.")
+        raise InvalidConfigError(f"The config entry \"seed\" must be an integer, got {config['seed']!r}.",
+                                 print_traceback=False)
     if "seed" in root.summary.added:
         root.summary.added.discard("seed")
         root.summary.modified.add("seed")
@@ -277,10 +285,6 @@ def _added_error(unused: list[str], config: dict) -> ConfigAddedError:
     for key in unused:
         close = difflib.get_close_matches(key, known, n=1)
         if close:
-            hints.append(f'"{key}": did you mean "{close[0]}"?')
-    message = "Added new config entry that is not used anywhere"
-    error = ConfigAddedError(message, conflicting_configs=unused)
-    error.config = config
-    suffix = ("\n" + "\n".join(hints)) if hints else ""
-    error.message = message + suffix + "\n(use -f/--force to add it anyway)"
-    return error
+            hints.append(f' For "{key}", did you mean "{close[0]}"?')
+    message = "Added new config entry that is not used anywhere." + "".join(hints) + " (-f/--force adds it anyway)"
+    return ConfigAddedError(message, conflicting_configs=unused, config=config)

@@ -39,7 +39,7 @@ class ConfigResult(dict):  # type: ignore[type-arg]
         if self._docs is None:
             source = self._docs_source
             found = source() if callable(source) else source
-            self._docs = {key: doc for key, doc in (found or {}).items() if key in self}
+            self._docs = {key: doc for key, doc in (found or {}).items() if key in self or key == "seed"}
         return self._docs
 
     def __repr__(self) -> str:
@@ -52,7 +52,8 @@ class ConfigDict:
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         if not isinstance(config, Mapping):
-            raise ConfigError(f"A config dict must be a dict, got {type(config).__name__}: {config!r}.")
+            raise ConfigError(f"A config dict must be a dict, got {type(config).__name__}: {config!r}.",
+                              print_traceback=False)
         validate_keys(dict(config))
         self._config: dict[str, Any] = normalize(dict(config))
         self.doc = self._config.get("__doc__") if isinstance(self._config.get("__doc__"), str) else None

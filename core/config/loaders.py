@@ -14,7 +14,7 @@ import pickle
 from typing import Any, Callable
 
 from core.config.values import dumps, flatten, restore
-from core.errors import InvalidConfigError
+from core.errors import ConfigFileError, ConfigFileNotFoundError, UnsupportedConfigFileError
 
 __all__ = ["CONFIG_FILE_EXTENSIONS", "is_config_file_name", "load_config_file", "save_config_file"]
 
@@ -36,9 +36,9 @@ def is_config_file_name(name: str | os.PathLike) -> bool:
 def _check_extension(name: str) -> str:
     extension = _extension(name)
     if extension not in CONFIG_FILE_EXTENSIONS:
-        found = f'the unsupported extension "{extension}"' if extension else "no extension"
-        raise InvalidConfigError(
-            f'Config file "{name}" has {found}. Supported extensions are: {", ".join(CONFIG_FILE_EXTENSIONS)}.')
+        raise UnsupportedConfigFileError(
+            f'Configuration file "{name}" has invalid or unsupported extension "{extension}". Supported '
+            f'extensions are: {", ".join(CONFIG_FILE_EXTENSIONS)}.')
     return extension
 
 
@@ -50,7 +50,7 @@ def _load_json(name: str) -> Any:
     try:
         return restore(json.loads(text))
     except json.JSONDecodeError as error:
-        raise InvalidConfigError(
+        raise UnsupportedConfigFileError(
             f'Cannot parse config file "{name}" as JSON: {error.msg} (line {error.lineno}, '
             f"column {error.colno}).") from None
 
@@ -63,7 +63,7 @@ def _load_yaml(name: str) -> Any:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise InvalidConfigError(f'Cannot parse config file "{name}" as YAML: {_yaml_problem(error)}') from None
+        raise ConfigFileError(f'Cannot parse config file "{name}" as YAML: {_yaml_problem(error)}') from None
     return {} if data is None else data
 
 
@@ -80,7 +80,7 @@ def _load_pickle(name: str) -> Any:
         try:
             return pickle.load(file)
         except Exception as error:  # noqa: BLE001 - unpickling can raise almost anything
-            raise InvalidConfigError(
+            raise ConfigFileError(
                 f'Cannot load config file "{name}" as a pickle: {type(error).__name__}: {error}') from None
 
 
@@ -97,18 +97,18 @@ def load_config_file(path: str | os.PathLike) -> dict:
     """Read a config file into a dict, by extension; every problem becomes an InvalidConfigError."""
     name = os.fspath(path)
     if not os.path.exists(name):
-        raise InvalidConfigError(f'Config file "{name}" does not exist.')
+        raise ConfigFileNotFoundError(f'Config file "{name}" does not exist.')
     extension = _check_extension(name)
     if os.path.isdir(name):
-        raise InvalidConfigError(f'Config file "{name}" is a directory, not a file.')
+        raise ConfigFileError(f'Config file "{name}" is a directory, not a file.')
     try:
         data = _LOADERS[extension](name)
     except UnicodeDecodeError as error:
-        raise InvalidConfigError(f'Cannot read config file "{name}": it is not UTF-8 text ({error.reason}).') from None
+        raise ConfigFileError(f'Cannot read config file "{name}": it is not UTF-8 text ({error.reason}).') from None
     except OSError as error:
-        raise InvalidConfigError(f'Cannot read config file "{name}": {error.strerror or error}.') from None
+        raise ConfigFileError(f'Cannot read config file "{name}": {error.strerror or error}.') from None
     if not isinstance(data, dict):
-        raise InvalidConfigError(
+        raise ConfigFileError(
             f'Config file "{name}" must hold a mapping of config names to values at the top level, '
             f"but it holds {_kind(data)}.")
     return data
@@ -144,7 +144,7 @@ def save_config_file(config: dict, path: str | os.PathLike) -> None:
     try:
         _atomic_write(name, data)
     except OSError as error:
-        raise InvalidConfigError(f'Cannot write config file "{name}": {error.strerror or error}.') from None
+        raise ConfigFileError(f'Cannot write config file "{name}": {error.strerror or error}.') from None
 
 
 def _atomic_write(name: str, data: bytes) -> None:

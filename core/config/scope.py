@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 
 from core.config.config_dict import ConfigDict, ConfigResult, finish_result
 from core.config.fixing import FixedValues
+from core.config.summary import SEED_DOC
 from core.config.scope_compile import INTERNAL_NAMES, CompiledScope, compile_scope
 from core.config.scope_docs import extract_docs
 from core.config.scope_source import body_docstring, read_scope_source
@@ -25,6 +26,8 @@ __all__ = ["ConfigDict", "ConfigResult", "ConfigScope", "ScopeArgumentError"]
 
 class ScopeArgumentError(ConfigError, KeyError):
     """A config scope's parameter has no value: nothing earlier, no update and no fallback provides it."""
+
+    PRINT_TRACEBACK = False
 
 
 class ConfigScope:
@@ -87,7 +90,11 @@ class ConfigScope:
         namespace.update(views)
         body = types.FunctionType(self._compiled.code, namespace, self.__name__)
         local_values: dict[str, Any] = body(fixing.fix, {**preset, **views}, locals, **arguments)
-        return finish_result(self._entries(local_values, fixing), fixing, preset, lambda: self.docs, views)
+        return finish_result(self._entries(local_values, fixing), fixing, preset, self._result_docs, views)
+
+    def _result_docs(self) -> dict[str, str]:
+        """The docs of an evaluation: the comment docs, and Sacred's doc for ``seed`` (whatever the comment)."""
+        return {**self.docs, "seed": SEED_DOC}
 
     def _argument(self, name: str, fixing: FixedValues, views: dict[str, Any], preset: dict[str, Any],
                   fallback: dict[str, Any]) -> Any:
@@ -100,7 +107,7 @@ class ConfigScope:
                 return values[name]
         available = sorted({*views, *preset, *fallback}, key=str)
         raise ScopeArgumentError(
-            f'"{name}" not in preset for config scope "{self.__name__}". Available: {available}. '
+            f'"{name}" not in preset for ConfigScope "{self.__name__}". Available: {available}. '
             f"A parameter of config scope {self._where} must be set by an earlier config of the same "
             "ingredient or by an update, or name a sub-ingredient or _log."
         )

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from core.errors import ConfigError
+from core.errors import ConfigScopeError
 
 _FUTURE_FLAGS = functools.reduce(operator.or_, (getattr(__future__, feature).compiler_flag
                                                  for feature in __future__.all_feature_names), 0)
@@ -74,11 +74,11 @@ def read_scope_source(func: Callable[..., object]) -> ScopeSource:
     if not inspect.isfunction(func):
         kind = type(func).__name__
         hint = " Use add_config() / add_named_config() for a dict." if isinstance(func, dict) else ""
-        raise ConfigError(f"A config scope must be a function defined with \"def\", got {kind}: {func!r}.{hint}")
+        raise ConfigScopeError(f"A config scope must be a function defined with \"def\", got {kind}: {func!r}.{hint}")
     try:
         lines, first_line = inspect.getsourcelines(func)
     except (OSError, TypeError) as exc:
-        raise ConfigError(
+        raise ConfigScopeError(
             f"Cannot read the source code of config scope {describe(func)}: config scopes must be defined "
             f"in a file, not in an interactive session or with exec(). ({type(exc).__name__}: {exc})"
         ) from exc
@@ -145,9 +145,9 @@ def _parse_def(text: str, offset: int, filename: str, name: str, label: str) -> 
         if isinstance(statement, ast.FunctionDef) and statement.name == name:
             return statement
         if isinstance(statement, ast.AsyncFunctionDef) and statement.name == name:
-            raise ConfigError(f"Config scope {label} must be a plain \"def\" function, not \"async def\".")
+            raise ConfigScopeError(f"Config scope {label} must be a plain \"def\" function, not \"async def\".")
     got = "a lambda" if name == "<lambda>" else "something else"
-    raise ConfigError(f"Config scope {label} must be a function defined with \"def\", got {got}.")
+    raise ConfigScopeError(f"Config scope {label} must be a function defined with \"def\", got {got}.")
 
 
 def _is_wrapper(statement: ast.If) -> bool:
@@ -166,7 +166,7 @@ def _check_body(source: ScopeSource) -> None:
         pending.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _NESTED_SCOPES))
     if found:
         line, word = min(found)
-        raise ConfigError(
+        raise ConfigScopeError(
             f"Config scope {source.where(line)} must not contain '{word}': "
             "a config scope's body is run as a block of statements."
         )
@@ -177,7 +177,7 @@ def _check_arguments(source: ScopeSource) -> list[str]:
     args = source.node.args
     for kind, stars, given in (("*args", "*", args.vararg), ("**kwargs", "**", args.kwarg)):
         if given is not None:
-            raise ConfigError(
+            raise ConfigScopeError(
                 f"Config scope {source.where()} must not take {kind}: its parameters are filled by name "
                 f"from earlier config entries. Remove \"{stars}{given.arg}\"."
             )
@@ -186,7 +186,7 @@ def _check_arguments(source: ScopeSource) -> list[str]:
     defaults += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is not None]
     if defaults:
         listed = ", ".join(f"{arg.arg}={ast.unparse(default)}" for arg, default in defaults)
-        raise ConfigError(
+        raise ConfigScopeError(
             f"Config scope {source.where()} must not give its parameters default values (given: {listed}): "
             "parameters are filled from earlier config entries. Assign the default in the body instead."
         )

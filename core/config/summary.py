@@ -4,25 +4,33 @@ print_config, the config warnings, and the machine-readable ``--json`` output fo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from core.config.updates import iterate_flattened, path_prefixes
 
 SEED_DOC = "the random seed for this experiment"
 
 
-@dataclass
 class ConfigSummary:
-    """A config with its change markers, keyed by dotted path from the config's root."""
+    """A config with its change markers, keyed by dotted path from the config's root.
 
-    config: dict
-    added: set[str] = field(default_factory=set)
-    modified: set[str] = field(default_factory=set)
-    typechanged: dict[str, tuple[type, type]] = field(default_factory=dict)
-    doc_sources: list[Callable[[], Mapping[str, str]]] = field(default_factory=list, repr=False)
-    """Where the docs come from; read on first use, since only print_config and --json need them."""
-    _docs: dict[str, str] | None = field(default=None, repr=False)
+    Constructed as Sacred's (``ConfigSummary(added, modified, typechanged, ignored_fallbacks, docs)``), plus the
+    config it describes and ``doc_sources``: functions giving more docs, read only when docs are first needed
+    (print_config and ``--json`` need them; a plain run does not).
+    """
+
+    def __init__(self, added: Iterable[str] = (), modified: Iterable[str] = (),
+                 typechanged: Mapping[str, tuple[type, type]] | Iterable = (), ignored_fallbacks: Iterable[str] = (),
+                 docs: Mapping[str, str] | Iterable = (), *, config: dict | None = None,
+                 doc_sources: Iterable[Callable[[], Mapping[str, str]]] = ()) -> None:
+        self.config: dict = config if config is not None else {}
+        self.added: set[str] = set(added)
+        self.modified: set[str] = set(modified)
+        self.typechanged: dict[str, tuple[type, type]] = dict(typechanged)
+        self.ignored_fallbacks: set[str] = set(ignored_fallbacks)
+        given_docs = dict(docs)
+        self.doc_sources: list[Callable[[], Mapping[str, str]]] = [lambda: given_docs, *doc_sources]
+        self._docs: dict[str, str] | None = None
 
     @property
     def docs(self) -> dict[str, str]:
@@ -34,6 +42,10 @@ class ConfigSummary:
                     docs.setdefault(key, doc)
             self._docs = docs
         return self._docs
+
+    def __repr__(self) -> str:
+        return (f"ConfigSummary(added={sorted(self.added)}, modified={sorted(self.modified)}, "
+                f"typechanged={self.typechanged})")
 
     def changed_paths(self) -> set[str]:
         """Every marked key plus each of its parent paths (parents of a change count as modified)."""

@@ -137,7 +137,7 @@ class PackageDependency:
         return hash(self.name)
 
     def __repr__(self) -> str:
-        return f"<PackageDependency: {self.to_json()}>"
+        return f"<PackageDependency: {self.name}={self.version}>"
 
 
 def _module_parts(path: str) -> list[str]:

@@ -29,6 +29,8 @@ _OUT_OF_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 class RecordWriteError(SacredError):
     """A file of the run record could not be written (the message says which, where and why)."""
 
+    PRINT_TRACEBACK = False  # the message says it all
+
 
 def is_out_of_space(exc: BaseException) -> bool:
     """Whether ``exc`` says the disk (or the user's quota) is full."""

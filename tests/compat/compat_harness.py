@@ -301,7 +301,7 @@ def _normalise_run_json(record: dict, folder: Path) -> dict:
     if "queue_time" in meta:
         meta["queue_time"] = "<volatile>"
     if "fail_trace" in record:
-        record["fail_trace"] = (record["fail_trace"] or [""])[-1:]
+        record["fail_trace"] = [normalise_text(line, folder) for line in (record["fail_trace"] or [""])[-1:]]
     if "resources" in record:
         record["resources"] = json.loads(_MD5.sub("<md5>", json.dumps(record["resources"]).replace(
             str(folder), "<WORK>")))

@@ -22,6 +22,10 @@ CASES = register(
                                      "opts.size=(7,8)", "d={1: 'a', 'b': (1, 2)}", "n=None")),
     Case("tuples_print_config", "cfg_tuples.py", ("print_config", "with", "pair=(5,6)", "shape=(1,)")),
     Case("error_types", "cfg_errors.py"),
+    Case("invalid_config_raised_by_the_script", "cfg_invalid.py", ("-F", "runs", "with", "seed=1")),
+    Case("invalid_config_raised_in_a_prefixed_function", "cfg_invalid.py", ("with", "mode=prefixed"),
+         skip=frozenset({"error"}), known="Sacred keeps the prefixed keys in a generator and prints them once "
+                                          "(in the run's fail_trace), none on stderr; we list them each time"),
     Case("docs_print_config", "print_docs.py", ("print_config",)),
     Case("docs_print_config_modified", "print_docs.py", ("print_config", "with", "opt.m=0.5", "lr=1")),
     Case("docs_print_config_dict_replaced", "print_docs.py", ("print_config", "with", "opt={'m': 1}")),
@@ -47,6 +51,8 @@ CASES = register(
          files=("pkg_empty", "pkg_full")),
     Case("sources_print_dependencies", "sources_pkg.py", ("print_dependencies",), files=("pkg_empty", "pkg_full"),
          skip=frozenset({"stdout"}), known="compared in the files of sources_of_packages"),
+    Case("sources_imported_after_the_experiment", "sources_late_import.py", ("-F", "runs", "with", "seed=1"),
+         files=("pkg_empty", "pkg_full")),
     Case("settings_munch", "settings_monkeypatch.py"),
 )
 

@@ -53,7 +53,8 @@ def test_config_scope_matches_real_sacred_run_configs():
     assert run1.modified == {"lr", "opts.momentum"} and run1.added == set() and run1.typechanged == {}
     assert run1.docs == {"lr": "learning rate", "epochs": "number of epochs",
                          "mode": "one of ok|fail|interrupt|timeout|custom|sleep",
-                         "progress_delay": "seconds between progress-bar updates"}
+                         "progress_delay": "seconds between progress-bar updates",
+                         "seed": "the random seed for this experiment"}
     big = ConfigScope(scopes.big)()
     run6 = cfg(fixed=dict(big))
     expected6 = json.loads((DATA / "run6_config.json").read_text())

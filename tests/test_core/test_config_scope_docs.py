@@ -117,7 +117,7 @@ def test_docs_ignore_nested_functions_classes_and_the_def_line():
     assert scope.docs == {}
     result = scope(preset={"a": 1, "b": 2})
     assert {key: result[key] for key in ("a", "b", "c")} == {"c": 3, "a": 1, "b": 2}
-    assert result.docs == {}
+    assert result.docs == {"seed": "the random seed for this experiment"}  # Sacred's doc of seed, always
 
 
 def test_docs_of_entries_only_in_result():
@@ -131,7 +131,8 @@ def test_docs_of_entries_only_in_result():
     scope = ConfigScope(cfg)
     result = scope(fixed={"extra": 1})
     assert sorted(result) == ["extra", "helper", "mode", "os"]
-    assert result.docs == {"mode": "the mode", "helper": "a helper function"}
+    assert result.docs == {"mode": "the mode", "helper": "a helper function",
+                           "seed": "the random seed for this experiment"}
     assert ConfigScope(cfg).docs == {"mode": "the mode", "helper": "a helper function"}
 
 

@@ -32,7 +32,7 @@ def test_config_scope_missing_parameter_names_available_values():
     with pytest.raises(ScopeArgumentError) as info:
         ConfigScope(cfg)(preset={"x": 1}, fallback={"_log": None})
     message = str(info.value)
-    assert message.startswith("\"a\" not in preset for config scope \"cfg\". Available: ['_log', 'x']")
+    assert message.startswith("\"a\" not in preset for ConfigScope \"cfg\". Available: ['_log', 'x']")
     assert "test_config_scope_inputs.py" in message
     assert isinstance(info.value, KeyError) and isinstance(info.value, ConfigError)
 
