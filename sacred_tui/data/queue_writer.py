@@ -101,7 +101,15 @@ def _queue_all(request: dict[str, Any], out: TextIO) -> None:
     _emit(out, event="checked", problems=problems, blocked=bool(blocked))
     if blocked or request.get("check_only"):
         return
+    shared: tuple[dict, dict] | None = None
     for index, run in enumerate(runs):
+        if shared is None:
+            shared = (run.experiment_info, run.host_info)
+        else:
+            # Same script, same process, same moment: its sources, dependencies, git state and host
+            # are the first run's (gathering them again costs a git call per run). The run records
+            # its own when it starts.
+            run.experiment_info, run.host_info = shared
         run()
         run_dir = next((o.dir for o in run.observers if getattr(o, "dir", None)), None)
         if run_dir is None:

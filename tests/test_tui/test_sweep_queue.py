@@ -50,23 +50,25 @@ def drive(queue: LocalQueue, timeout: float = 30.0) -> int:
 
 
 def test_queued_runs_are_what_dash_q_writes(script: Path, tmp_path: Path) -> None:
-    sweep = sweep_of(base(script, "msg='hi there'"), ["steps=2"], "fast", [7])
+    sweep = sweep_of(base(script, "msg='hi there'"), ["steps=2,3"], "fast", [7])
     queued = queue_sweep(sweep, tmp_path / "runs", SweepTarget())
-    [run] = queued.runs
-    done = subprocess.run([sys.executable, "tiny_exp.py", "with", "fast", "msg='hi there'", "steps=2", "seed=7",
-                           "-q", "-F", str(tmp_path / "plain")], cwd=script.parent, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    ours, theirs = read(run.run_dir), read(tmp_path / "plain" / "1")
-    for record in (ours, theirs):
-        del record["meta"]["queue_time"], record["meta"]["options"]["--file_storage"]
-    assert ours == theirs and ours["status"] == "QUEUED"
-    assert read(run.run_dir, "config.json") == read(tmp_path / "plain" / "1", "config.json")
+    run, second = queued.runs
+    for steps, queued_run in (("2", run), ("3", second)):
+        done = subprocess.run([sys.executable, "tiny_exp.py", "with", "fast", "msg='hi there'", f"steps={steps}",
+                               "seed=7", "-q", "-F", str(tmp_path / "plain" / steps)], cwd=script.parent,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        ours, theirs = read(queued_run.run_dir), read(tmp_path / "plain" / steps / "1")
+        for record in (ours, theirs):
+            del record["meta"]["queue_time"], record["meta"]["options"]["--file_storage"]
+        assert ours == theirs and ours["status"] == "QUEUED"
+        assert read(queued_run.run_dir, "config.json") == read(tmp_path / "plain" / steps / "1", "config.json")
     ticket = read_ticket(run.run_dir)
     assert ticket is not None and ticket.start_argv("1") == [*LaunchSpec.create(
         script, None, ["fast"], ["msg='hi there'", "steps=2", "seed=7"], python=sys.executable).argv(
         tmp_path / "runs"), "--id=1"]
     record = json.loads((tmp_path / "runs" / SWEEPS_DIR / f"{queued.sweep_id}.json").read_text())
-    assert record["run_ids"] == ["1"] and record["sweep"]["seeds"] == [7]
+    assert record["run_ids"] == ["1", "2"] and record["sweep"]["seeds"] == [7]
 
 
 def test_a_bad_run_stops_the_whole_sweep_before_anything_is_written(script: Path, tmp_path: Path) -> None:
