@@ -13,12 +13,14 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sacred_tui.data.liveness import ALIVE, DEAD, Liveness
 from sacred_tui.data.queued_runs import LOCAL, SLURM, read_ticket
 from sacred_tui.data.slurm import read_record
 
-__all__ = ["QueueView", "queue_sentence", "read_queue_view", "scheduler_liveness", "shown_status"]
+__all__ = ["QueueView", "queue_sentence", "read_queue_view", "record_status", "scheduler_liveness",
+           "shown_status"]
 
 _STARTING = frozenset({"RUNNING", "CONFIGURING", "COMPLETING", "SIGNALING", "STAGE_OUT"})
 
@@ -94,6 +96,12 @@ def shown_status(status: str, start: datetime | None, view: QueueView | None) ->
         if view is not None and view.job_final and view.job_state not in ("", "COMPLETED", "CANCELLED"):
             return view.job_state
     return status
+
+
+def record_status(record: Any, view: QueueView | None) -> str:
+    """:func:`shown_status` of a ``core.runs.RunRecord`` (its stored status stripped)."""
+    stored = (record.status or "").strip()
+    return shown_status(stored, record.start_time, view) if stored else stored
 
 
 def queue_sentence(status: str, start: datetime | None, view: QueueView | None, own: str = "") -> str:

@@ -28,6 +28,7 @@ from sacred_tui.widgets.artifacts_list import ArtifactPreviewView, ArtifactsList
 from sacred_tui.widgets.config_view import ConfigView, ValueTree
 from sacred_tui.widgets.log_tail import LogTail, StdoutPane
 from sacred_tui.widgets.metrics_plot import MetricsPanel
+from sacred_tui.data.queue_view import QueueView, record_status
 from sacred_tui.widgets.run_overview import RunOverview, status_text
 from sacred_tui.widgets.sources_view import SourcesView
 from sacred_tui.data.visible_text import visible
@@ -79,6 +80,7 @@ class RunDetailScreen(PollingTabsScreen):
         self._loaded = False
         self._record: RunRecord | None = None
         self._liveness: Liveness = NOT_APPLICABLE
+        self._queue: QueueView | None = None
         self._defaults_diff: ConfigDiff | None = None
         self._defaults_asked = False
 
@@ -140,6 +142,7 @@ class RunDetailScreen(PollingTabsScreen):
                                              update.reproduction)
         if update.state is not None:
             self._liveness = update.state.liveness
+            self._queue = update.state.queue
         if update.record is not None:
             self._record = update.record
             self.query_one(MetricsPanel).origin = update.record.start_time
@@ -147,7 +150,7 @@ class RunDetailScreen(PollingTabsScreen):
         if (update.record is not None or update.state is not None) and self._record is not None:
             record = self._record
             header = Text(visible(f"Run {self.run_id} · {record.experiment_name or '?'} · "))
-            header.append_text(status_text(record.status, self._liveness))
+            header.append_text(status_text(record_status(record, self._queue), self._liveness))
             header.append(visible(f" · {record.meta_command or record.command or '?'}"))
             self.query_one("#detail-header", Static).update(header)
         if update.config is not None:

@@ -22,7 +22,7 @@ from core.runs import parse_timestamp
 from core.runs.record import RunRecord
 from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, is_running, liveness_sentence,
                                       status_words, usable_heartbeat)
-from sacred_tui.data.queue_view import QueueView, queue_sentence, shown_status
+from sacred_tui.data.queue_view import QueueView, queue_sentence, record_status
 from sacred_tui.data.reproduce import Reproduction, format_command, reproduce_argv
 from sacred_tui.data.run_state import RunState
 from sacred_tui.data.visible_text import visible, visible_block
@@ -133,8 +133,10 @@ class RunOverview(VerticalScroll, can_focus=True):
         grid.add_row("Run", Text(visible(record.id)))
         queue = self.state.queue if self.state is not None else None
         stored = (record.status or "").strip()
-        status = status_text(shown_status(stored, record.start_time, queue) if stored else stored, liveness)
-        sentence = liveness_sentence(liveness) or queue_sentence(stored, record.start_time, queue)
+        status = status_text(record_status(record, queue), liveness)
+        sentence = liveness_sentence(liveness)
+        if not sentence and not (queue is not None and queue.job_id is not None):  # the job has its own line
+            sentence = queue_sentence(stored, record.start_time, queue)
         if sentence:
             status.append(visible(f"  {sentence}"), style="bold magenta" if liveness.dead else "dim")
         if liveness.dead or status.plain != stored:
@@ -214,7 +216,8 @@ class RunOverview(VerticalScroll, can_focus=True):
         if not queue.job_final and queue.checked:
             text.append(f" (as SLURM said at {_local(parse_timestamp(queue.checked))})", style="dim")
         if queue.output:
-            text.append(visible(f"\noutput file: {queue.output}"), style="dim")
+            text.append("\n")
+            text.append(visible(f"output file: {queue.output}"), style="dim")
         return text
 
     @staticmethod
