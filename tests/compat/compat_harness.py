@@ -42,6 +42,7 @@ class Case:
         stdout_ignore: regular expressions (multi-line, dot matches newlines) removed from both stdouts.
         git: ``"clean"`` or ``"dirty"``: the working folder is a git repository with the files committed
             (and, when dirty, the script changed afterwards).
+        without_numpy: run in a new interpreter in which numpy cannot be imported (as if not installed).
     """
 
     name: str
@@ -53,6 +54,7 @@ class Case:
     known: str = ""
     stdout_ignore: tuple[str, ...] = ()
     git: str = ""
+    without_numpy: bool = False
 
     @property
     def seed_given(self) -> bool:
@@ -102,6 +104,8 @@ class _Server:
                                         stdout=subprocess.PIPE, text=True, env=env)
 
     def run(self, request: dict) -> int:
+        if request.get("without_numpy"):
+            return _run_without_numpy(request)
         assert self.process.stdin and self.process.stdout
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
@@ -114,6 +118,24 @@ class _Server:
         if self.process.stdin:
             self.process.stdin.close()
         self.process.wait(timeout=30)
+
+
+_WITHOUT_NUMPY = ("import runpy, sys\n"
+                  "sys.modules['numpy'] = None  # numpy cannot be imported, as if it were not installed\n"
+                  "sys.argv = sys.argv[1:]\n"
+                  "sys.path[0] = '.'\n"
+                  "runpy.run_path(sys.argv[0], run_name='__main__')\n")
+
+
+def _run_without_numpy(request: dict) -> int:
+    """Run the request in a new interpreter (the fork servers have imported numpy already)."""
+    env = dict(os.environ, PYTHONHASHSEED="0", **request["env"])
+    for name in (*request["unset"], "PYTHONUNBUFFERED"):
+        env.pop(name, None)
+    with open(request["stdout"], "w") as out, open(request["stderr"], "w") as err:
+        return subprocess.run([sys.executable, "-c", _WITHOUT_NUMPY, request["script"], *request["argv"]],
+                              cwd=request["cwd"], env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                              timeout=request["timeout"]).returncode
 
 
 def _prepare(case: Case, library: str, root: Path) -> Path:
@@ -159,7 +181,8 @@ def _request(case: Case, library: str, folder: Path) -> dict:
     else:
         unset.append("FORCE_COLOR")
     return {"script": case.script, "argv": list(case.argv), "cwd": str(folder), "env": env, "unset": unset,
-            "stdout": str(folder / ".stdout"), "stderr": str(folder / ".stderr"), "timeout": 60}
+            "stdout": str(folder / ".stdout"), "stderr": str(folder / ".stderr"), "timeout": 60,
+            "without_numpy": case.without_numpy}
 
 
 def _collect(case: Case, folder: Path, code: int) -> Outcome:

@@ -42,6 +42,8 @@ CASES = register(
     Case("randomness_legacy_api", "ex_randomness_legacy.py", ("--legacy", "with", "seed=3")),
     Case("randomness_example_as_written", "ex_randomness_legacy.py", ("with", "seed=3")),
     Case("numpy_first_imported_in_main", "ex_numpy_in_main.py", ("with", "seed=42")),
+    Case("randomness_without_numpy", "ex_random_ingredients.py", ("with", "seed=5"), without_numpy=True),
+    Case("randomness_example_without_numpy", "ex_randomness_legacy.py", ("with", "seed=3"), without_numpy=True),
     Case("random_ingredients", "ex_random_ingredients.py", ("with", "seed=5")),
     Case("random_ingredients_seed_update", "ex_random_ingredients.py", ("with", "seed=6", "model.seed=7")),
     Case("ingredient", "ex_ingredient.py", ("-F", "runs", "with", "seed=9")),

@@ -8,7 +8,8 @@ augment = Ingredient("data.augment")
 
 @augment.capture
 def flip(_seed, _rnd):
-    return _seed, int(_rnd.integers(1000))
+    draw = _rnd.integers(1000) if hasattr(_rnd, "integers") else _rnd.randint(0, 999)
+    return _seed, int(draw)
 
 
 data = Ingredient("data", ingredients=[augment])
