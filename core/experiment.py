@@ -113,10 +113,15 @@ class Experiment(Ingredient):
         from core.run_factory import create_run
         all_options = default_options(self.all_options())
         all_options.update(options or {})
+        if cli_options is not None:
+            all_options.update(cli_options)  # hooks see the whole command line (COMMAND, UPDATE ...), as in Sacred
         for hook in self.option_hooks:
             hook(options=all_options)
+        recorded = None
+        if cli_options is not None:  # what the hooks changed is recorded too
+            recorded = {key: value for key, value in all_options.items() if key in cli_options}
         run = create_run(self, command_name, config_updates, list(named_configs), all_options,
-                         cli_options=cli_options)
+                         cli_options=recorded)
         run.info.update(info or {})
         run.meta_info.update(meta_info or {})
         self.current_run = run

@@ -203,7 +203,7 @@ def _collect(case: Case, folder: Path, code: int) -> Outcome:
 
 def run_cases(cases: Iterable[Case], root: Path, workers_per_library: int = 2) -> dict[str, dict[str, Outcome]]:
     """Run every case with both libraries (``workers_per_library`` fork servers each); outcomes by case name."""
-    cases = list(cases)
+    cases = [case for case in cases if not case.git or shutil.which("git")]  # the others are skipped
     results: dict[str, dict[str, Outcome]] = {case.name: {} for case in cases}
     jobs: queue.Queue = queue.Queue()
     for case in cases:
@@ -417,6 +417,9 @@ def _file_differences(case: Case, theirs: dict[str, Any], mine: dict[str, Any]) 
 
 def assert_same(case: Case, outcomes: dict[str, dict[str, Outcome]]) -> None:
     """Fail with every difference between Sacred's and our outcome of ``case``."""
+    if case.name not in outcomes:
+        import pytest
+        pytest.skip("this case needs git, which is not installed")
     outcome = outcomes[case.name]
     problems = differences(case, outcome["sacred"], outcome["core"])
     assert not problems, f"{case.name}: " + "\n\n".join(problems)

@@ -1,0 +1,2 @@
+"""Extra source code recorded with the run."""
+VALUE = 1
