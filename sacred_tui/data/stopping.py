@@ -5,7 +5,8 @@ found by its process.json. It is only signalled when its pid is alive on this ho
 certainly still that run's process (same start ticks, or started before the run and running its
 script); the check is repeated right before each signal. Signals go to the pid alone (the
 process group is not known to be the run's): SIGINT first (the run ends INTERRUPTED), then
-SIGTERM, then SIGKILL.
+SIGTERM, then SIGKILL; a signal the process ignores (SIGINT, for a job a shell started in the
+background) is skipped.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sacred_tui.data.format import utc_to_epoch
 from sacred_tui.data.liveness import is_running
 from sacred_tui.data.processes import ALIVE, check_process, read_process_info, send_signal
 
-__all__ = ["StopTarget", "RunStopper", "find_stop_target"]
+__all__ = ["StopTarget", "RunStopper", "find_stop_target", "ignores"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 
@@ -57,6 +58,22 @@ def find_stop_target(stored: Any) -> StopTarget | str:
                       record.mainfile, record.host.hostname)
 
 
+def ignores(pid: int, sig: signal.Signals) -> bool:
+    """Whether a process ignores a signal (``SigIgn`` in ``/proc/PID/status``).
+
+    A shell starts background jobs (``python train.py &``, ``nohup``) with SIGINT ignored: such a
+    run would never see a Ctrl-C, so stopping it starts with SIGTERM.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as stream:
+            for line in stream:
+                if line.startswith("SigIgn:"):
+                    return bool(int(line.split()[1], 16) & (1 << (int(sig) - 1)))
+    except (OSError, ValueError, IndexError):
+        pass
+    return False
+
+
 class RunStopper:
     """Remembers which signals each run was sent, and sends the next one after checking again."""
 
@@ -64,11 +81,17 @@ class RunStopper:
         self._sent: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
-    def next_signal(self, run_id: str) -> str:
-        """The name of the signal the next ``stop`` sends to this run."""
+    def next_signal(self, run_id: str, pid: int | None = None) -> str:
+        """The name of the signal the next ``stop`` sends to this run (one it does not ignore)."""
+        return self._next(run_id, pid).name
+
+    def _next(self, run_id: str, pid: int | None) -> signal.Signals:
         with self._lock:
             count = len(self._sent.get(run_id, []))
-        return STOP_SIGNALS[min(count, len(STOP_SIGNALS) - 1)].name
+        for sig in STOP_SIGNALS[min(count, len(STOP_SIGNALS) - 1):]:
+            if pid is None or not ignores(pid, sig):
+                return sig
+        return signal.SIGKILL
 
     def sent(self, run_id: str) -> list[str]:
         """The signals sent to a run so far."""
@@ -81,9 +104,9 @@ class RunStopper:
                               mainfile=target.mainfile, hostname=target.hostname)
         if check.state != ALIVE or not check.certain:
             return None, check.reason or "the process can no longer be confirmed"
+        sig = self._next(target.run_id, target.pid)
         with self._lock:
             sent = self._sent.setdefault(target.run_id, [])
-            sig = STOP_SIGNALS[min(len(sent), len(STOP_SIGNALS) - 1)]
             try:
                 send_signal(target.pid, sig)
             except ProcessLookupError:

@@ -247,10 +247,13 @@ class LaunchFlow:
         if isinstance(target, str):
             self.app.notify(visible(target), title="Stop", severity="warning", markup=False)
             return
-        signal_name = self.stopper.next_signal(run_id)
+        signal_name = self.stopper.next_signal(run_id, target.pid)
         body = Text.assemble(visible(f"Send {signal_name} to run {run_id} (pid {target.pid}, started outside "
                                      f"this session)?"), "\n",
                              (f"{signal_name} {_SIGNAL_EFFECT[signal_name]}.", "dim"))
+        if not self.stopper.sent(run_id) and signal_name != "SIGINT":
+            body.append("\nThe process ignores SIGINT (a shell started it in the background), so Ctrl-C "
+                        "would do nothing.", style="dim")
         self.app.push_screen(ChoiceScreen.confirm(visible(f"Stop run {run_id}?"), body, yes=f"Send {signal_name}",
                                                   danger=True),
                              lambda answer: self._stop_external(target) if answer == "yes" else None)
@@ -261,7 +264,7 @@ class LaunchFlow:
             self.app.notify(visible(f"Nothing was sent to run {target.run_id}: {why}."), title="Stop",
                             severity="warning", markup=False)
             return
-        following = self.stopper.next_signal(target.run_id)
+        following = self.stopper.next_signal(target.run_id, target.pid)
         self.app.notify(visible(f"{sent} sent to run {target.run_id} (pid {target.pid}). Press x again to "
                                 f"send {following}."), title="Stop", markup=False)
 

@@ -5,11 +5,12 @@ import json
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from textual.widgets import Static
 
-from launch_support import make_app, no_leftover_processes, plain, script, status_of, wait_for
+from launch_support import DATA, make_app, no_leftover_processes, plain, script, status_of, wait_for
 from sacred_tui.data.processes import process_start_ticks
 from sacred_tui.screens.help import HelpScreen
 from sacred_tui.screens.launch_dialogs import ChoiceScreen
@@ -76,3 +77,32 @@ async def test_x_never_signals_a_pid_that_now_belongs_to_another_program(tmp_pat
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_a_run_that_ignores_sigint_is_stopped_with_sigterm_first(tmp_path: Path) -> None:
+    """A shell starts background jobs with SIGINT ignored; Ctrl-C would never reach such a run."""
+    from core.runs import RunsFolder
+    from sacred_tui.data.stopping import RunStopper, find_stop_target
+
+    runs = tmp_path / "runs"
+    tiny = DATA / "tiny_exp.py"
+    background = subprocess.Popen(
+        ["bash", "-c", f"trap '' INT; exec {sys.executable} {tiny.name} with slow -F {runs}"],
+        cwd=tiny.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        cout = runs / "1" / "cout.txt"
+        while not (cout.exists() and "step 1" in cout.read_text()):  # main is running
+            assert time.monotonic() < deadline and background.poll() is None
+            time.sleep(0.05)
+        target = find_stop_target(RunsFolder(runs).run("1"))
+        assert not isinstance(target, str), target
+        stopper = RunStopper()
+        assert stopper.next_signal("1", target.pid) == "SIGTERM"
+        assert stopper.stop(target) == ("SIGTERM", "")
+        assert background.wait(15) == 143
+        assert json.loads((runs / "1" / "run.json").read_text())["status"] == "INTERRUPTED"
+    finally:
+        if background.poll() is None:
+            background.kill()
+            background.wait()
