@@ -29,6 +29,7 @@ from typing import Any
 
 from core.capture_output import (STDERR, STDOUT, OutputCapture, SysCapture, TeeStream, TextSink,
                                  flush_python_streams, install_proxies, remove_proxies)
+from core.run_clock import block_signals_in_this_thread
 
 logger = logging.getLogger(__name__)
 
@@ -322,7 +323,6 @@ class _Reader:
             self._owners.pop(read_end, None)
 
     def _loop(self, wake_read: int) -> None:
-        from core.run_clock import block_signals_in_this_thread
         block_signals_in_this_thread()
         while True:
             with self._lock:

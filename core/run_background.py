@@ -17,6 +17,8 @@ import threading
 import time
 from typing import Any, Callable
 
+from core.run_clock import block_signals_in_this_thread
+
 __all__ = ["LASTING_AFTER", "METRICS_FLUSH_INTERVAL", "Heartbeat", "OutputFlusher"]
 
 METRICS_FLUSH_INTERVAL = 0.5
@@ -52,7 +54,6 @@ class _Worker:
         self._wake.set()
 
     def _loop(self) -> None:
-        from core.run_clock import block_signals_in_this_thread
         block_signals_in_this_thread()
         while not self._stop.is_set():
             woken = self._wake.wait(self.interval())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,6 @@ def block_signals_in_this_thread() -> None:
     on a helper thread does not wake the main thread, so a main thread sleeping in ``time.sleep`` would
     only see a SIGTERM once its sleep ends. Blocked here, such signals always reach the main thread.
     """
-    import signal
     wanted = {getattr(signal, name) for name in _ASYNC_SIGNALS if hasattr(signal, name)}
     try:
         signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
