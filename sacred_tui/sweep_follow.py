@@ -148,10 +148,12 @@ def follow_local(queue: LocalQueue, runs_dir: str, ask: Ask = ask_user) -> int:
 
 def _drive_local(queue: LocalQueue, runs_dir: str, ask: Ask) -> int:
     draining = False
+    ended = sum(1 for run in queue.runs() if run.state == DONE)
     while queue.busy:
         try:
             for run in queue.poll():
-                _report_local(run, queue)
+                ended += run.state == DONE
+                _report_local(run, queue, ended)
             time.sleep(POLL_LOCAL)
         except KeyboardInterrupt:
             if draining:
@@ -193,11 +195,10 @@ def _ask_local(queue: LocalQueue, runs_dir: str, ask: Ask) -> str:
     return choice
 
 
-def _report_local(run: QueuedRun, queue: LocalQueue) -> None:
+def _report_local(run: QueuedRun, queue: LocalQueue, ended: int) -> None:
     if run.state == DONE:
         status = stored_status(run.run_dir) or "?"
-        finished = sum(1 for r in queue.runs() if r.state == DONE)
-        say(f"run {run.run_id} {status} ({run.note}); {finished}/{len(queue.runs())} done")
+        say(f"run {run.run_id} {status} ({run.note}); {ended}/{len(queue.runs())} done")
     else:
         say(f"run {run.run_id} started; {len(queue.running())} running, {len(queue.waiting())} waiting")
 
