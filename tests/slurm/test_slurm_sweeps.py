@@ -35,6 +35,12 @@ def read(run_dir: Path) -> dict:
     return json.loads((run_dir / "run.json").read_text())
 
 
+def printed(run_dir: Path, text: str) -> bool:
+    """Whether the run printed ``text`` (then it is inside main, past recording its start)."""
+    cout = run_dir / "cout.txt"
+    return cout.is_file() and text in cout.read_text(errors="replace")
+
+
 def follow(run_dirs: list[Path], until: set[str], timeout: float = 60.0) -> SlurmMonitor:
     """Poll like the app does until every run's status is in ``until`` and SLURM's last word is recorded."""
     monitor = SlurmMonitor()
@@ -89,7 +95,7 @@ def test_cancelled_while_pending_and_while_running(slurm_cluster: SlurmCluster, 
     monitor = SlurmMonitor()
     deadline = time.monotonic() + 30
     while (read_record(pending.run_dir).reason != "PartitionTimeLimit"
-           or read(running.run_dir)["status"] != "RUNNING"):
+           or not printed(running.run_dir, "step 0")):
         assert time.monotonic() < deadline, (read_record(pending.run_dir), read(running.run_dir)["status"])
         monitor.poll([pending.run_dir, running.run_dir])
         time.sleep(0.3)

@@ -26,6 +26,12 @@ def queue(script: Path, tmp_path: Path, *axes: str, alternatives: str | None = N
     return queue_sweep(sweep_of(spec, axes, alternatives, list(seeds)), tmp_path / "runs", SweepTarget())
 
 
+def in_main(tmp_path: Path, run_id: str) -> bool:
+    """The run printed its first step: it is inside main, past recording its start."""
+    cout = tmp_path / "runs" / run_id / "cout.txt"
+    return cout.is_file() and "step 0" in cout.read_text(errors="replace")
+
+
 async def table_of(pilot: Pilot[None]) -> RunsTable:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunsScreen) and pilot.app.screen.loaded,
                    "the table")
@@ -48,7 +54,7 @@ async def test_cancel_a_waiting_run_then_the_rest_of_its_sweep(script: Path, tmp
         queued = queue(script, tmp_path, "steps=100000,100001,100002,100003")
         await wait_for(pilot, lambda: table.row_count == 4, "the queued runs")
         app.queue_flow.enqueue(queued.runs, limit=1)
-        await wait_for(pilot, lambda: statuses(table)["1"] == "RUNNING", "run 1 to run")
+        await wait_for(pilot, lambda: statuses(table)["1"] == "RUNNING" and in_main(tmp_path, "1"), "run 1 to run")
         table.move_cursor(row=table.visible_ids().index("3"))
         await pilot.pause()
         assert "waiting in this app's queue: 2 of 3 waiting" in str(app.screen.query_one("#row-info").render())
@@ -75,7 +81,7 @@ async def test_quitting_with_runs_waiting_asks_and_can_leave_them_queued(script:
         queued = queue(script, tmp_path, "steps=100000,2,3")
         await wait_for(pilot, lambda: table.row_count == 3, "the queued runs")
         app.queue_flow.enqueue(queued.runs, limit=1)
-        await wait_for(pilot, lambda: statuses(table)["1"] == "RUNNING", "run 1 to run")
+        await wait_for(pilot, lambda: statuses(table)["1"] == "RUNNING" and in_main(tmp_path, "1"), "run 1 to run")
         await pilot.press("q")
         await answer(pilot, "leave")
         await answer(pilot, "stop")
