@@ -133,3 +133,25 @@ def test_a_job_that_fails_before_python_starts_ends_its_run_with_slurms_words(
     assert row.display_status == "FAILED"
     assert queue_sentence(row.status, row.start, row.queue) == (
         f"SLURM job {job_id} ended FAILED before the run started; see {run.run_dir / f'slurm-{job_id}.out'}")
+
+
+def test_a_job_slurm_forgot_ends_its_run_only_when_it_is_this_clusters(slurm_cluster: SlurmCluster, script: Path,
+                                                                       tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from sacred_tui.data.slurm import cluster_name, write_record
+
+    queued = slurm_sweep(script, tmp_path / "runs", SlurmOptions(time="5", extra=("--hold",)), "steps=1,2")
+    mine, other = queued.runs
+    subprocess.run(["scancel", read_record(mine.run_dir).job_id, read_record(other.run_dir).job_id],
+                   env=slurm_cluster.env(), check=True)
+    an_hour_ago = "2000-01-01T00:00:00"  # long past MinJobAge: SLURM no longer lists such a job
+    write_record(mine.run_dir, replace(read_record(mine.run_dir), job_id="99999990", submitted=an_hour_ago))
+    write_record(other.run_dir, replace(read_record(other.run_dir), job_id="99999991", submitted=an_hour_ago,
+                                        cluster=f"not-{cluster_name()}"))
+    report = SlurmMonitor().poll([mine.run_dir, other.run_dir])
+    assert report.error is None and report.changed == [mine.run_dir]
+    record = read(mine.run_dir)
+    assert record["status"] == "FAILED" and read_record(mine.run_dir).gone
+    assert "SLURM job 99999990 is no longer listed by SLURM" in record["fail_trace"][0]
+    assert read(other.run_dir)["status"] == "QUEUED" and not read_record(other.run_dir).gone
