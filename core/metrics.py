@@ -11,11 +11,12 @@ Timestamps are kept as whole microseconds since the epoch (``time.time_ns() // 1
 """
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from itertools import compress, repeat
 from operator import eq
@@ -23,7 +24,7 @@ from typing import Any
 
 __all__ = ["COMPACT_EVERY", "MetricsBatch", "MetricsLogger", "ScalarSeries", "us_to_datetime"]
 
-COMPACT_EVERY = 16384
+COMPACT_EVERY = 8192
 """Raw points kept before they are compacted into arrays (bounds the memory of a long logging loop)."""
 
 _EPOCH = datetime(1970, 1, 1)
@@ -82,12 +83,25 @@ class ScalarSeries(Mapping):
     def __repr__(self) -> str:
         return f"<ScalarSeries {self.name!r}: {self.count} points>"
 
-    def _extend(self, steps: Any, values: list, times_us: list) -> None:
-        """Append resolved steps (a range or a list), values and microsecond stamps."""
+    def slice(self, start: int, stop: int) -> ScalarSeries:
+        """Points ``start`` to ``stop`` (exclusive) as a new series."""
+        part = ScalarSeries(self.name)
+        part.steps, part.values, part.times_us = self.steps[start:stop], self.values[start:stop], \
+            self.times_us[start:stop]
+        return part
+
+    def _extend(self, steps: Any, values: Any, times_us: Any, value_types: set | None = None) -> None:
+        """Append resolved steps (a range or a list), values and microsecond stamps.
+
+        ``value_types``: the set of the values' types, when the caller knows it already.
+        """
         self._lists.clear()
         self.steps = _extend_steps(self.steps, steps)
-        self.values = _extend_typed(self.values, values, "d", float)
-        self.times_us.extend(array("q", times_us))
+        self.values = _extend_typed(self.values, values, "d", float, value_types)
+        if type(times_us) is list:
+            self.times_us.fromlist(times_us)
+        else:
+            self.times_us.extend(times_us)
 
 
 def _extend_steps(store: Any, steps: Any) -> Any:
@@ -102,14 +116,20 @@ def _extend_steps(store: Any, steps: Any) -> Any:
     return _extend_typed(store, steps, "q", int)
 
 
-def _extend_typed(store: Any, items: Any, code: str, kind: type) -> Any:
+def _extend_typed(store: Any, items: Any, code: str, kind: type, types: set | None = None) -> Any:
     """Extend a typed array, or fall back to a plain list when an item is not exactly ``kind``."""
     if type(store) is list:
         store.extend(items)
         return store
-    if type(items) is range or set(map(type, items)) <= {kind}:
+    if type(items) is array and items.typecode == code:
+        store.extend(items)
+        return store
+    if type(items) is range or (types if types is not None else set(map(type, items))) <= {kind}:
         try:
-            store.extend(array(code, items))
+            if type(items) is list:
+                store.fromlist(items)  # all or nothing
+            else:
+                store.extend(array(code, items))
             return store
         except OverflowError:  # an int beyond 64 bits: keep a list from now on
             pass
@@ -125,6 +145,17 @@ class MetricsBatch(dict):
     def point_count(self) -> int:
         """Total number of points in the batch."""
         return sum(series.count for series in self.values())
+
+    def slices(self, size: int) -> list[Callable[[], MetricsBatch]]:
+        """The points as batches of at most ``size`` points of one metric each, in order; each is
+        made (copied) only when called, so handing a big batch over slice by slice never holds it twice."""
+        if self.point_count <= size:
+            return [lambda: self] if self else []
+        parts: list[Callable[[], MetricsBatch]] = []
+        for name, series in self.items():
+            for start in range(0, series.count, size):
+                parts.append(functools.partial(_one_slice, name, series, start, start + size))
+        return parts
 
     def merge(self, later: MetricsBatch) -> None:
         """Add the points of a batch drained after this one."""
@@ -185,17 +216,18 @@ class MetricsLogger:
         del buffer[:count]
         names, values, steps, times = items[0::4], items[1::4], items[2::4], items[3::4]
         del items
-        values = _plain_values(values)
+        values, value_types = _plain_values(values)
         pending = self._pending
         if len(set(names)) == 1:
             groups: Any = ((names[0], values, steps, times),)
         else:
             groups = (_select(name, names, values, steps, times) for name in dict.fromkeys(names))
+            value_types = None  # known for the chunk, not for each metric's part of it
         for name, group_values, group_steps, group_times in groups:
             series = pending.get(name)
             if series is None:
                 series = pending[name] = ScalarSeries(name)
-            series._extend(self._resolve_steps(name, group_steps), group_values, group_times)
+            series._extend(self._resolve_steps(name, group_steps), group_values, group_times, value_types)
 
     def _resolve_steps(self, name: Any, steps: list) -> Any:
         """Fill implicit steps (last step of that metric + 1, from 0); an explicit step resets it."""
@@ -220,6 +252,12 @@ class MetricsLogger:
         return resolved
 
 
+def _one_slice(name: Any, series: ScalarSeries, start: int, stop: int) -> MetricsBatch:
+    part = MetricsBatch()
+    part[name] = series if (start, stop) == (0, series.count) else series.slice(start, stop)
+    return part
+
+
 def _select(name: Any, names: list, values: list, steps: list, times: list) -> tuple:
     """The points of one metric out of an interleaved chunk, order kept."""
     mask = list(map(eq, names, repeat(name)))
@@ -227,13 +265,16 @@ def _select(name: Any, names: list, values: list, steps: list, times: list) -> t
             list(compress(times, mask)))
 
 
-def _plain_values(values: list) -> list:
-    """Numpy scalars become Python scalars (``.item()``), as Sacred stores them; NaN/inf kept."""
+def _plain_values(values: list) -> tuple[list, set | None]:
+    """Numpy scalars become Python scalars (``.item()``), as Sacred stores them; NaN/inf kept.
+
+    Also returns the set of the values' types (None when the values were converted).
+    """
     types = set(map(type, values))
     if types <= {float, int}:
-        return values
+        return values, types
     numpy = sys.modules.get("numpy")
     if numpy is None or not any(issubclass(kind, numpy.generic) for kind in types):
-        return values
+        return values, types
     generic = numpy.generic
-    return [value.item() if isinstance(value, generic) else value for value in values]
+    return [value.item() if isinstance(value, generic) else value for value in values], None

@@ -5,6 +5,7 @@ SIGTERM) the capture is drained and observers get one final beat before the fina
 """
 from __future__ import annotations
 
+import collections
 import datetime
 import logging
 import os
@@ -74,6 +75,7 @@ class Run:
         self._metrics = MetricsLogger()
         self.log_scalar = self._metrics.log_scalar
         self._beat_metrics = MetricsBatch()  # points waiting for the next beat (observers not storing live)
+        self._live_metrics: collections.deque = collections.deque()  # slices not yet handed over live
         self._calls: Any = None
         self._output: Any = None
         self._output_lock = threading.Lock()
@@ -318,7 +320,7 @@ class Run:
 
     def _heartbeat_tick(self) -> None:
         """Every ``METRICS_FLUSH_INTERVAL``: new points to live observers, then their ``progress_event``."""
-        self._flush_metrics()
+        self._flush_metrics(paced=True)
         self._emit("progress_event")
 
     def _collect_output(self) -> None:
@@ -337,16 +339,32 @@ class Run:
                 else:
                     self._calls.call(observer, "output_event", self._output.text, locked=False)
 
-    def _flush_metrics(self) -> None:
-        """Hand new points to observers storing them live; keep them for the others' next beat."""
+    def _flush_metrics(self, paced: bool = False) -> None:
+        """Hand new points to observers storing them live; keep them for the others' next beat.
+
+        ``paced`` (the heartbeat thread, while the run goes on): hand over at most about
+        ``LIVE_SHARE`` of a tick's time worth of points, in slices; the rest waits for the next tick.
+        A program logging millions of points a second thus keeps most of the interpreter to itself,
+        and ``log_scalar`` stays fast; the end of the run hands over everything.
+        """
+        from core.run_background import LIVE_SHARE, LIVE_SLICE, METRICS_FLUSH_INTERVAL
         batch = self._metrics.drain()
-        if not batch:
-            return
         live = self._calls.have("metrics_progress")
-        for observer in live:
-            self._calls.call(observer, "metrics_progress", batch)
-        if len(live) < len(self._calls.active):
+        if batch and len(live) < len(self._calls.active):
             self._beat_metrics.merge(batch)
+        if not live:
+            return
+        if paced:
+            self._live_metrics.extend(batch.slices(LIVE_SLICE))
+        elif batch:  # the end: what is left, then everything new at once
+            self._live_metrics.append(lambda: batch)
+        budget = time.monotonic() + LIVE_SHARE * METRICS_FLUSH_INTERVAL if paced else None
+        while self._live_metrics:
+            part = self._live_metrics.popleft()()
+            for observer in live:
+                self._calls.call(observer, "metrics_progress", part)
+            if budget is not None and time.monotonic() >= budget:
+                break
 
     def _beat(self, final: bool = False) -> None:
         if any(getattr(o, "output_progress", None) is None for o in self._calls.active):

@@ -19,10 +19,14 @@ from typing import Any, Callable
 
 from core.run_clock import block_signals_in_this_thread
 
-__all__ = ["LASTING_AFTER", "METRICS_FLUSH_INTERVAL", "Heartbeat", "OutputFlusher"]
+__all__ = ["LASTING_AFTER", "LIVE_SHARE", "LIVE_SLICE", "METRICS_FLUSH_INTERVAL", "Heartbeat", "OutputFlusher"]
 
 METRICS_FLUSH_INTERVAL = 0.5
 """Seconds between hand-overs of new metric points to observers that store them live."""
+LIVE_SHARE = 0.25
+"""At most about this share of the time goes to handing points over live while the run goes on."""
+LIVE_SLICE = 16384
+"""Points handed over at once while pacing."""
 LASTING_AFTER = 0.5
 """Seconds after its start at which a run starts its background threads (each runs a first tick at once)."""
 

@@ -24,7 +24,7 @@ from core.observers.metrics_text import (ITEM_SEP, encode_points, iso_texts_gene
 
 __all__ = ["MetricsFile"]
 
-SLICE = 4096
+SLICE = 2048
 """Points encoded at once (bounds the memory of encoding a large batch)."""
 SPILL_BYTES = 64 << 10
 """Text of one field of one batch kept in memory before it moves to an anonymous temporary file."""
@@ -61,8 +61,10 @@ class _Sink:
             self.file.write(b"".join(self.parts))
             self.parts = []
 
-    def add_sink(self, other: _Sink) -> None:
-        """Append another sink's bytes (no separator) and close it."""
+    def add_sink(self, other: _Sink, separator: str = "") -> None:
+        """Append another sink's bytes (after ``separator`` if both hold something) and close it."""
+        if separator and self.size and other.size:
+            self.add_bytes(separator.encode("ascii"))
         if other.file is None:
             self.add_bytes(b"".join(other.parts))
         else:
@@ -149,7 +151,12 @@ class MetricsFile:
             self.write_held_lines()
         encoded = self._encode(entries, write_lines=write_lines)
         for name, sinks in encoded.items():
-            self._waiting.setdefault(name, []).append(sinks)
+            batches = self._waiting.setdefault(name, [])
+            if not batches:
+                batches.append(sinks)
+                continue
+            for mine, new in zip(batches[-1], sinks):  # one set of sinks (temporary files) per metric
+                mine.add_sink(new, separator=ITEM_SEP)
         return sum(_length(series) for _, series in entries)
 
     def flush(self) -> bool:

@@ -179,3 +179,18 @@ def test_drain_while_logging_loses_and_duplicates_nothing(monkeypatch: pytest.Mo
         assert steps == list(range(total))
         assert values == [sign * i for i in range(total)]
     assert len(drained) > 2
+
+
+def test_slices_keep_each_metrics_order_and_copy_only_when_needed() -> None:
+    logger = MetricsLogger()
+    for step in range(5):
+        logger.log_scalar("a", float(step))
+    for step in range(3):
+        logger.log_scalar("b", step, step=10 * step)
+    batch = logger.drain()
+    assert [make() for make in batch.slices(100)] == [batch]
+    parts = [make() for make in batch.slices(2)]
+    assert [(list(part), part.point_count) for part in parts] == [
+        (["a"], 2), (["a"], 2), (["a"], 1), (["b"], 2), (["b"], 1)]
+    assert [v for part in parts[:3] for v in part["a"]["values"]] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert parts[4]["b"]["steps"] == [20] and parts[3]["b"]["values"] == [0, 1]
