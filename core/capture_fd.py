@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import codecs
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -123,7 +124,8 @@ class FdCapture(OutputCapture):
             pipes.close_all()
             raise
         self._pipes = pipes
-        options = {name: {"target": pipes.targets[fd], "before_write": pipes.take_waiting, "lock": pipes.lock}
+        options = {name: {"target": pipes.targets[fd], "before_write": pipes.take_waiting, "lock": pipes.lock,
+                          "waiting": functools.partial(pipes.ready_poller.poll, 0)}
                    for fd, name in _STD_FDS}
         self._proxies = install_proxies(self._sink, **options)
         self._line_buffered = _make_line_buffered(proxy.original for proxy in self._proxies.values())
@@ -164,7 +166,7 @@ class _Pipes:
         self.targets: dict[int, io.TextIOWrapper] = {}  # fd -> text stream the proxy writes to
         self.decoders = {fd: codecs.getincrementaldecoder("utf-8")(errors="replace") for fd, _ in _STD_FDS}
         self._done = threading.Event()
-        self._ready_poller = select.poll()
+        self.ready_poller = select.poll()
 
     def open(self) -> None:
         for fd, name in _STD_FDS:
@@ -173,7 +175,7 @@ class _Pipes:
             self.read_ends[fd], self.write_ends[fd] = read_end, write_end
             os.set_blocking(read_end, False)
             _enlarge(write_end)
-            self._ready_poller.register(read_end, select.POLLIN)
+            self.ready_poller.register(read_end, select.POLLIN)
             self.tee_fds[fd] = os.dup(self.saved[fd])
             self.targets[fd] = _destination_stream(self.saved[fd], getattr(sys, name))
         redirected = []
@@ -192,7 +194,7 @@ class _Pipes:
         One ``poll`` system call finds the pipes with data, so a Python write costs little extra.
         ``to_the_end``: keep reading until a pipe is empty or ended, not just what one read returns.
         """
-        ready = self._ready_poller.poll(0)
+        ready = self.ready_poller.poll(0)
         if not ready:
             return
         by_read_end = {read_end: fd for fd, read_end in self.read_ends.items()}
@@ -209,7 +211,7 @@ class _Pipes:
                     logger.debug("Reading captured output failed: %s", exc)
                     data = b""
                 if not data:
-                    self._ready_poller.unregister(read_end)
+                    self.ready_poller.unregister(read_end)
                     self._close_pipe(fd)
                     break
                 self._deliver(fd, data)
@@ -369,16 +371,20 @@ def _enlarge(pipe_fd: int) -> None:
 
 
 def _destination_stream(saved_fd: int, original: Any) -> io.TextIOWrapper:
-    """A line-buffered text stream to the original destination, encoding like the original stream.
+    """A text stream to the original destination that encodes and buffers as the original stream.
 
-    Line buffering keeps a log file's lines in the order the capture saw them and makes them visible
-    at once, as for a terminal.
+    Line-buffered for a terminal (and where the original was, as stderr is), else block-buffered as
+    Python buffers output to files and pipes; the capture's flushes (about every second, and before
+    output of C code or subprocesses reaches the same destination) keep a log file current.
     """
     raw = io.FileIO(os.dup(saved_fd), "w", closefd=True)
     encoding = getattr(original, "encoding", None) or "utf-8"
     errors = getattr(original, "errors", None) or "strict"
-    return io.TextIOWrapper(io.BufferedWriter(raw), encoding=encoding, errors=errors, line_buffering=True,
-                            write_through=bool(getattr(original, "write_through", False)))
+    line_buffering = bool(getattr(original, "line_buffering", False)) or raw.isatty()
+    unbuffered = isinstance(getattr(original, "buffer", None), io.RawIOBase)  # python -u
+    binary = raw if unbuffered else io.BufferedWriter(raw)
+    return io.TextIOWrapper(binary, encoding=encoding, errors=errors,  # type: ignore[arg-type]
+                            line_buffering=line_buffering, write_through=bool(getattr(original, "write_through", False)))
 
 
 def _why_not_fd_capturable() -> str | None:

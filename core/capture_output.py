@@ -58,11 +58,12 @@ class TextSink:
     """
 
     WAKE_BYTES = 256 * 1024
-    LIMIT_BYTES = 4 * 1024 * 1024
+    LIMIT_BYTES = 1024 * 1024
     MAX_WAIT = 0.5
 
     def __init__(self) -> None:
-        self._lock = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()  # plain lock: ``append`` is on the path of every write
+        self._room = threading.Condition(self._lock)
         self._parts: list[tuple[int, str]] = []
         self._size = 0
         self._wake: Callable[[], None] | None = None
@@ -70,9 +71,9 @@ class TextSink:
 
     def set_consumer(self, wake: Callable[[], None] | None, thread: threading.Thread | None = None) -> None:
         """Ask ``wake()`` to collect early; ``thread`` (the consumer) never waits on a full sink."""
-        with self._lock:
+        with self._room:
             self._wake, self._consumer_thread = wake, thread
-            self._lock.notify_all()
+            self._room.notify_all()
 
     def append(self, text: str, stream: int = STDOUT) -> None:
         """Add a chunk (never blocks; writers call ``wait_for_room`` after releasing their own locks)."""
@@ -86,22 +87,27 @@ class TextSink:
                 return
         wake()
 
+    @property
+    def over_limit(self) -> bool:
+        """Whether more than ``LIMIT_BYTES`` wait (a cheap check before ``wait_for_room``)."""
+        return self._size > self.LIMIT_BYTES
+
     def wait_for_room(self) -> None:
         """Wait (at most ``MAX_WAIT``) while more than ``LIMIT_BYTES`` wait for a consumer to take them."""
         if self._size <= self.LIMIT_BYTES or self._wake is None:
             return
-        with self._lock:
+        with self._room:
             if self._size > self.LIMIT_BYTES and self._wake is not None \
                     and threading.current_thread() is not self._consumer_thread:
-                self._lock.wait(self.MAX_WAIT)
+                self._room.wait(self.MAX_WAIT)
 
     def take_chunks(self) -> list[tuple[int, str]]:
         """Return and forget the chunks appended since the previous call, as ``(stream, text)``."""
-        with self._lock:
+        with self._room:
             if not self._parts:
                 return []
             parts, self._parts, self._size = self._parts, [], 0
-            self._lock.notify_all()
+            self._room.notify_all()
         return _merge(parts)
 
     def take(self) -> str:
@@ -222,24 +228,34 @@ class TeeStream:
 
     def __init__(self, original: TextIO | None, sink: TextSink, stream: int = STDOUT,
                  target: TextIO | None = None, before_write: Callable[[], None] | None = None,
-                 lock: Any = None) -> None:
+                 lock: Any = None, waiting: Callable[[], Any] | None = None) -> None:
         self.original = original
         self._sink = sink
         self._stream = stream
         self._target = original if target is None else target
         self._before_write = before_write
-        self._lock = lock if lock is not None else contextlib.nullcontext()
+        self._waiting = waiting if waiting is not None else _ALWAYS
+        self._lock = lock
 
     def write(self, text: str) -> int:
-        if not isinstance(text, str):
+        """Hand ``text`` to the capture (first: a failing terminal must not lose output), then on."""
+        if type(text) is not str and not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        with self._lock:
-            if self._before_write is not None:
-                self._before_write()
-            self._sink.append(text, self._stream)  # captured first: a failing terminal must not lose output
+        sink = self._sink
+        lock = self._lock
+        if lock is None:
+            sink.append(text, self._stream)
             if self._target is not None:
                 self._target.write(text)
-        self._sink.wait_for_room()
+        else:
+            with lock:
+                if self._waiting():  # ``waiting``: a cheap test that saves the call most of the time
+                    self._before_write()  # type: ignore[misc]
+                sink.append(text, self._stream)
+                if self._target is not None:
+                    self._target.write(text)
+        if sink._size > sink.LIMIT_BYTES:
+            sink.wait_for_room()
         return len(text)
 
     def writelines(self, lines: Any) -> None:
@@ -248,8 +264,11 @@ class TeeStream:
 
     def flush(self) -> None:
         if self._target is not None:
-            with self._lock:
+            if self._lock is None:
                 self._target.flush()
+            else:
+                with self._lock:
+                    self._target.flush()
         if self.original is not None and self.original is not self._target:
             self.original.flush()
 
@@ -258,6 +277,13 @@ class TeeStream:
         if original is None:
             raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (no original stream)")
         return getattr(original, name)
+
+
+def _always() -> bool:
+    return True
+
+
+_ALWAYS = _always
 
 
 def install_proxies(sink: TextSink, **options_per_stream: dict) -> dict[str, TeeStream]:
