@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from typing import IO, Any, Iterator
 
 from core.observers.atomic import temp_path_for
+from core.observers.metrics_sinks import Field, Sink, close_all, copy_range, cut_quietly
 from core.observers.metrics_text import (ITEM_SEP, encode_points, iso_texts_generic, jsonl_text,
                                          scalar_texts)
 
@@ -26,83 +26,12 @@ __all__ = ["MetricsFile"]
 
 SLICE = 2048
 """Points encoded at once (bounds the memory of encoding a large batch)."""
-SPILL_BYTES = 64 << 10
-"""Text of one field of one batch kept in memory before it moves to an anonymous temporary file."""
 
 _FIELDS = ("steps", "timestamps", "values")
 _FIELD_HEADS = ('    "steps": [\n      ', '\n    ],\n    "timestamps": [\n      ',
                 '\n    ],\n    "values": [\n      ')
 _BLOCK_TAIL = "\n    ]\n  }"
 _EMPTY = "{}"
-
-
-class _Sink:
-    """Text of one field's new items: in memory while small, else in an unnamed temporary file."""
-
-    __slots__ = ("dir", "parts", "size", "file")
-
-    def __init__(self, directory: str) -> None:
-        self.dir = directory
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.file: IO[bytes] | None = None
-
-    def add(self, text: str, separator: str = ITEM_SEP) -> None:
-        self.add_bytes((separator + text if self.size else text).encode("ascii"))
-
-    def add_bytes(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.file is not None:
-            self.file.write(data)
-            return
-        self.parts.append(data)
-        if self.size > SPILL_BYTES:
-            self.file = tempfile.TemporaryFile(dir=self.dir)
-            self.file.write(b"".join(self.parts))
-            self.parts = []
-
-    def add_sink(self, other: _Sink, separator: str = "") -> None:
-        """Append another sink's bytes (after ``separator`` if both hold something) and close it."""
-        if separator and self.size and other.size:
-            self.add_bytes(separator.encode("ascii"))
-        if other.file is None:
-            self.add_bytes(b"".join(other.parts))
-        else:
-            other.file.seek(0)
-            for chunk in iter(lambda: other.file.read(1 << 20), b""):  # type: ignore[union-attr]
-                self.add_bytes(chunk)
-        other.close()
-
-    def write_to(self, out: IO[bytes]) -> None:
-        if self.file is None:
-            out.write(b"".join(self.parts))
-            return
-        self.file.flush()
-        out.flush()
-        _copy_range(self.file.fileno(), out.fileno(), 0, self.size)
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-
-
-class _Field:
-    """One field's waiting text over several batches, written as one list body (items joined by commas)."""
-
-    __slots__ = ("sinks", "size")
-
-    def __init__(self, sinks: list[_Sink]) -> None:
-        self.sinks = [sink for sink in sinks if sink.size]
-        self.size = sum(sink.size for sink in self.sinks) + len(ITEM_SEP) * max(len(self.sinks) - 1, 0)
-
-    def write_to(self, out: IO[bytes]) -> None:
-        for number, sink in enumerate(self.sinks):
-            if number:
-                out.write(_ITEM_SEP_BYTES)
-            sink.write_to(out)
-
-
-_ITEM_SEP_BYTES = ITEM_SEP.encode("ascii")
 
 
 class _Block:
@@ -125,8 +54,8 @@ class MetricsFile:
         self.jsonl_path = os.path.join(run_dir, "metrics.jsonl")
         self._blocks: list[_Block] = []  # sorted by name
         self._stat: tuple[int, int, int] | None = None  # (inode, size, mtime_ns) of our last write
-        self._waiting: dict[str, list[list[_Sink]]] = {}  # name -> per batch: steps, stamps, values text
-        self._held_lines: _Sink | None = None  # metrics.jsonl lines of points added without them
+        self._waiting: dict[str, list[list[Sink]]] = {}  # name -> per batch: steps, stamps, values text
+        self._held_lines: Sink | None = None  # metrics.jsonl lines of points added without them
 
     @property
     def waiting(self) -> bool:
@@ -172,7 +101,7 @@ class MetricsFile:
                 for name, sinks in parsed.items():
                     waiting.setdefault(name, []).insert(0, sinks)
                 self._blocks, self._stat = [], None
-            fields = {name: [_Field([sinks[field] for sinks in batches]) for field in range(3)]
+            fields = {name: [Field([sinks[field] for sinks in batches]) for field in range(3)]
                       for name, batches in waiting.items()}
             if not self._blocks:
                 self._write_fresh(fields)
@@ -180,7 +109,7 @@ class MetricsFile:
                 self._write_edited(fields)
         finally:
             self._waiting = {}
-            _close_all(waiting)
+            close_all(waiting)
         return True
 
     def write_held_lines(self) -> None:
@@ -195,7 +124,7 @@ class MetricsFile:
                     held.write_to(lines_out)
                     lines_out.flush()
                 except BaseException:
-                    _cut_quietly(lines_out, start)
+                    cut_quietly(lines_out, start)
                     raise
         finally:
             held.close()
@@ -203,23 +132,23 @@ class MetricsFile:
     def close(self) -> None:
         """Forget points still waiting (their temporary files go away)."""
         waiting, self._waiting = self._waiting, {}
-        _close_all(waiting)
+        close_all(waiting)
         held, self._held_lines = self._held_lines, None
         if held is not None:
             held.close()
 
     # ------------------------------------------------------------------ encoding
-    def _encode(self, entries: list[tuple[str, Any]], write_lines: bool) -> dict[str, list[_Sink]]:
+    def _encode(self, entries: list[tuple[str, Any]], write_lines: bool) -> dict[str, list[Sink]]:
         """Encode every entry into new sinks; with ``write_lines`` append its lines to metrics.jsonl."""
-        encoded: dict[str, list[_Sink]] = {}
+        encoded: dict[str, list[Sink]] = {}
         lines_out = open(self.jsonl_path, "ab") if write_lines is True else None
         start = os.fstat(lines_out.fileno()).st_size if lines_out is not None else 0
-        held = _Sink(self.run_dir) if write_lines is False else None
+        held = Sink(self.run_dir) if write_lines is False else None
         try:
             for name, series in entries:
                 sinks = encoded.get(name)
                 if sinks is None:
-                    sinks = encoded[name] = [_Sink(self.run_dir) for _ in _FIELDS]
+                    sinks = encoded[name] = [Sink(self.run_dir) for _ in _FIELDS]
                 for steps, stamps, values, lines in _encode(name, series):
                     sinks[0].add(steps)
                     sinks[1].add(stamps)
@@ -231,11 +160,11 @@ class MetricsFile:
             if lines_out is not None:
                 lines_out.flush()
         except BaseException:
-            _close_all({name: [sinks] for name, sinks in encoded.items()})
+            close_all({name: [sinks] for name, sinks in encoded.items()})
             if held is not None:
                 held.close()
             if lines_out is not None:
-                _cut_quietly(lines_out, start)
+                cut_quietly(lines_out, start)
             raise
         finally:
             if lines_out is not None:
@@ -251,7 +180,7 @@ class MetricsFile:
         return encoded
 
     # ------------------------------------------------------------------ writing metrics.json
-    def _write_fresh(self, merged: dict[str, list[_Field]]) -> None:
+    def _write_fresh(self, merged: dict[str, list[Field]]) -> None:
         names = sorted(merged)
         blocks: list[_Block] = []
 
@@ -267,7 +196,7 @@ class MetricsFile:
 
         self._replace(write, blocks)
 
-    def _write_edited(self, merged: dict[str, list[_Field]]) -> None:
+    def _write_edited(self, merged: dict[str, list[Field]]) -> None:
         blocks = self._blocks
         names = [block.name for block in blocks]
         size = self._stat[1]  # type: ignore[index]
@@ -343,7 +272,7 @@ class MetricsFile:
         return (info.st_ino, info.st_size, info.st_mtime_ns) == self._stat
 
 
-def _write_block(out: IO[bytes], position: int, name: str, sinks: list[_Field],
+def _write_block(out: IO[bytes], position: int, name: str, sinks: list[Field],
                  into: list[_Block]) -> int:
     """Write one metric's block at ``position``; record its offsets in ``into``; return the end."""
     start = position
@@ -365,29 +294,8 @@ def _write_block(out: IO[bytes], position: int, name: str, sinks: list[_Field],
 def _copy_old(old: IO[bytes], out: IO[bytes], start: int, stop: int, position: int) -> int:
     if stop > start:
         out.flush()
-        _copy_range(old.fileno(), out.fileno(), start, stop - start)
+        copy_range(old.fileno(), out.fileno(), start, stop - start)
     return position + max(stop - start, 0)
-
-
-def _copy_range(src: int, dst: int, offset: int, count: int) -> None:
-    """Copy ``count`` bytes from ``src`` at ``offset`` to the current position of ``dst``."""
-    while count > 0:
-        try:
-            sent = os.sendfile(dst, src, offset, count)
-        except (AttributeError, OSError):
-            sent = _copy_by_reading(src, dst, offset, count)
-        if sent == 0:
-            raise OSError(f"metrics.json: unexpected end of data while copying {count} bytes at {offset}")
-        offset += sent
-        count -= sent
-
-
-def _copy_by_reading(src: int, dst: int, offset: int, count: int) -> int:
-    data = os.pread(src, min(count, 1 << 20), offset)
-    view = memoryview(data)
-    while view:
-        view = view[os.write(dst, view):]
-    return len(data)
 
 
 def _encode(name: str, series: Any) -> Iterator[tuple[str, str, str, str]]:
@@ -439,25 +347,6 @@ class _Parsed(dict):
     def __init__(self, entry: dict) -> None:
         super().__init__(steps=list(entry.get("steps", [])), values=list(entry.get("values", [])),
                          timestamps=list(entry.get("timestamps", [])))
-
-
-def _close_all(waiting: dict[str, list[list[_Sink]]]) -> None:
-    for batches in waiting.values():
-        for sinks in batches:
-            for sink in sinks:
-                sink.close()
-
-
-def _cut_quietly(handle: IO[bytes], size: int) -> None:
-    """Cut a partly appended file back to ``size`` (a failed append leaves no half line)."""
-    try:
-        handle.flush()
-    except OSError:
-        pass
-    try:
-        os.ftruncate(handle.fileno(), size)
-    except OSError:
-        pass
 
 
 def _remove_quietly(path: str) -> None:

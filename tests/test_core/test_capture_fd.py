@@ -153,8 +153,8 @@ def test_fd_stop_restores_descriptors_streams_and_closes_its_pipes(tmp_path: Pat
         result["same_after"] = state() == before
         result["stdout_object_kept"] = sys.stdout is stdout
         result["line_buffering_before"] = before[1]
-        from core.capture_fd import _READER  # its wake-up pipe stays open for the next capture
-        kept = {str(_READER._wake_read), str(_READER._wake_write)}
+        from core.capture_pipes import READER  # its wake-up pipe stays open for the next capture
+        kept = {str(READER._wake_read), str(READER._wake_write)}
         result["fds_closed"] = sorted(set(os.listdir("/dev/fd")) - kept) == open_before
         result["captured"] = capture.read_new()
         print("outside")

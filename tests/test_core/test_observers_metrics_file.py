@@ -10,6 +10,7 @@ from array import array
 import pytest
 
 import core.observers.metrics_file as metrics_file_module
+import core.observers.metrics_sinks as metrics_sinks
 from core.config.values import dumps, flatten
 from core.metrics import MetricsLogger, ScalarSeries
 from core.observers.metrics_file import MetricsFile
@@ -135,7 +136,7 @@ def test_no_rewrite_without_new_points(tmp_path) -> None:
 
 def test_points_from_the_logger_in_many_slices(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(metrics_file_module, "SLICE", 7)
-    monkeypatch.setattr(metrics_file_module, "SPILL_BYTES", 50)
+    monkeypatch.setattr(metrics_sinks, "SPILL_BYTES", 50)
     logger = MetricsLogger()
     target = MetricsFile(str(tmp_path))
     model = Model()
