@@ -55,9 +55,9 @@ def test_terminal_text_incremental_chunks_split_escape_sequences() -> None:
 
 def test_terminal_text_plain_fast_path_is_fast() -> None:
     text = "".join(f"line {i} of the captured output\n" for i in range(30000))
-    started = time.perf_counter()
+    started = time.thread_time()
     lines = render_terminal_text(text)
-    assert time.perf_counter() - started < 0.2
+    assert time.thread_time() - started < 0.2
     assert len(lines) == 30000 and lines[-1] == "line 29999 of the captured output"
 
 
@@ -83,10 +83,10 @@ def test_minmax_short_series_unchanged_and_rejects_tiny_budgets() -> None:
 def test_minmax_million_points_under_100ms() -> None:
     values = [math.sin(i / 500.0) for i in range(1_000_000)]
     timings = []
-    for _ in range(3):  # best of three: the budget is for the code, not for a busy machine
-        started = time.perf_counter()
+    for _ in range(3):  # best of three, in CPU time: the budget is for the code, not for a busy machine
+        started = time.thread_time()
         chosen = minmax_indices(values, 2000)
-        timings.append(time.perf_counter() - started)
+        timings.append(time.thread_time() - started)
     assert min(timings) < 0.1, timings
     assert 1000 <= len(chosen) <= 2002
     assert max(values[i] for i in chosen) == max(values)
@@ -111,9 +111,9 @@ def test_block_minmax_redraw_of_a_million_points_is_cheap() -> None:
     blocks.update(values)
     timings = []
     for _ in range(3):
-        started = time.perf_counter()
+        started = time.thread_time()
         chosen = blocks.indices(values, 480)
-        timings.append(time.perf_counter() - started)
+        timings.append(time.thread_time() - started)
     assert min(timings) < 0.02, timings
     assert max(values[i] for i in chosen) == max(values) and min(values[i] for i in chosen) == min(values)
 
