@@ -1,0 +1,198 @@
+"""Provides seed groups: runs whose config is equal except for the seed (and other ignored keys).
+
+A researcher runs one config with several seeds to tell a real improvement from luck. Grouping
+puts those runs together and summarises every metric column of the group as count, mean, standard
+deviation, min and max over its runs. The standard deviation is the population one (``ddof=0``,
+numpy's default), so figures match ``numpy.std`` of the same values.
+
+Two runs fall in one group when they belong to the same experiment and every config leaf that is
+not ignored is equal (a key missing in one run differs from any value). Runs whose config is not
+known (not read yet, or unreadable) stay alone: grouping them by an empty config would lie.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sacred_tui.data.fields import resolve_field
+from sacred_tui.data.rows import RunRow, run_id_sort_key
+
+__all__ = ["DEFAULT_IGNORED", "SeedGroup", "Stats", "group_records", "group_runs", "numeric_value",
+           "shared_config_text", "stats_of", "varying_keys"]
+
+DEFAULT_IGNORED: tuple[str, ...] = ("seed",)
+"""Config keys ignored by default: Sacred's own ``seed`` entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Count, mean, population standard deviation, min and max of some numbers."""
+
+    count: int
+    mean: float
+    std: float
+    min: float
+    max: float
+
+    def spread(self, use_range: bool) -> tuple[float, float]:
+        """The band around the mean: ``mean ± std``, or ``min .. max`` with ``use_range``."""
+        if use_range:
+            return self.min, self.max
+        return self.mean - self.std, self.mean + self.std
+
+
+def stats_of(values: Iterable[float]) -> Stats | None:
+    """Summarise finite numbers (None when there are none).
+
+    Uses Welford's update, which stays exact for values far from zero (a sum of squares does not).
+    """
+    count = 0
+    mean = m2 = 0.0
+    low = high = math.nan
+    for value in values:
+        count += 1
+        delta = value - mean
+        mean += delta / count
+        m2 += delta * (value - mean)
+        if count == 1 or value < low:
+            low = value
+        if count == 1 or value > high:
+            high = value
+    if count == 0:
+        return None
+    return Stats(count, mean, math.sqrt(max(m2, 0.0) / count), low, high)
+
+
+def numeric_value(value: Any) -> float | None:
+    """The value as a finite float, or None (booleans, texts, NaN and infinities are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+@dataclass(slots=True)
+class SeedGroup:
+    """Runs with one config (ignored keys aside), oldest run first."""
+
+    key: tuple[Any, ...]
+    experiment: str
+    config: dict[str, Any]
+    """The config leaves the runs share (ignored keys left out)."""
+    rows: list[RunRow] = field(default_factory=list)
+
+    @property
+    def group_id(self) -> str:
+        """A short stable name: the group's first run id (``g12`` for runs 12, 15, 18)."""
+        return f"g{self.rows[0].run_id}" if self.rows else "g?"
+
+    @property
+    def run_ids(self) -> list[str]:
+        """Ids of the runs in the group."""
+        return [row.run_id for row in self.rows]
+
+    def values(self, field_name: str, now: float = 0.0) -> list[float]:
+        """The finite numeric values of a field (``metric.loss.min``, ``result``, ...) over its runs."""
+        found = resolve_field(field_name)
+        if found is None:
+            return []
+        numbers = (numeric_value(found.get(row, now)) for row in self.rows)
+        return [number for number in numbers if number is not None]
+
+    def stats(self, field_name: str, now: float = 0.0) -> Stats | None:
+        """Statistics of a field over the runs that have a number for it."""
+        return stats_of(self.values(field_name, now))
+
+    def ignored_values(self, key: str) -> list[Any]:
+        """The values an ignored key takes in the group's runs (the seeds, for ``seed``)."""
+        return [row.config.get(key) for row in self.rows]
+
+
+def group_runs(rows: Iterable[RunRow], ignore: Sequence[str] = DEFAULT_IGNORED) -> list[SeedGroup]:
+    """Group runs by experiment and config, leaving out the ``ignore`` keys (and keys under them).
+
+    Returns the groups ordered by their first run id; runs inside a group are in id order.
+    """
+    ignored = tuple(ignore)
+    prefixes = tuple(f"{key}." for key in ignored)
+    ignored_set = frozenset(ignored)
+    by_key: dict[tuple[Any, ...], SeedGroup] = {}
+    for row in sorted(rows, key=lambda row: run_id_sort_key(row.run_id)):
+        if not row.config:
+            key: tuple[Any, ...] = ("\x00alone", row.run_id)
+            shared: dict[str, Any] = {}
+        else:
+            shared = {name: value for name, value in row.config.items()
+                      if name not in ignored_set and not name.startswith(prefixes)} if prefixes else dict(row.config)
+            key = (row.experiment, *sorted((name, _hashable(value)) for name, value in shared.items()))
+        group = by_key.get(key)
+        if group is None:
+            group = by_key[key] = SeedGroup(key, row.experiment, shared)
+        group.rows.append(row)
+    return list(by_key.values())
+
+
+def varying_keys(groups: Sequence[SeedGroup]) -> list[str]:
+    """Config keys whose value differs between groups: what tells the groups apart, sorted."""
+    if len(groups) < 2:
+        return []
+    missing = object()
+    keys: set[str] = set()
+    for group in groups:
+        keys.update(group.config)
+    varying = []
+    for key in sorted(keys):
+        first = groups[0].config.get(key, missing)
+        if any(group.config.get(key, missing) != first for group in groups[1:]):
+            varying.append(key)
+    return varying
+
+
+def group_records(groups: Sequence[SeedGroup], fields: Sequence[str], config_keys: Sequence[str] = (),
+                  now: float = 0.0,
+                  formatter: Callable[[Any], Any] | None = None) -> list[dict[str, Any]]:
+    """One plain record per group, for export: id, experiment, runs, config keys, field statistics.
+
+    For each field ``F`` the record holds ``F.count``, ``F.mean``, ``F.std``, ``F.min`` and
+    ``F.max`` (None when no run of the group has a number for it).
+    """
+    records = []
+    for group in groups:
+        record: dict[str, Any] = {"group": group.group_id, "experiment": group.experiment,
+                                  "runs": " ".join(group.run_ids), "count": len(group.rows)}
+        for key in config_keys:
+            value = group.config.get(key)
+            record[f"config.{key}"] = formatter(value) if formatter else value
+        for name in fields:
+            summary = group.stats(name, now)
+            for part in ("count", "mean", "std", "min", "max"):
+                record[f"{name}.{part}"] = getattr(summary, part) if summary is not None else (
+                    0 if part == "count" else None)
+        records.append(record)
+    return records
+
+
+def shared_config_text(group: SeedGroup, keys: Sequence[str], limit: int = 80) -> str:
+    """``lr=0.01 optimizer=adam`` for the given keys of a group, cut to ``limit`` characters."""
+    parts = [f"{key}={_short(group.config.get(key, '—'))}" for key in keys]
+    text = " ".join(parts)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, tuple):
+        return "[" + ",".join(_short(item) for item in value) + "]"
+    return str(value)
+
