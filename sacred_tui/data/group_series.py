@@ -13,13 +13,15 @@ import math
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from core.runs.follow import MetricsFollower
 from core.runs.metrics import MetricSeries
 from sacred_tui.data.downsample import clean_points
 from sacred_tui.data.groups import stats_of
 
-__all__ = ["GroupBand", "aligned_points", "group_band"]
+__all__ = ["GroupBand", "aligned_points", "band_strokes", "group_band", "load_group_metrics", "metric_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +137,44 @@ def _band(per_x: list[tuple[float, list[float]]], runs: int, points: int, use_ra
         highs.append(high)
         counts.append(summary.count)
     return GroupBand(xs, means, lows, highs, counts, runs, points, exact)
+
+
+def load_group_metrics(folder: str | Path, run_ids: Sequence[str]) -> dict[str, dict[str, MetricSeries]]:
+    """Every metric of the given runs, read in full (metrics.json, or its live sidecar)."""
+    loaded: dict[str, dict[str, MetricSeries]] = {}
+    for run_id in run_ids:
+        follower = MetricsFollower(Path(folder) / run_id)
+        loaded[run_id] = follower.poll()
+    return loaded
+
+
+def metric_names(loaded: Mapping[str, Mapping[str, MetricSeries]]) -> list[str]:
+    """Metric names logged by any of the loaded runs, sorted."""
+    return sorted({name for metrics in loaded.values() for name in metrics})
+
+
+def band_strokes(band: GroupBand, count: int) -> tuple[list[float], list[float]]:
+    """A zig-zag line through ``count`` vertical strokes from low to high, evenly over the band's x.
+
+    Drawn as one line it fills the band; between aligned steps low and high are interpolated
+    linearly, so a band of 20 steps fills a wide plot as well as one of 100,000.
+    """
+    xs, lows, highs = band.xs, band.lows, band.highs
+    if not xs:
+        return [], []
+    if len(xs) == 1 or xs[-1] <= xs[0]:
+        return [xs[0], xs[0]], [lows[0], highs[0]]
+    count = max(2, count)
+    first, span = xs[0], xs[-1] - xs[0]
+    out_x: list[float] = []
+    out_y: list[float] = []
+    for index in range(count):
+        x = first + span * index / (count - 1)
+        right = min(max(bisect_left(xs, x), 1), len(xs) - 1)
+        left = right - 1
+        share = (x - xs[left]) / (xs[right] - xs[left]) if xs[right] > xs[left] else 0.0
+        low = lows[left] + (lows[right] - lows[left]) * share
+        high = highs[left] + (highs[right] - highs[left]) * share
+        out_x.extend((x, x))
+        out_y.extend((low, high) if index % 2 == 0 else (high, low))
+    return out_x, out_y

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sacred_tui.data.fields import resolve_field
+from sacred_tui.data.format import MISSING, format_number
 from sacred_tui.data.rows import RunRow, run_id_sort_key
 
 __all__ = ["DEFAULT_IGNORED", "SeedGroup", "Stats", "group_records", "group_runs", "numeric_value",
-           "shared_config_text", "stats_of", "varying_keys"]
+           "default_fields", "shared_config_text", "stats_of", "stats_text", "varying_keys"]
 
 DEFAULT_IGNORED: tuple[str, ...] = ("seed",)
 """Config keys ignored by default: Sacred's own ``seed`` entry."""
@@ -196,3 +197,37 @@ def _short(value: Any) -> str:
         return "[" + ",".join(_short(item) for item in value) + "]"
     return str(value)
 
+
+
+def stats_text(summary: Stats | None, use_range: bool = False) -> str:
+    """A group cell: ``0.1157 ± 0.016``, or ``0.0937 … 0.127`` with ``use_range`` (``—`` for none).
+
+    The standard deviation keeps two significant digits and the mean is shown to the same decimal
+    place, as results are reported; a group of one run shows its value alone.
+    """
+    if summary is None:
+        return MISSING
+    if use_range:
+        return f"{format_number(summary.min)} … {format_number(summary.max)}"
+    if summary.count == 1 or summary.std == 0 or not math.isfinite(summary.std):
+        return format_number(summary.mean) if summary.count == 1 else f"{format_number(summary.mean)} ± 0"
+    return f"{rounded_like(summary.mean, summary.std)} ± {rounded_like(summary.std, summary.std)}"
+
+
+def rounded_like(value: float, std: float) -> str:
+    """``value`` rounded to the decimal place of the standard deviation's second significant digit."""
+    exponent = math.floor(math.log10(abs(std))) - 1
+    if abs(value) >= 1e9 or std < 1e-4:
+        return f"{value:.3g}" if value != std else f"{value:.2g}"
+    if exponent >= 0:
+        return str(int(round(value, -exponent)))
+    return f"{value:.{-exponent}f}"
+
+
+def default_fields(table_fields: Sequence[str], metric_names: Sequence[str], limit: int = 8) -> list[str]:
+    """Fields a groups table summarises: the table's metric columns, else the last value of each
+    metric (at most ``limit``); Sacred's result comes first."""
+    metrics = [name for name in table_fields if name.startswith("metric.")]
+    if not metrics:
+        metrics = [f"metric.{name}.last" for name in metric_names[:limit]]
+    return ["result", *metrics]

@@ -25,6 +25,7 @@ from sacred_tui.screens.sort_picker import SortPickerScreen
 from sacred_tui.widgets.runs_table import RunsTable
 
 if TYPE_CHECKING:
+    from sacred_tui.data.rows import RunRow
     from sacred_tui.data.store import RunStore
 
 _TYPE_AHEAD_ROWS = 2000
@@ -46,6 +47,8 @@ class RunsScreen(Screen[None]):
         Binding("c", "choose_columns", "Columns"),
         Binding("m", "show_marked", "Marked", show=False),
         Binding("C", "compare_marked", "Compare marked runs"),
+        Binding("v", "seed_groups", "Seed groups"),
+        Binding("h", "scatter", "Hyperparameters"),
         Binding("L,n", "app.launch", "Launch"),
         Binding("r", "app.rerun", "Re-run"),
         Binding("R", "app.rerun_edit", "Edit and re-run", show=False),
@@ -210,6 +213,27 @@ class RunsScreen(Screen[None]):
         from sacred_tui.screens.compare import compare_marked
 
         compare_marked(self, self.store, self.table.marked)
+
+    def shown_rows(self) -> list[RunRow]:
+        """The rows the table shows now (its filter applied), top to bottom."""
+        rows = self.table.all_rows
+        return [rows[run_id] for run_id in self.table.visible_ids() if run_id in rows]
+
+    def action_seed_groups(self) -> None:
+        """Group the shown runs by config, seed aside, with mean ± std per metric column."""
+        from sacred_tui.data.groups import default_fields
+        from sacred_tui.screens.groups import GroupsScreen
+
+        fields = default_fields([spec.key for spec in self.table.specs], self.store.known_keys()[1])
+        self.app.push_screen(GroupsScreen(self.store, self.shown_rows, fields, self.committed.text))
+
+    def action_scatter(self) -> None:
+        """Scatter a config key against a metric summary over the shown runs."""
+        from sacred_tui.data.groups import default_fields
+        from sacred_tui.screens.scatter import ScatterScreen
+
+        fields = default_fields([spec.key for spec in self.table.specs], self.store.known_keys()[1])
+        self.app.push_screen(ScatterScreen(self.store, self.shown_rows, fields))
 
     def _set_extra_columns(self, keys: list[str] | None) -> None:
         if keys is None:
