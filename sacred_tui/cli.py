@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -84,7 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Log records go to `textual console`, never to the terminal the app draws on.
     logging.basicConfig(level=logging.INFO, handlers=[TextualHandler()])
     from sacred_tui.app import SacredTuiApp
+    from sacred_tui.widgets.inline_image import probe_terminal_graphics, worth_probing
 
+    if sys.__stdout__ is not None and sys.__stdout__.isatty() and worth_probing(os.environ):
+        probe_terminal_graphics()  # only possible before the app owns the terminal
     app = SacredTuiApp(runs_dir, poll=args.poll, poll_interval=args.poll_interval)
     app.configure_launching([Path(script).expanduser() for script in args.script], args.python)
     app.run()

@@ -2,7 +2,8 @@
 
 Artifacts can be anything a run saved: logs, tables, model checkpoints, plots. A preview reads at
 most `max_bytes` of a file, so a multi-gigabyte checkpoint costs nothing. Image dimensions come
-from the file header (PNG, GIF, JPEG, BMP, WebP), with no imaging library. Only regular files that
+from the file header (PNG, GIF, JPEG, BMP, WebP); the image itself is decoded for drawing inline
+(see :mod:`sacred_tui.data.image_decode`). Only regular files that
 resolve inside the item's folder (the run directory, or `_resources` for resources) are ever read or
 handed to another program, whatever names or symlinks a run left behind.
 """
@@ -20,8 +21,10 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.runs.safe_open import describe_error, read_regular, regular_size, resolve_inside
+from sacred_tui.data.image_decode import decode_image
 
 __all__ = ["ArtifactItem", "ArtifactPreview", "classify", "file_size", "human_size", "load_preview",
            "openable_path", "opener_command"]
@@ -85,6 +88,10 @@ class ArtifactPreview:
     text: str | None = None
     rows: list[list[str]] = field(default_factory=list)
     image: str | None = None
+    picture: Any = None
+    """The decoded image (a ``PIL.Image.Image``) to draw inline, when it could be decoded."""
+    picture_problem: str | None = None
+    """Why an image is not drawn inline (too large, not decodable, Pillow missing)."""
     truncated: bool = False
     problem: str | None = None
 
@@ -140,7 +147,10 @@ def load_preview(path: Path, name: str | None = None, max_bytes: int = 256 * 102
         size = len(data)
     kind = classify(name, data[:4096])
     if kind == "image":
-        return ArtifactPreview(name, kind, size, image=describe_image(name, data, size))
+        facts = image_dimensions(data[:4096])
+        decoded = decode_image(path, inside, facts[1:] if facts is not None else None)
+        return ArtifactPreview(name, kind, size, image=describe_image(name, data, size),
+                               picture=decoded.picture, picture_problem=decoded.problem)
     if kind == "binary":
         return ArtifactPreview(name, kind, size, problem=f"{name} is a binary file ({human_size(size)}); press o to open it")
     text = data.decode("utf-8", errors="replace")

@@ -21,7 +21,7 @@ from core.runs.metrics import MetricSeries
 from sacred_tui.data.downsample import clean_points
 from sacred_tui.data.groups import stats_of
 
-__all__ = ["GroupBand", "aligned_points", "band_strokes", "group_band", "load_group_metrics", "metric_names"]
+__all__ = ["GroupBand", "Prepared", "aligned_points", "band_of", "band_strokes", "group_band", "prepare_runs", "load_group_metrics", "metric_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +72,24 @@ def _all_numbers(steps: Sequence[Any]) -> bool:
     return isinstance(total, (int, float)) and math.isfinite(total)
 
 
+Prepared = list[tuple[list[float], list[float]]]
+"""Each run's finite points of one metric, ordered by step (see :func:`aligned_points`)."""
+
+
+def prepare_runs(series_by_run: Mapping[str, MetricSeries]) -> Prepared:
+    """The runs' points ready for :func:`band_of`: done once per metric, not at every redraw."""
+    prepared = [aligned_points(series) for series in series_by_run.values()]
+    return [(xs, ys) for xs, ys in prepared if xs]
+
+
 def group_band(series_by_run: Mapping[str, MetricSeries], buckets: int,
                use_range: bool = False) -> GroupBand:
     """Mean over runs per step (or step interval) with ±1 std or min–max, for a plot of ``buckets`` x values."""
-    prepared = [aligned_points(series) for series in series_by_run.values()]
-    prepared = [(xs, ys) for xs, ys in prepared if xs]
+    return band_of(prepare_runs(series_by_run), buckets, use_range)
+
+
+def band_of(prepared: Prepared, buckets: int, use_range: bool = False) -> GroupBand:
+    """:func:`group_band` of runs already prepared with :func:`prepare_runs`."""
     if not prepared:
         return GroupBand()
     points = sum(len(xs) for xs, _ in prepared)
@@ -88,7 +101,7 @@ def group_band(series_by_run: Mapping[str, MetricSeries], buckets: int,
     return _band(_intervals(prepared, buckets), len(prepared), points, use_range, exact=False)
 
 
-def _exact(prepared: list[tuple[list[float], list[float]]]) -> dict[float, list[float]]:
+def _exact(prepared: Prepared) -> dict[float, list[float]]:
     """Per distinct step, each run's value there (its mean, when a run logged a step twice)."""
     per_x: dict[float, list[float]] = {}
     for xs, ys in prepared:
@@ -100,7 +113,7 @@ def _exact(prepared: list[tuple[list[float], list[float]]]) -> dict[float, list[
     return per_x
 
 
-def _intervals(prepared: list[tuple[list[float], list[float]]],
+def _intervals(prepared: Prepared,
                buckets: int) -> list[tuple[float, list[float]]]:
     """Per equal step interval, each run's mean value in it; x is the interval's middle."""
     low = min(xs[0] for xs, _ in prepared)

@@ -12,6 +12,8 @@ known (not read yet, or unreadable) stay alone: grouping them by an empty config
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from operator import itemgetter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,11 +106,20 @@ class SeedGroup:
 
     def values(self, field_name: str, now: float = 0.0) -> list[float]:
         """The finite numeric values of a field (``metric.loss.min``, ``result``, ...) over its runs."""
-        found = resolve_field(field_name)
-        if found is None:
+        get = _row_value(field_name)
+        if get is None:
             return []
-        numbers = (numeric_value(found.get(row, now)) for row in self.rows)
-        return [number for number in numbers if number is not None]
+        numbers = []
+        for row in self.rows:
+            value = get(row, now)
+            if type(value) is float:  # the common case, checked without a call
+                if math.isfinite(value):
+                    numbers.append(value)
+            elif value is not None:
+                number = numeric_value(value)
+                if number is not None:
+                    numbers.append(number)
+        return numbers
 
     def stats(self, field_name: str, now: float = 0.0) -> Stats | None:
         """Statistics of a field over the runs that have a number for it."""
@@ -119,28 +130,68 @@ class SeedGroup:
         return [row.config.get(key) for row in self.rows]
 
 
+@lru_cache(maxsize=256)
+def _row_value(name: str) -> Callable[[RunRow, float], Any] | None:
+    """The getter of a field; metric summaries are read directly (they are most of the columns)."""
+    found = resolve_field(name)
+    if found is None:
+        return None
+    if found.name.startswith("metric."):
+        metric, _, stat = found.name[len("metric."):].rpartition(".")
+        if stat in ("last", "min", "max"):
+            def metric_value(row: RunRow, now: float) -> Any:
+                summary = row.metrics.get(metric)
+                return None if summary is None else getattr(summary, stat)
+
+            return metric_value
+    return found.get
+
+
 def group_runs(rows: Iterable[RunRow], ignore: Sequence[str] = DEFAULT_IGNORED) -> list[SeedGroup]:
     """Group runs by experiment and config, leaving out the ``ignore`` keys (and keys under them).
 
     Returns the groups ordered by their first run id; runs inside a group are in id order.
+    Runs of one sweep share their config's key order, so the kept keys are worked out once per key
+    order and each run costs one C-level lookup of its values (20,000 runs group in tens of ms).
     """
-    ignored = tuple(ignore)
+    ignored = frozenset(ignore)
     prefixes = tuple(f"{key}." for key in ignored)
-    ignored_set = frozenset(ignored)
-    by_key: dict[tuple[Any, ...], SeedGroup] = {}
+    kept_by_names: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[Any], Any]]] = {}
+    by_key: dict[Any, SeedGroup] = {}
     for row in sorted(rows, key=lambda row: run_id_sort_key(row.run_id)):
-        if not row.config:
-            key: tuple[Any, ...] = ("\x00alone", row.run_id)
-            shared: dict[str, Any] = {}
+        config = row.config
+        if not config:
+            key: Any = ("\x00alone", row.run_id)
+            kept: tuple[str, ...] = ()
         else:
-            shared = {name: value for name, value in row.config.items()
-                      if name not in ignored_set and not name.startswith(prefixes)} if prefixes else dict(row.config)
-            key = (row.experiment, *sorted((name, _hashable(value)) for name, value in shared.items()))
-        group = by_key.get(key)
+            names = tuple(config)
+            found = kept_by_names.get(names)
+            if found is None:
+                kept = tuple(sorted(name for name in names
+                                    if name not in ignored and not name.startswith(prefixes)))
+                found = kept_by_names[names] = (kept, _values_getter(kept))
+            kept, values_of = found
+            key = (row.experiment, kept, values_of(config))
+        try:
+            group = by_key.get(key)
+        except TypeError:  # a list of dicts in the config: compare it by its text
+            key = (key[0], key[1], tuple(_hashable(value) for value in key[2]))
+            group = by_key.get(key)
         if group is None:
+            shared = {name: config[name] for name in kept}
             group = by_key[key] = SeedGroup(key, row.experiment, shared)
         group.rows.append(row)
     return list(by_key.values())
+
+
+def _values_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A fast ``config -> tuple of values of names`` (operator.itemgetter returns a bare value for one)."""
+    if not names:
+        return lambda config: ()
+    if len(names) == 1:
+        only = names[0]
+        return lambda config: (config[only],)
+    return itemgetter(*names)
 
 
 def varying_keys(groups: Sequence[SeedGroup]) -> list[str]:

@@ -15,6 +15,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, human_size
+from sacred_tui.data.image_decode import fit_cells
+from sacred_tui.widgets.inline_image import cell_pixels, make_image_widget
 from sacred_tui.data.visible_text import visible, visible_block
 
 __all__ = ["ArtifactPreviewView", "ArtifactsList"]
@@ -83,7 +85,11 @@ class ArtifactPreviewView(Vertical):
     ArtifactPreviewView > #preview-title { height: auto; color: $text-muted; }
     ArtifactPreviewView > #preview-body { height: 1fr; }
     ArtifactPreviewView > DataTable { height: 1fr; }
+    ArtifactPreviewView > .preview-image { height: 10; width: 20; }
     """
+
+    _picture_size: tuple[int, int] = (0, 0)
+    """Pixel size of the image shown inline (it is scaled to fit the view)."""
 
     def compose(self) -> ComposeResult:
         yield Static("Choose an artifact to preview it.", id="preview-title")
@@ -110,8 +116,13 @@ class ArtifactPreviewView(Vertical):
         body = self.query_one("#preview-text", Static)
         body.display = True
         self.query_one("#preview-body").display = True
-        if preview.image is not None:
-            body.update(Text(visible(preview.image) + "\nThis terminal view cannot draw images; press o to open it "
+        if preview.image is not None and self._show_picture(preview):
+            title.append("\n" + visible(preview.image), style="dim")
+            self.query_one("#preview-title", Static).update(title)
+            self.query_one("#preview-body").display = False
+        elif preview.image is not None:
+            why = f" ({preview.picture_problem})" if preview.picture_problem else ""
+            body.update(Text(visible(preview.image) + f"\nNot drawn here{visible(why)}; press o to open it "
                              "with the system viewer."))
         elif preview.kind == "csv" and preview.rows:
             self.query_one("#preview-body").display = False
@@ -132,6 +143,30 @@ class ArtifactPreviewView(Vertical):
         for row in body:
             table.add_row(*(Text(visible(cell)) for cell in row + [""] * (width - len(row))))
 
+    def _show_picture(self, preview: ArtifactPreview) -> bool:
+        """Draw the decoded image below the title; False when there is none or it cannot be drawn."""
+        if preview.picture is None:
+            return False
+        widget = make_image_widget(preview.picture)
+        if widget is None:
+            return False
+        widget.add_class("preview-image")
+        self._picture_size = preview.picture.size
+        self.mount(widget)
+        self.call_after_refresh(self._fit_picture)
+        return True
+
+    def on_resize(self) -> None:
+        self._fit_picture()
+
+    def _fit_picture(self) -> None:
+        """Size the image to the largest that fits below the title, keeping its aspect ratio."""
+        for widget in self.query(".preview-image"):
+            title = self.query_one("#preview-title", Static)
+            space = (self.size.width, max(self.size.height - title.outer_size.height, 1))
+            columns, rows = fit_cells(self._picture_size, space, cell_pixels())
+            widget.styles.width, widget.styles.height = columns, rows
+
     def _remove_table(self) -> None:
-        for table in self.query(".preview-table"):
-            table.remove()
+        for extra in self.query(".preview-table, .preview-image"):
+            extra.remove()

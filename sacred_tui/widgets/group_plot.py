@@ -8,7 +8,7 @@ drawing of a few hundred points per group.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.app import RenderResult
@@ -16,7 +16,7 @@ from textual_plotext import Plot, PlotextPlot
 
 from core.runs.metrics import MetricSeries
 from sacred_tui.data.compare import color_rgb
-from sacred_tui.data.group_series import GroupBand, band_strokes, group_band
+from sacred_tui.data.group_series import GroupBand, Prepared, band_of, band_strokes, prepare_runs
 from sacred_tui.data.visible_text import visible
 
 __all__ = ["GroupPlot", "PlottedGroup", "draw_bands"]
@@ -30,10 +30,18 @@ class PlottedGroup:
     color: str
     metrics: Mapping[str, Mapping[str, MetricSeries]]
     """Run id -> metric name -> points."""
+    _prepared: dict[str, Prepared] = field(default_factory=dict, compare=False)
 
     def series(self, metric: str) -> dict[str, MetricSeries]:
         """The runs' points of one metric (runs that did not log it are left out)."""
         return {run_id: found[metric] for run_id, found in self.metrics.items() if metric in found}
+
+    def prepared(self, metric: str) -> Prepared:
+        """The runs' points of one metric aligned by step, computed once per metric."""
+        found = self._prepared.get(metric)
+        if found is None:
+            found = self._prepared[metric] = prepare_runs(self.series(metric))
+        return found
 
 
 def _dim(color: str) -> tuple[int, int, int]:
@@ -94,7 +102,7 @@ class GroupPlot(PlotextPlot):
             return
         width = max(self.size.width - 10, 10)
         buckets = width * 2
-        self.bands = [(group, group_band(group.series(self.metric), buckets, self.use_range))
+        self.bands = [(group, band_of(group.prepared(self.metric), buckets, self.use_range))
                       for group in self.groups]
         spread = "min–max" if self.use_range else "±1 std"
         draw_bands(self.plt, self.bands, f"{visible(self.metric)} · mean and {spread} band", width)

@@ -5,13 +5,13 @@ group. A run row shows the values of the ignored keys (its seed) and its own val
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, RowKey
 
 from sacred_tui.data.columns import column_for
 from sacred_tui.data.fields import resolve_field
@@ -20,6 +20,9 @@ from sacred_tui.data.groups import SeedGroup, numeric_value, shared_config_text,
 from sacred_tui.data.visible_text import visible
 
 __all__ = ["GroupsTable", "field_label"]
+
+_MAX_WIDTH = 60
+"""No column grows wider (the shared config is cut to this)."""
 
 MARKED = Text("●", style="bold yellow")
 UNMARKED = Text(" ")
@@ -57,6 +60,7 @@ class GroupsTable(DataTable[Text]):
         self.use_range = False
         self.expanded: set[str] = set()
         self.marked: set[str] = set()
+        self._widths: dict[str, int] = {}
 
     # -- public API --------------------------------------------------------------------------
     def show_groups(self, groups: Sequence[SeedGroup], fields: Sequence[str], varying: Sequence[str],
@@ -69,15 +73,25 @@ class GroupsTable(DataTable[Text]):
         self.use_range = use_range
         self.expanded &= set(self.by_id)
         self.marked &= set(self.by_id)
-        self.clear(columns=True)
-        self.add_column(Text(" "), key="mark")
-        self.add_column("Group", key="group")
-        self.add_column("Runs", key="runs")
-        self.add_column(visible(", ".join(self.varying)) or "Config", key="config")
-        for name in self.fields:
-            self.add_column(visible(field_label(name)), key=name)
+        labels = ["Group", "Runs", visible(", ".join(self.varying)) or "Config",
+                  *(visible(field_label(name)) for name in self.fields)]
+        rows: list[tuple[str, list[Text]]] = []
         for group in self.groups:
-            self._add_group(group)
+            rows.extend(self._group_rows(group))
+        # Widths from the texts' lengths: measuring thousands of cells with Rich takes seconds.
+        widths = [len(label) for label in labels]
+        for _key, cells in rows:
+            for index, cell in enumerate(cells[1:]):
+                if cell.cell_len > widths[index]:
+                    widths[index] = cell.cell_len
+        self._widths = {"mark": 1, **{key: min(width, _MAX_WIDTH) for key, width in
+                                      zip(["group", "runs", "config", *self.fields], widths)}}
+        self.clear(columns=True)
+        self.add_column(Text(" "), key="mark", width=1)
+        for key, label in zip(["group", "runs", "config", *self.fields], labels):
+            self.add_column(label, key=key, width=self._widths[key])
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
         if keep is not None and keep in self._row_locations:
             self.move_cursor(row=self.get_row_index(keep), animate=False)
 
@@ -124,18 +138,18 @@ class GroupsTable(DataTable[Text]):
             self.move_cursor(row=self.cursor_row + 1)
 
     # -- internals ---------------------------------------------------------------------------
-    def _add_group(self, group: SeedGroup) -> None:
+    def _group_rows(self, group: SeedGroup) -> list[tuple[str, list[Text]]]:
+        """The row of a group and, when it is expanded, the rows of its runs."""
         open_ = group.group_id in self.expanded
-        arrow = "▾" if open_ else "▸"
         cells = [MARKED if group.group_id in self.marked else UNMARKED,
-                 Text(f"{arrow} {group.group_id}", style="bold"),
+                 Text(f"{'▾' if open_ else '▸'} {group.group_id}", style="bold"),
                  Text(str(len(group.rows)), justify="right"),
                  Text(visible(shared_config_text(group, self.varying, 60)) if self.varying
                       else visible(group.experiment or MISSING))]
         cells.extend(Text(stats_text(group.stats(name), self.use_range)) for name in self.fields)
-        self.add_row(*cells, key=f"g:{group.group_id}")
+        rows = [(f"g:{group.group_id}", cells)]
         if not open_:
-            return
+            return rows
         for row in group.rows:
             ignored = " ".join(f"{key}={_value(row.config.get(key))}" for key in self.ignored
                                if key in row.config)
@@ -145,7 +159,16 @@ class GroupsTable(DataTable[Text]):
                 found = resolve_field(name)
                 value = numeric_value(found.get(row, 0.0)) if found is not None else None
                 cells.append(Text(format_number(value) if value is not None else MISSING, style="dim"))
-            self.add_row(*cells, key=f"r:{row.run_id}")
+            rows.append((f"r:{row.run_id}", cells))
+        return rows
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Column widths are known from the texts (see :meth:`show_groups`): only size the table."""
+        for column in self.ordered_columns:
+            width = self._widths.get(column.key.value or "")
+            if width is not None:
+                column.content_width = width
+        super()._update_dimensions(())
 
 
 def _value(value: object) -> str:

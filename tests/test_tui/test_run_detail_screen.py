@@ -191,7 +191,7 @@ async def test_csv_and_image_previews_and_artifacts_added_live(tmp_path: Path, m
         await pilot.press("j")
         await settle(pilot)
         body = static_text(view.query_one("#preview-text", Static))
-        assert "plot.png: PNG image, 64×32 px, 24 B" in body and "cannot draw images" in body
+        assert "plot.png: PNG image, 64×32 px, 24 B" in body and "Not drawn here (not a readable image" in body
         assert not view.query(DataTable)
         monkeypatch.setattr("sacred_tui.screens.artifact.opener_command", lambda path, kind: None)
         await pilot.press("o")
