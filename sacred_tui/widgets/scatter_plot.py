@@ -77,10 +77,12 @@ class ScatterPlot(PlotextPlot):
 
 
 def _padded(values: list[float], log: bool) -> tuple[float, float]:
-    """Axis limits with a margin of 5% each side, so no point sits on the frame."""
+    """Axis limits with a margin of 5% each side, so no point sits on the frame.
+
+    On a log axis plotext takes the limits as powers of ten, so they are returned as such.
+    """
     low, high = min(values), max(values)
     if log:
         low, high = math.log10(low), math.log10(high)
     margin = (high - low) * 0.05 or (abs(high) * 0.05 or 0.5)
-    low, high = low - margin, high + margin
-    return (10 ** low, 10 ** high) if log else (low, high)
+    return low - margin, high + margin

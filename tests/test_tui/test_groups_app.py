@@ -211,7 +211,13 @@ async def test_scatter_of_runs_and_groups_opens_runs(runs: Path) -> None:
 
         await pilot.press("X", "Y")
         assert screen.log_x and screen.log_y
-        assert screen.query_one(ScatterPlot).log_x
+        plot = screen.query_one(ScatterPlot)
+        await pilot.pause()
+        lines = ["".join(segment.text for segment in plot.render_line(y)) for y in range(plot.size.height)]
+        axis = next(index for index, line in enumerate(lines) if "└" in line)
+        x_ticks = [float(word) for word in lines[axis + 1].split()]
+        # lr is 0.1 and 0.3: the log axis is labelled in the values' units, around them
+        assert plot.log_x and 0.05 < min(x_ticks) <= 0.1 and 0.3 <= max(x_ticks) < 0.5, x_ticks
         await pilot.press("y")
         await until(pilot, lambda: isinstance(pilot.app.screen, ChoiceScreen))
         await pilot.press("home", "enter")  # result
