@@ -4,13 +4,15 @@ Runs of a seed group log the same steps, but not always (a crashed seed stops ea
 step and another every tenth). Points are aligned by step: when every run has at most as many points
 as the plot has buckets, each distinct step is its own bucket and the statistics are exact per step.
 Longer series are cut into equal step intervals; each run contributes the mean of its points in an
-interval, and the band is the spread of those per-run means. Each run costs a bisection and a C-level
-``sum`` per interval, so ten runs of 100,000 points reduce in milliseconds without numpy.
+interval, and the band is the spread of those per-run means. With each run's running sums kept, an
+interval costs a bisection and two lookups per run, so ten runs of 100,000 points reduce in
+milliseconds without numpy.
 """
 from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from itertools import accumulate
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,14 +74,15 @@ def _all_numbers(steps: Sequence[Any]) -> bool:
     return isinstance(total, (int, float)) and math.isfinite(total)
 
 
-Prepared = list[tuple[list[float], list[float]]]
-"""Each run's finite points of one metric, ordered by step (see :func:`aligned_points`)."""
+Prepared = list[tuple[list[float], list[float], list[float]]]
+"""Each run's finite points of one metric ordered by step (see :func:`aligned_points`), and the
+running sums of its values, so the mean of any range of points costs two lookups."""
 
 
 def prepare_runs(series_by_run: Mapping[str, MetricSeries]) -> Prepared:
     """The runs' points ready for :func:`band_of`: done once per metric, not at every redraw."""
     prepared = [aligned_points(series) for series in series_by_run.values()]
-    return [(xs, ys) for xs, ys in prepared if xs]
+    return [(xs, ys, list(accumulate(ys, initial=0.0))) for xs, ys in prepared if xs]
 
 
 def group_band(series_by_run: Mapping[str, MetricSeries], buckets: int,
@@ -92,9 +95,9 @@ def band_of(prepared: Prepared, buckets: int, use_range: bool = False) -> GroupB
     """:func:`group_band` of runs already prepared with :func:`prepare_runs`."""
     if not prepared:
         return GroupBand()
-    points = sum(len(xs) for xs, _ in prepared)
+    points = sum(len(xs) for xs, _, _ in prepared)
     buckets = max(2, buckets)
-    if all(len(xs) <= buckets for xs, _ in prepared):
+    if all(len(xs) <= buckets for xs, _, _ in prepared):
         per_x = _exact(prepared)
         if len(per_x) <= buckets:
             return _band(sorted(per_x.items()), len(prepared), points, use_range, exact=True)
@@ -104,7 +107,7 @@ def band_of(prepared: Prepared, buckets: int, use_range: bool = False) -> GroupB
 def _exact(prepared: Prepared) -> dict[float, list[float]]:
     """Per distinct step, each run's value there (its mean, when a run logged a step twice)."""
     per_x: dict[float, list[float]] = {}
-    for xs, ys in prepared:
+    for xs, ys, _ in prepared:
         mine: dict[float, list[float]] = {}
         for x, y in zip(xs, ys):
             mine.setdefault(x, []).append(y)
@@ -116,19 +119,19 @@ def _exact(prepared: Prepared) -> dict[float, list[float]]:
 def _intervals(prepared: Prepared,
                buckets: int) -> list[tuple[float, list[float]]]:
     """Per equal step interval, each run's mean value in it; x is the interval's middle."""
-    low = min(xs[0] for xs, _ in prepared)
-    high = max(xs[-1] for xs, _ in prepared)
+    low = min(xs[0] for xs, _, _ in prepared)
+    high = max(xs[-1] for xs, _, _ in prepared)
     if high <= low:
-        return [(low, [sum(ys) / len(ys) for _, ys in prepared])]
+        return [(low, [sums[-1] / len(ys) for _, ys, sums in prepared])]
     width = (high - low) / buckets
     edges = [low + width * k for k in range(buckets)] + [math.inf]
     per_bucket: list[list[float]] = [[] for _ in range(buckets)]
-    for xs, ys in prepared:
+    for xs, _, sums in prepared:
         bounds = [bisect_left(xs, edge) for edge in edges]
         for index in range(buckets):
             start, stop = bounds[index], bounds[index + 1]
             if stop > start:
-                per_bucket[index].append(sum(ys[start:stop]) / (stop - start))
+                per_bucket[index].append((sums[stop] - sums[start]) / (stop - start))
     return [(low + width * (k + 0.5), values) for k, values in enumerate(per_bucket) if values]
 
 

@@ -93,6 +93,7 @@ class SeedGroup:
     config: dict[str, Any]
     """The config leaves the runs share (ignored keys left out)."""
     rows: list[RunRow] = field(default_factory=list)
+    _stats: dict[str, Stats | None] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def group_id(self) -> str:
@@ -122,8 +123,10 @@ class SeedGroup:
         return numbers
 
     def stats(self, field_name: str, now: float = 0.0) -> Stats | None:
-        """Statistics of a field over the runs that have a number for it."""
-        return stats_of(self.values(field_name, now))
+        """Statistics of a field over the runs that have a number for it (kept: a group's rows are fixed)."""
+        if field_name not in self._stats:
+            self._stats[field_name] = stats_of(self.values(field_name, now))
+        return self._stats[field_name]
 
     def ignored_values(self, key: str) -> list[Any]:
         """The values an ignored key takes in the group's runs (the seeds, for ``seed``)."""
