@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sacred-tui",
         description="Browse a Sacred-format runs folder live in the terminal.",
         epilog="Press ? inside the app for the keys of each screen. To queue a sweep of runs on this "
-               "machine or on SLURM: sacred-tui sweep --help.",
+               "machine or on SLURM: sacred-tui sweep --help. To write the runs table as CSV, JSON or "
+               "Markdown: sacred-tui export --help.",
     )
     parser.add_argument("runs_dir", nargs="?", default=DEFAULT_RUNS_DIR, metavar="RUNS_DIR",
                         help=f"the runs folder (FileStorageObserver basedir); default ./{DEFAULT_RUNS_DIR}."
@@ -66,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if words[:1] == ["sweep"] and not (len(words) == 1 and Path("sweep").is_dir()):
         from sacred_tui.sweep_cli import main as sweep_main
         return sweep_main(words[1:])
+    if words[:1] == ["export"] and not (len(words) == 1 and Path("export").is_dir()):
+        from sacred_tui.export_cli import main as export_main
+        return export_main(words[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.poll_interval <= 0:

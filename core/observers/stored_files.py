@@ -6,12 +6,13 @@ import os
 from pathlib import Path
 
 from core.observers.atomic import atomic_copy
+from core.observers.retired_ids import highest_retired_id
 
 __all__ = ["RESERVED_NAMES", "check_artifact_name", "claim_run_dir", "copy_artifact", "file_md5",
            "is_inside", "store_by_content"]
 
 RESERVED_NAMES = ("config.json", "cout.txt", "info.json", "metrics.json", "metrics.jsonl", "process.json",
-                  "run.json")
+                  "run.json", "sacred-tui.json")
 """Files of the run record that an artifact may not replace."""
 
 MAX_CLAIM_ATTEMPTS = 1000
@@ -21,6 +22,8 @@ _md5_cache: dict[tuple[str, int, int, int], str] = {}
 
 def claim_run_dir(basedir: str, run_id: object = None, *, take_queued: bool = False) -> tuple[str, object]:
     """Create and return ``(run folder, id)``: ``run_id`` if given, else the highest numeric id + 1.
+
+    Ids of deleted runs count as taken (see ``retired_ids``): a new run never gets the id of an old one.
 
     The folder is claimed with ``os.mkdir`` (atomic); on a collision with another process the folder
     is listed again, so any number of processes starting at once get distinct ids. With
@@ -43,9 +46,10 @@ def claim_run_dir(basedir: str, run_id: object = None, *, take_queued: bool = Fa
     guess = _last_claimed.get(key)
     if guess is not None and not os.path.isdir(os.path.join(basedir, str(guess))):
         guess = None  # the folder was emptied or replaced: number from what is there, as Sacred does
+    retired = highest_retired_id(basedir)  # ids of deleted runs are never handed out again
     for _ in range(MAX_CLAIM_ATTEMPTS):
         # The id after the one this process claimed last is usually free: try it before listing the folder.
-        number = guess + 1 if guess is not None else _max_numeric_id(basedir) + 1
+        number = max(guess + 1 if guess is not None else _max_numeric_id(basedir) + 1, retired + 1)
         guess = None
         path = os.path.join(basedir, str(number))
         try:

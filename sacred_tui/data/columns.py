@@ -6,7 +6,7 @@ the widget adds colour.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ BASE_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("started", "Started"),
     ColumnSpec("result", "Result"),
     ColumnSpec("duration", "Duration"),
+    ColumnSpec("tags", "Tags"),
     ColumnSpec("command", "Command"),
     ColumnSpec("named_configs", "Named configs"),
     ColumnSpec("host", "Host"),
@@ -62,7 +63,8 @@ def column_for(key: str) -> ColumnSpec:
     if field.name.startswith("metric."):
         name, _, stat = field.name[len("metric."):].rpartition(".")
         return ColumnSpec(field.name, f"{name} ({stat})")
-    return ColumnSpec(field.name, field.name.split(".", 1)[1])
+    head, dot, rest = field.name.partition(".")
+    return ColumnSpec(field.name, rest if dot else head.replace("_", " ").capitalize())
 
 
 def status_text(row: RunRow) -> str:
@@ -102,8 +104,20 @@ def cell_text(row: RunRow, key: str, now: float) -> str:
         return row.result_text
     if key == "named_configs":
         return ", ".join(row.named_configs) or MISSING
+    if key == "tags":
+        text = " ".join(("(archived)", *row.tags) if row.archived else row.tags)
+        return (text if len(text) <= 40 else text[:39] + "…") if text else MISSING
     field = resolve_field(key)
     return MISSING if field is None else _plain(field.get(row, now))
+
+
+def cell_getter(key: str) -> Callable[[RunRow, float], str]:
+    """:func:`cell_text` for one column, with its field looked up once (for many rows)."""
+    field = None if key in BASE_KEYS else resolve_field(key)
+    if field is None:
+        return lambda row, now: cell_text(row, key, now)
+    get = field.get
+    return lambda row, now: _plain(get(row, now))
 
 
 def sort_key(row: RunRow, key: str, now: float) -> tuple[int, Any]:

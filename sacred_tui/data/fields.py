@@ -18,6 +18,8 @@ NUMBER = "number"
 TIME = "time"
 DURATION = "duration"
 ANY = "any"
+TAGS = "tags"
+"""A set of words: a comparison holds when it holds for any of them (``tag=baseline``)."""
 
 METRIC_STATS = ("last", "min", "max")
 
@@ -62,11 +64,15 @@ _FIXED: dict[str, Field] = {
     "result": Field("result", ANY, _attr("result")),
     "comment": Field("comment", TEXT, _attr("comment")),
     "problems": Field("problems", TEXT, lambda row, now: "; ".join(row.problems)),
+    "tags": Field("tags", TAGS, _attr("tags")),
+    "note": Field("note", TEXT, _attr("note")),
+    "archived": Field("archived", ANY, _attr("archived")),
 }
 
 ALIASES = {
     "exp": "experiment", "name": "experiment", "named": "named_configs", "cmd": "command",
     "start": "started", "stop": "stopped", "problem": "problems", "run": "id",
+    "tag": "tags", "notes": "note",
 }
 
 FIELD_NAMES = tuple(_FIXED)
@@ -126,7 +132,7 @@ def resolve_field(name: str) -> Field | None:
 
 def sort_value(value: Any) -> tuple[int, Any]:
     """Return a key that orders mixed values: missing last, numbers, times, then text."""
-    if value is None or value == "":
+    if value is None or value == "" or value == ():
         return (9, 0)
     if isinstance(value, bool):
         return (1, float(value))

@@ -9,7 +9,8 @@ Grammar (keywords are case-insensitive)::
     comparison := FIELD OP VALUE                     # OP: = != < <= > >= ~ !~
 
 Examples: ``status=FAILED and config.lr>0.01``, ``experiment~svm``, ``started<2h`` (started less
-than two hours ago; units s m h d w), ``result>=0.9``, ``metric.loss.last<0.1``, ``duration>5m``.
+than two hours ago; units s m h d w), ``result>=0.9``, ``metric.loss.last<0.1``, ``duration>5m``, ``tag=baseline`` (any of the run's
+tags; ``tag!=x`` means none is x), ``note~broken``, ``archived=true``.
 A bare word (or quoted text) keeps rows whose visible cells contain it, ignoring case.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sacred_tui.data.fields import DURATION, FIELD_NAMES, TIME, Field, resolve_field
+from sacred_tui.data.fields import DURATION, FIELD_NAMES, TAGS, TIME, Field, resolve_field
 from sacred_tui.data.format import utc_to_epoch
 from sacred_tui.data.rows import RunRow
 
@@ -203,9 +204,21 @@ def _comparison(field: Field, op: str, raw: str, pos: int) -> Predicate:
         if negated:
             return lambda row, now, hay: test(row.display_status) and test(row.status)
         return lambda row, now, hay: test(row.display_status) or test(row.status)
+    if field.kind == TAGS:
+        return _tags_test(field, op, raw, pos)
     test = _value_test(op, raw, pos)
     get = field.get
     return lambda row, now, hay: test(get(row, now))
+
+
+def _tags_test(field: Field, op: str, raw: str, pos: int) -> Predicate:
+    """``tag=baseline``: some tag equals it; ``tag!=baseline`` and ``tag!~x``: no tag does."""
+    negated = op in ("!=", "!~")
+    test = _value_test({"!=": "=", "!~": "~"}.get(op, op), raw, pos)
+    get = field.get
+    if negated:
+        return lambda row, now, hay: not any(test(tag) for tag in get(row, now))
+    return lambda row, now, hay: any(test(tag) for tag in get(row, now))
 
 
 def _check_metric(field: Field, known: Collection[str], pos: int) -> None:

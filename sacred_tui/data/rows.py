@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from core.runs import numeric_run_id, parse_timestamp
+from sacred_tui.data.annotations import NOTHING, Annotations
 from sacred_tui.data.format import MISSING, plain_value, summarize_result
 from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, assess, beat_interval_from_options,
                                       is_running, run_duration)
@@ -86,6 +87,10 @@ class RunRow:
     liveness: Liveness = NOT_APPLICABLE
     queue: QueueView | None = None
     """What queue.json and slurm.json say, for queued, never started and SLURM runs (else None)."""
+    note: str = ""
+    """The user's note (from the project's own extra file, not Sacred's meta.comment)."""
+    tags: tuple[str, ...] = ()
+    archived: bool = False
 
     @property
     def shown_status(self) -> str:
@@ -191,6 +196,7 @@ def row_from_run_json(
     last_write: float | None = None,
     process: ProcessInfo | None = None,
     queue: QueueView | None = None,
+    annotations: Annotations = NOTHING,
     now: float,
 ) -> RunRow:
     """Build a row from a parsed run.json (any shape: wrong types read as missing).
@@ -224,5 +230,8 @@ def row_from_run_json(
         config=config if config is not None else {},
         metrics=metrics if metrics is not None else {},
         queue=queue,
+        note=annotations.note,
+        tags=annotations.tags,
+        archived=annotations.archived,
     )
     return row.with_liveness(now)

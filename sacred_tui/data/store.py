@@ -20,6 +20,7 @@ from pathlib import Path
 from core.runs import (CONFIG_JSON, METRICS_JSON, METRICS_JSONL, RUN_JSON, MetricsFollower,
                        RunsFolder, RunStamp, StoredRun)
 from core.runs.folder import stamp_run
+from sacred_tui.data.annotations import ANNOTATIONS_FILE, Annotations, read_annotations
 from sacred_tui.data.rows import (MetricSummary, RunRow, flatten_config, row_from_run_json,
                                   run_id_sort_key)
 from sacred_tui.data.liveness import is_running
@@ -253,6 +254,9 @@ class RunStore:
         if full and (everything or CONFIG_JSON in files or previous is None or not config):
             config = flatten_config(reader.config_json())
         problems = reader.problems()
+        annotations, annotation_problem = self._annotations(run_id, files, previous)
+        if annotation_problem:
+            problems = [*problems, annotation_problem]
         metrics = previous.metrics if previous is not None else {}
         if full and (everything or METRICS_JSON in files or METRICS_JSONL in files or not metrics):
             metrics, metric_problem = self._read_metrics(run_id, metrics, running)
@@ -267,7 +271,7 @@ class RunStore:
         row = row_from_run_json(run_id, raw, config=config, metrics=metrics, problems=problems,
                                 last_write=_last_write(self._stamps.get(run_id)),
                                 process=read_process_info(self.folder.path / run_id) if running else None,
-                                queue=queue, now=now)
+                                queue=queue, annotations=annotations, now=now)
         if previous is not None and not raw and any(p.startswith(RUN_JSON) for p in problems):
             # run.json is torn right now: keep what was known and show the problem.
             row = replace(previous, problems=row.problems, last_write=row.last_write)
@@ -276,6 +280,14 @@ class RunStore:
             self._followers.pop(run_id, None)
             self.folder.forget(run_id)
         return row
+
+    def _annotations(self, run_id: str, files: frozenset[str],
+                     previous: RunRow | None) -> tuple[Annotations, str | None]:
+        """The run's note, tags and archive flag: read again only when their file may have changed."""
+        if previous is None or not files or ANNOTATIONS_FILE in files:
+            return read_annotations(f"{self.folder.path}/{run_id}")
+        kept = next((p for p in previous.problems if p.startswith(ANNOTATIONS_FILE)), None)
+        return Annotations(previous.note, previous.tags, previous.archived), kept
 
     def _read_metrics(self, run_id: str, known: Mapping[str, MetricSummary],
                       running: bool) -> tuple[Mapping[str, MetricSummary], str | None]:

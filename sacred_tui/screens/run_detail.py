@@ -24,6 +24,7 @@ from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness
 from sacred_tui.data.run_detail_data import RunDetailSource, RunDetailUpdate
 from sacred_tui.screens.artifact import ArtifactScreen, open_externally
 from sacred_tui.screens.polling import PollingTabsScreen
+from sacred_tui.screens.run_actions import edit_note, edit_tags
 from sacred_tui.widgets.artifacts_list import ArtifactPreviewView, ArtifactsList
 from sacred_tui.widgets.config_view import ConfigView, ValueTree
 from sacred_tui.widgets.log_tail import LogTail, StdoutPane
@@ -64,6 +65,8 @@ class RunDetailScreen(PollingTabsScreen):
         Binding("r", "app.rerun", "Re-run"),
         Binding("R", "app.rerun_edit", "Edit and re-run", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("e", "edit_note", "Note", show=False),
+        Binding("t", "edit_tags", "Tags", show=False),
         *(Binding(str(n + 1), f"show_tab('{tab}')", tab[4:].title(), show=False) for n, tab in enumerate(TAB_IDS)),
     ]
 
@@ -130,6 +133,14 @@ class RunDetailScreen(PollingTabsScreen):
         message.stop()
         if self.run_id in getattr(message, "run_ids", ()):
             self.refresh_from_files()
+            self._show_notes()
+
+    def _show_notes(self) -> None:
+        """The note and tags the store read for this run (nothing shown without a store)."""
+        store = self.source.store
+        row = store.get(self.run_id) if store is not None else None
+        if row is not None and self.is_mounted:
+            self.query_one(RunOverview).show_notes(row.note, row.tags, row.archived)
 
     def poll_error_title(self) -> str:
         return f"Cannot read run {self.run_id}"
@@ -140,6 +151,7 @@ class RunDetailScreen(PollingTabsScreen):
                 or update.reproduction is not None):
             self.query_one(RunOverview).show(update.record, update.problems, update.state,
                                              update.reproduction)
+            self._show_notes()
         if update.state is not None:
             self._liveness = update.state.liveness
             self._queue = update.state.queue
@@ -274,6 +286,16 @@ class RunDetailScreen(PollingTabsScreen):
         if self._highlighted is None:
             return
         open_externally(self.app, self._highlighted)
+
+    def action_edit_note(self) -> None:
+        """Write a note about this run (kept beside the run, Sacred's files untouched)."""
+        if self.source.store is not None:
+            edit_note(self, self.source.store, self.run_id)
+
+    def action_edit_tags(self) -> None:
+        """Edit this run's tags."""
+        if self.source.store is not None:
+            edit_tags(self, self.source.store, [self.run_id])
 
     def action_reload(self) -> None:
         """Poll the files now."""

@@ -106,6 +106,8 @@ class RowCells:
             text = cell_text(row, key, now)
             if key == "status":
                 cells.append(Cell(text, status_style(row)))
+            elif key == "tags" and row.archived:
+                cells.append(Cell(text, "dim italic"))
             else:
                 cells.append(Cell(text))
         entry = (row, cells, "\x00".join(cell.plain for cell in cells).casefold())

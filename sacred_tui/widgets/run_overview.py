@@ -78,6 +78,8 @@ class RunOverview(VerticalScroll, can_focus=True):
         self.state: RunState | None = None
         self.reproduction: Reproduction | None = None
         self.command_line = ""
+        self.notes: tuple[str, tuple[str, ...], bool] = ("", (), False)
+        """The user's note, tags and archive flag (kept beside the run by this project)."""
 
     def compose(self) -> ComposeResult:
         yield Static("Loading…", id="overview-body")
@@ -107,6 +109,12 @@ class RunOverview(VerticalScroll, can_focus=True):
         if reproduction is not None:
             self.reproduction = reproduction
         self._redraw()
+
+    def show_notes(self, note: str, tags: tuple[str, ...], archived: bool) -> None:
+        """Redraw with the user's note, tags and archive flag."""
+        if (note, tags, archived) != self.notes:
+            self.notes = (note, tags, archived)
+            self._redraw()
 
     def _redraw(self) -> None:
         if self.record is not None:
@@ -162,6 +170,11 @@ class RunOverview(VerticalScroll, can_focus=True):
             grid.add_row("Git", line)
         if record.comment:
             grid.add_row("Comment", Text(visible_block(record.comment)))
+        note, tags, archived = self.notes
+        grid.add_row("Tags", Text(visible(" ".join(tags))) if tags else Text("none (t adds)", style="dim"))
+        grid.add_row("Note", Text(visible_block(note)) if note else Text("none (e writes one)", style="dim"))
+        if archived:
+            grid.add_row("Archived", Text("yes: hidden in the runs table until shown with A", style="dim"))
         if record.priority is not None:
             grid.add_row("Priority", f"{record.priority:g}")
         if record.has_result and (record.result is not None or record.status == "COMPLETED"):

@@ -90,6 +90,8 @@ class RunsTable(DataTable[Cell]):
         self.sort_column = "id"
         self.sort_reverse = True
         self.marked: set[str] = set()
+        self.show_archived = False
+        """Archived runs are left out unless this is set."""
         self._all: dict[str, RunRow] = {}
         self._cells = RowCells()
         self._cells.set_keys([spec.key for spec in self.specs])
@@ -127,6 +129,11 @@ class RunsTable(DataTable[Cell]):
         if self.sort_column not in {spec.key for spec in self.specs}:
             self.sort_column, self.sort_reverse = "id", True
         self.rebuild(columns=True)
+
+    def set_show_archived(self, shown: bool) -> None:
+        """Show or hide the archived runs."""
+        self.show_archived = shown
+        self.rebuild()
 
     def set_query(self, query: Query) -> None:
         """Show only the rows matching ``query``."""
@@ -266,6 +273,8 @@ class RunsTable(DataTable[Cell]):
 
     # -- internals ---------------------------------------------------------------------------
     def _matches(self, row: RunRow, now: float) -> bool:
+        if row.archived and not self.show_archived:
+            return False
         return self.query_filter.matches(row, now, self._haystack)
 
     def _haystack(self, row: RunRow) -> str:
