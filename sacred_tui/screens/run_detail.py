@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview
 from core.runs.record import RunRecord
 from sacred_tui.data.config_diff import ConfigDiff
 from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness
 from sacred_tui.data.run_detail_data import RunDetailSource, RunDetailUpdate
+from sacred_tui.data.text_search import compile_search
 from sacred_tui.screens.artifact import ArtifactScreen, open_externally
 from sacred_tui.screens.polling import PollingTabsScreen
 from sacred_tui.screens.run_actions import edit_note, edit_tags
@@ -31,6 +32,7 @@ from sacred_tui.widgets.log_tail import LogTail, StdoutPane
 from sacred_tui.widgets.metrics_plot import MetricsPanel
 from sacred_tui.data.queue_view import QueueView, record_status
 from sacred_tui.widgets.run_overview import RunOverview, status_text
+from sacred_tui.widgets.search_bar import SearchBar
 from sacred_tui.widgets.sources_view import SourcesView
 from sacred_tui.data.visible_text import visible
 
@@ -53,6 +55,7 @@ class RunDetailScreen(PollingTabsScreen):
     RunDetailScreen > #detail-header { height: 1; background: $panel; padding: 0 1;
                                        text-wrap: nowrap; text-overflow: ellipsis; }
     RunDetailScreen > TabbedContent { height: 1fr; }
+    RunDetailScreen > #search-status { height: 1; padding: 0 1; color: $text-muted; display: none; }
     RunDetailScreen TabPane { padding: 0; height: 1fr; }
     RunDetailScreen #artifacts-split > ArtifactsList { width: 2fr; height: 1fr; }
     RunDetailScreen #artifacts-split > ArtifactPreviewView { width: 3fr; height: 1fr; border-left: solid $panel; }
@@ -65,6 +68,9 @@ class RunDetailScreen(PollingTabsScreen):
         Binding("r", "app.rerun", "Re-run"),
         Binding("R", "app.rerun_edit", "Edit and re-run", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("n", "search_next(True)", "Next match", show=False),
+        Binding("N", "search_next(False)", "Previous match", show=False),
         Binding("e", "edit_note", "Note", show=False),
         Binding("t", "edit_tags", "Tags", show=False),
         *(Binding(str(n + 1), f"show_tab('{tab}')", tab[4:].title(), show=False) for n, tab in enumerate(TAB_IDS)),
@@ -106,6 +112,8 @@ class RunDetailScreen(PollingTabsScreen):
                 yield ValueTree("info", id="info-tree")
             with TabPane("7 Sources", id="tab-sources"):
                 yield SourcesView(id="sources-view")
+        yield Static("", id="search-status", markup=False)
+        yield SearchBar()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -270,16 +278,80 @@ class RunDetailScreen(PollingTabsScreen):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, message: TabbedContent.TabActivated) -> None:
+        self.query_one(SearchBar).close()
+        searched = self._searched()
+        self._search_status(searched.search.status(searched.shown_lines())
+                            if searched is not None and searched.search.pattern is not None else "")
         target = _FOCUS_TARGETS.get(message.pane.id or "")
         if target:
             self.query_one(target).focus()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer `o` (open outside) only on the artifacts tab."""
+        """Offer `o` (open outside) only on the artifacts tab, search on the text tabs."""
         if action == "open_artifact":
             return self.is_mounted and self.query_one(TabbedContent).active == "tab-artifacts"
+        if action == "search":
+            return self.is_mounted and self._searched() is not None
+        if action == "search_next":
+            target = self._searched() if self.is_mounted else None
+            return target is not None and target.search.pattern is not None
         return True
+
+    # ---- search in text --------------------------------------------------------------------
+
+    def _searched(self) -> Any:
+        """The view of the active tab that searches (stdout, sources, config), or None."""
+        active = self.query_one(TabbedContent).active
+        if active == "tab-stdout":
+            return self.query_one(StdoutPane).log_view
+        if active == "tab-sources":
+            return self.query_one(SourcesView)
+        if active == "tab-config":
+            return self.query_one(ConfigView)
+        return None
+
+    def action_search(self) -> None:
+        """Search the active tab's text (a regular expression), highlighting every match."""
+        target = self._searched()
+        pattern = target.search.pattern if target is not None else None
+        self.query_one(SearchBar).open(pattern.text if pattern is not None else "")
+
+    def action_search_next(self, forward: bool = True) -> None:
+        """Jump to the next (or previous) match."""
+        target = self._searched()
+        if target is not None:
+            self._search_status(target.jump(forward))
+
+    def _search_status(self, text: str) -> None:
+        status = self.query_one("#search-status", Static)
+        status.update(Text(visible(text), style="italic"))
+        status.display = bool(text)
+
+    @on(Input.Changed, "#search-bar")
+    def _search_typed(self, event: Input.Changed) -> None:
+        target = self._searched()
+        if target is not None:
+            self._search_status(target.set_search(compile_search(event.value)))
+
+    @on(Input.Submitted, "#search-bar")
+    def _search_kept(self, event: Input.Submitted) -> None:
+        bar = self.query_one(SearchBar)
+        bar.close()
+        target = self._searched()
+        if target is not None and event.value:
+            self._search_status(target.jump(True))
+        self._focus_active_tab()
+        self.refresh_bindings()
+
+    @on(SearchBar.Dropped)
+    def _search_dropped(self) -> None:
+        target = self._searched()
+        if target is not None:
+            target.set_search(None)
+        self._search_status("")
+        self._focus_active_tab()
+        self.refresh_bindings()
 
     def action_open_artifact(self) -> None:
         """Open the highlighted artifact with a pager, editor or the system viewer."""

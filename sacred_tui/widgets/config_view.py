@@ -20,9 +20,11 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from sacred_tui.data.config_diff import DOC_KEY, ChangeKind, ConfigDiff, is_encoded_leaf
+from sacred_tui.data.text_search import SearchPattern
 from sacred_tui.data.value_repr import sacred_repr
 from sacred_tui.data.visible_text import visible
 from sacred_tui.widgets import change_styles
+from sacred_tui.widgets.text_search_state import TextSearchState
 
 __all__ = ["KIND_STYLES", "ConfigView", "ValueTree", "format_value"]
 
@@ -172,6 +174,10 @@ class ConfigView(Vertical):
         self._config: Mapping[str, Any] = {}
         self._diff: ConfigDiff | None = None
         self._note = ""
+        self.search = TextSearchState()
+        """The search typed with /: over every entry's line, collapsed ones included."""
+        self._labels: dict[int, Text] = {}
+        """Each entry's label as built, before highlighting (by node id; a rebuild starts afresh)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="config-legend")
@@ -194,10 +200,65 @@ class ConfigView(Vertical):
     def watch_only_changed(self) -> None:
         self._refresh_view()
 
+    # -- search ----------------------------------------------------------------------------
+    def _entry_nodes(self) -> list[TreeNode[str]]:
+        """Every entry in the order shown when all is expanded."""
+        nodes: list[TreeNode[str]] = []
+        stack = list(reversed(self.tree.root.children))
+        while stack:
+            node = stack.pop()
+            nodes.append(node)
+            stack.extend(reversed(node.children))
+        return nodes
+
+    def shown_lines(self) -> list[str]:
+        """One line per entry (key, value, docs), what a search looks in."""
+        return [str(node.label) for node in self._entry_nodes()]
+
+    def set_search(self, pattern: SearchPattern | None) -> str:
+        """Highlight ``pattern`` in the entries (None: stop); returns the search's status text."""
+        self.search.set(pattern)
+        self._highlight()
+        return self.search.status(self.shown_lines())
+
+    def jump(self, forward: bool = True) -> str:
+        """Move the cursor to the next (or previous) matching entry, opening its branches."""
+        tree = self.tree
+        nodes = self._entry_nodes()
+        cursor = tree.cursor_node
+        line = nodes.index(cursor) if cursor in nodes else 0
+        match = self.search.jump(self.shown_lines(), line, forward)
+        self._highlight()
+        if match is not None:
+            node = nodes[match.line]
+            parent = node.parent
+            while parent is not None:
+                parent.expand()
+                parent = parent.parent
+            self.call_after_refresh(tree.move_cursor, node)
+        return self.search.status(self.shown_lines())
+
+    def _highlight(self) -> None:
+        """Restyle every entry's label: matches marked, the current one brighter."""
+        nodes = self._entry_nodes()
+        lines = [str(node.label) for node in nodes]
+        self.search.status(lines)
+        originals = self._labels
+        for number, node in enumerate(nodes):
+            original = originals.setdefault(node.id, node.label.copy())
+            label = original.copy()
+            self.search.highlight(label, number)
+            if label.spans != node.label.spans:
+                node.set_label(label)
+
     def _refresh_view(self) -> None:
         if not self.is_mounted:
             return
+        self._labels = {}
         self.tree.show_data(self._config, self._diff, self.only_changed)
+        if self.search.pattern is not None:
+            self.search.set(self.search.pattern)
+            self._highlight()
         legend = Text()
         for kind, word in ((ChangeKind.MODIFIED, "modified"), (ChangeKind.ADDED, "added"),
                            (ChangeKind.TYPECHANGED, "type changed")):

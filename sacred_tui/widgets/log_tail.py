@@ -25,6 +25,8 @@ from textual.widgets import Static
 from sacred_tui.data.artifact_preview import human_size
 from sacred_tui.data.run_detail_data import StdoutChunk
 from sacred_tui.data.terminal_text import TerminalText, render_terminal_text
+from sacred_tui.data.text_search import SearchPattern, next_line, traceback_lines
+from sacred_tui.widgets.text_search_state import TextSearchState
 from sacred_tui.data.visible_text import visible
 
 __all__ = ["LogTail", "StdoutPane"]
@@ -48,6 +50,7 @@ class LogTail(ScrollView, can_focus=True):
         Binding("ctrl+d", "page_down", "Page down", show=False),
         Binding("ctrl+u", "page_up", "Page up", show=False),
         Binding("left_square_bracket", "load_earlier", "Load earlier"),
+        Binding("T", "next_traceback", "Next traceback"),
     ]
 
     following: reactive[bool] = reactive(True)
@@ -62,6 +65,9 @@ class LogTail(ScrollView, can_focus=True):
         self._terminal = TerminalText()
         self._width = 0
         self._cache: LRUCache[int, Strip] = LRUCache(1024)
+        self._last_traceback: int | None = None
+        self.search = TextSearchState()
+        """The search typed with / (highlighted in the lines drawn)."""
 
     @property
     def lines(self) -> list[str]:
@@ -74,8 +80,52 @@ class LogTail(ScrollView, can_focus=True):
         """Number of lines shown."""
         return len(self._lines) + (1 if self._terminal.current_line else 0)
 
+    # -- search ----------------------------------------------------------------------------
+    def shown_lines(self) -> list[str]:
+        """The lines as drawn (tabs expanded, control characters made visible): what a search sees."""
+        return [self._clean(line) for line in self.lines]
+
+    def set_search(self, pattern: SearchPattern | None) -> str:
+        """Highlight ``pattern`` (None: stop searching); returns the search's status text."""
+        self.search.set(pattern)
+        self._cache.clear()
+        self.refresh()
+        return self.search.status(self.shown_lines())
+
+    def jump(self, forward: bool = True) -> str:
+        """Scroll to the next (or previous) match; returns the status text."""
+        match = self.search.jump(self.shown_lines(), int(self.scroll_y), forward)
+        if match is not None:
+            self._show_line(match.line, match.end)
+        return self.search.status(self.shown_lines())
+
+    def action_next_traceback(self) -> None:
+        """Scroll to the first Python traceback, then to the next one at each press (wrapping)."""
+        starts = traceback_lines(self.lines)
+        last = self._last_traceback
+        line = next_line(starts, -1 if last is None else last)
+        if line is None:
+            self.notify("No traceback in the output shown.", timeout=3)
+            return
+        self._last_traceback = line
+        self._show_line(line, 0, top=True)
+        number = starts.index(line) + 1
+        self.notify(f"Traceback {number} of {len(starts)} (line {line + 1}); T jumps to the next.", timeout=3)
+
+    def _show_line(self, line: int, column: int, top: bool = False) -> None:
+        """Put ``line`` in view (at the top, or in the middle) and stop following the end."""
+        self.following = False
+        height = max(self.size.height, 1)
+        target = line if top else max(0, line - height // 2)
+        width = max(self.size.width, 1)
+        x = 0 if column < width else column - width // 2
+        self.scroll_to(x=x, y=min(target, self.max_scroll_y), animate=False, immediate=True)
+        self._cache.clear()
+        self.refresh()
+
     def clear(self) -> None:
         """Remove all text."""
+        self._last_traceback = None
         self._lines = []
         self._terminal = TerminalText()
         self._width = 0
@@ -162,7 +212,9 @@ class LogTail(ScrollView, can_focus=True):
         if strip is None:
             text = self._lines[index] if index < len(self._lines) else self._terminal.current_line
             clean = self._clean(text)
-            strip = Strip(Text(clean, no_wrap=True, style=style).render(self.app.console), cell_len(clean))
+            line = Text(clean, no_wrap=True, style=style)
+            self.search.highlight(line, index)
+            strip = Strip(line.render(self.app.console), cell_len(clean))
             if index < len(self._lines):
                 self._cache[index] = strip
         return strip.crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, index)

@@ -16,7 +16,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.runs.stored import SourceEntry
+from sacred_tui.data.text_search import SearchPattern
 from sacred_tui.data.visible_text import visible, visible_block
+from sacred_tui.widgets.text_search_state import CURRENT_STYLE, MATCH_STYLE, TextSearchState
 
 __all__ = ["SourcesView"]
 
@@ -46,6 +48,8 @@ class SourcesView(Horizontal):
         self._mainfile: str | None = None
         self.texts: dict[str, str | None] = {}
         self.shown: str | None = None
+        self.search = TextSearchState()
+        """The search typed with / in the shown file."""
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="sources-list")
@@ -81,6 +85,7 @@ class SourcesView(Horizontal):
         if entry is None:
             return
         self.shown = entry.relpath
+        self.search.set(self.search.pattern)  # the matches are the new file's
         if entry.relpath in self.texts:
             self._display_entry(entry)
         elif not entry.exists:
@@ -95,6 +100,31 @@ class SourcesView(Horizontal):
         if self.shown == entry.relpath:
             self._display_entry(entry)
 
+    def shown_lines(self) -> list[str]:
+        """The lines of the file shown (as drawn), what a search looks in."""
+        text = self.texts.get(self.shown or "")
+        return visible_block(text).splitlines() if text else []
+
+    def set_search(self, pattern: SearchPattern | None) -> str:
+        """Highlight ``pattern`` in the shown file (None: stop); returns the search's status text."""
+        self.search.set(pattern)
+        self._redisplay()
+        return self.search.status(self.shown_lines())
+
+    def jump(self, forward: bool = True) -> str:
+        """Scroll to the next (or previous) match in the shown file; returns the status text."""
+        body = self.query_one("#sources-body", VerticalScroll)
+        match = self.search.jump(self.shown_lines(), int(body.scroll_y), forward)
+        self._redisplay()
+        if match is not None:
+            body.scroll_to(y=max(0, match.line - body.size.height // 2), animate=False, immediate=True)
+        return self.search.status(self.shown_lines())
+
+    def _redisplay(self) -> None:
+        entry = next((e for e in self.entries if e.relpath == self.shown), None)
+        if entry is not None and entry.relpath in self.texts:
+            self._display_entry(entry)
+
     def _display_entry(self, entry: SourceEntry) -> None:
         text = self.texts.get(entry.relpath)
         body = self.query_one("#sources-text", Static)
@@ -104,5 +134,13 @@ class SourcesView(Horizontal):
                              style="bold red"))
             return
         lexer = Syntax.guess_lexer(entry.relpath, text[:2000])
-        body.update(Syntax(visible_block(text), lexer, line_numbers=True, word_wrap=False,
-                           background_color="default"))
+        shown = visible_block(text)
+        syntax = Syntax(shown, lexer, line_numbers=True, word_wrap=False, background_color="default")
+        if self.search.pattern is not None:
+            lines = shown.splitlines()
+            self.search.status(lines)
+            current = self.search.matches[self.search.current] if self.search.current is not None else None
+            for match in self.search.matches:
+                style = CURRENT_STYLE if match == current else MATCH_STYLE
+                syntax.stylize_range(style, (match.line + 1, match.start), (match.line + 1, match.end))
+        body.update(syntax)

@@ -1,0 +1,42 @@
+"""Provides SearchBar: the one-line regex search field of the run detail's text tabs."""
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+__all__ = ["SearchBar"]
+
+
+class SearchBar(Input):
+    """Hidden until ``/``; searches as you type, Enter keeps the search, Esc drops it."""
+
+    DEFAULT_CSS = """
+    SearchBar { dock: bottom; display: none; height: 1; border: none; padding: 0 1; margin-bottom: 1; }
+    SearchBar.-shown { display: block; }
+    """
+    BINDINGS = [Binding("escape", "drop", "Stop searching", priority=True)]
+
+    class Dropped(Message):
+        """The user left the search with Esc: highlights go."""
+
+    def __init__(self) -> None:
+        super().__init__(placeholder="search (regular expression; ignores case unless it has capitals) "
+                         "· Enter: keep, n / N jump · Esc: stop", id="search-bar", select_on_focus=False)
+
+    def open(self, text: str = "") -> None:
+        """Show the field with ``text`` (the view's current search) and focus it."""
+        with self.prevent(Input.Changed):
+            self.value = text
+        self.add_class("-shown")
+        self.focus()
+        self.cursor_position = len(self.value)
+
+    def close(self) -> None:
+        """Hide the field."""
+        self.remove_class("-shown")
+
+    def action_drop(self) -> None:
+        """Hide the field and stop searching."""
+        self.close()
+        self.post_message(self.Dropped())
