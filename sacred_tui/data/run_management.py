@@ -106,7 +106,7 @@ class DeletionPlan:
             lines.extend(f"  {folder}" for folder in shown)
             if len(self.folders) > len(shown):
                 lines.append(f"  … and {len(self.folders) - len(shown)} more")
-            lines.append("Their ids are never handed out again. Archiving (a) hides runs and can be undone.")
+            lines.append("New runs never get a deleted id. Archiving (a) instead hides runs and can be undone.")
         for run_id, reason in self.refused.items():
             lines.append(f"Run {run_id} is kept: {reason}.")
         return "\n".join(lines)

@@ -88,7 +88,7 @@ def describe(pattern: SearchPattern | None, matches: Sequence[Match], current: i
         return ""
     literal = " (not a valid regular expression: searched as typed)" if pattern.literal else ""
     if not matches:
-        return f"no match for {pattern.text!r}{literal}"
+        return f"no match for '{pattern.text}'{literal}"
     more = "+" if len(matches) >= MAX_MATCHES else ""
     position = f"{current + 1}/" if current is not None else ""
-    return f"{position}{len(matches)}{more} matches for {pattern.text!r}{literal} · n next, N previous"
+    return f"{position}{len(matches)}{more} matches for '{pattern.text}'{literal} · n next, N previous"

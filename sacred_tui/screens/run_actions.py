@@ -110,11 +110,14 @@ def edit_tags(screen: Screen[Any], store: RunStore, run_ids: Sequence[str]) -> N
 class RunChanges:
     """The commands of the runs screen that change runs or write files."""
 
-    def __init__(self, screen: Screen[Any], store: RunStore, targets: Callable[[], list[str]]) -> None:
+    def __init__(self, screen: Screen[Any], store: RunStore, targets: Callable[[], list[str]],
+                 hidden: Callable[[list[str]], None] = lambda run_ids: None) -> None:
         self.screen = screen
         self.store = store
         self.targets = targets
         """The marked runs, or the run under the cursor when none is marked."""
+        self.hidden = hidden
+        """Called with runs that were just archived: the table unmarks the ones it hides."""
         self.last_archive: tuple[list[str], bool] | None = None
         """The runs the latest archive (True) or restore (False) changed, for undo."""
 
@@ -155,6 +158,8 @@ class RunChanges:
         outcome = set_archived(self.store.path, run_ids, archive)
         self.last_archive = None if undoing else (outcome.done, archive)
         _reread(self.screen, self.store, outcome.done)
+        if archive:
+            self.hidden(outcome.done)
         verb = "Archived" if archive else "Restored"
         if outcome.done and not outcome.failed:
             hint = "" if undoing else " u undoes." + (" A shows archived runs." if archive else "")

@@ -79,7 +79,7 @@ class RunsScreen(Screen[None]):
         """The filter last applied with Enter (or restored): what an invalid text falls back to."""
         self._filter_note: Text | None = None
         """Shown instead of the run line while the typed filter is invalid or half typed."""
-        self.changes = RunChanges(self, store, self._targets)
+        self.changes = RunChanges(self, store, self._targets, self._unmark_hidden)
         """Note, tags, archive, delete and export of the marked runs (or the one under the cursor)."""
 
     def compose(self) -> ComposeResult:
@@ -253,6 +253,13 @@ class RunsScreen(Screen[None]):
         if table.marked:
             return sorted((run_id for run_id in table.marked if run_id in table.all_rows), key=run_id_sort_key)
         return [table.current_run_id] if table.current_run_id else []
+
+    def _unmark_hidden(self, run_ids: list[str]) -> None:
+        """Archived runs that leave the table leave the marks too (D must not reach hidden runs)."""
+        table = self.table
+        if not table.show_archived and table.marked.intersection(run_ids):
+            table.marked.difference_update(run_ids)
+            table.post_message(RunsTable.MarksChanged(frozenset(table.marked)))
 
     @property
     def current_run_id(self) -> str | None:

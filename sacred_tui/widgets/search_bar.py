@@ -12,8 +12,8 @@ class SearchBar(Input):
     """Hidden until ``/``; searches as you type, Enter keeps the search, Esc drops it."""
 
     DEFAULT_CSS = """
-    SearchBar { dock: bottom; display: none; height: 1; border: none; padding: 0 1; margin-bottom: 1; }
-    SearchBar.-shown { display: block; }
+    SearchBar { dock: bottom; display: none; margin-bottom: 1; }
+    SearchBar, SearchBar:focus { height: 1; border: none; padding: 0 1; }
     """
     BINDINGS = [Binding("escape", "drop", "Stop searching", priority=True)]
 
@@ -28,13 +28,14 @@ class SearchBar(Input):
         """Show the field with ``text`` (the view's current search) and focus it."""
         with self.prevent(Input.Changed):
             self.value = text
-        self.add_class("-shown")
-        self.focus()
+        self.display = True
+        # Focused at once, not after the keys already waiting: what is typed right after / goes here.
+        self.screen.set_focus(self)
         self.cursor_position = len(self.value)
 
     def close(self) -> None:
         """Hide the field."""
-        self.remove_class("-shown")
+        self.display = False
 
     def action_drop(self) -> None:
         """Hide the field and stop searching."""

@@ -102,6 +102,7 @@ async def test_archive_hides_restores_and_undoes(tmp_path: Path) -> None:
         await pilot.press("a")
         await until(pilot, lambda: "2" not in table.visible_ids() and "8" not in table.visible_ids())
         assert table.row_count == 9 and (runs / "2").is_dir()
+        assert not table.marked  # hidden runs are unmarked: D must not reach runs nobody sees
         assert "2 archived hidden (A shows)" in str(app.screen.query_one("#status-line").render())
         await pilot.press("A")
         await until(pilot, lambda: "2" in table.visible_ids())

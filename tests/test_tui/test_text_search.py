@@ -60,7 +60,7 @@ async def test_stdout_search_highlights_jumps_and_finds_tracebacks(tmp_path: Pat
         await pilot.press("slash")
         await pilot.press(*"epoch 1\\d")  # a regular expression
         status = app.screen.query_one("#search-status")
-        assert "10 matches for 'epoch 1\\\\d'" in str(status.render())
+        assert "10 matches for 'epoch 1\\d'" in str(status.render())
         await pilot.press("enter")
         await settle(pilot)
         assert not view.following and view.search.current == 0
