@@ -208,6 +208,16 @@ class SacredTuiApp(LaunchingApp):
             yield SystemCommand("Reverse sort", "Flip the sort direction", screen.action_reverse_sort)
             yield SystemCommand("Compare marked runs", "Config, metrics and outputs of the marked runs",
                                 screen.action_compare_marked)
+            yield SystemCommand("Edit tags", "Tags of the marked runs (or the selected one)", screen.action_edit_tags)
+            yield SystemCommand("Edit note", "A note about the selected run", screen.action_edit_note)
+            yield SystemCommand("Archive or restore runs", "Hide the marked runs (or the selected one); "
+                                "restores archived ones", screen.action_archive)
+            yield SystemCommand("Show or hide archived runs", "Toggle archived runs in the table",
+                                screen.action_toggle_archived)
+            yield SystemCommand("Delete runs", "Delete the marked runs (or the selected one), after asking",
+                                screen.action_delete_runs)
+            yield SystemCommand("Export table", "Write the shown table to CSV, JSON or Markdown",
+                                screen.action_export)
             yield SystemCommand("Cancel the rest of the sweep", "Cancel the waiting runs of the selected run's "
                                 "sweep", self.action_cancel_sweep)
             yield SystemCommand("Resume waiting runs", "Run here the waiting runs whose queue stopped",

@@ -19,6 +19,7 @@ from typing import Any
 from core.observers.atomic import atomic_write_text
 from sacred_tui.data.columns import BASE_COLUMNS, cell_getter, column_for, haystack, sort_key
 from sacred_tui.data.fields import resolve_field, sort_value
+from sacred_tui.data.format import format_number
 from sacred_tui.data.query import Query
 from sacred_tui.data.rows import RunRow
 
@@ -184,3 +185,31 @@ def render(rows: Sequence[RunRow], columns: Sequence[str], fmt: str, now: float)
 def write_export(path: str, text: str) -> None:
     """Write an export file in one step (a reader never sees half of it)."""
     atomic_write_text(path, text)
+
+
+def render_records(records: Sequence[dict[str, Any]], keys: Sequence[str], fmt: str) -> str:
+    """Plain records (one dict per row, e.g. seed groups) as CSV, JSON or Markdown, in ``keys`` order."""
+    fmt = format_of(fmt)
+    if fmt == "json":
+        rows = [{key: _json_safe(record.get(key)) for key in keys} for record in records]
+        return json.dumps(rows, indent=1, ensure_ascii=False, default=str) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(keys)
+        writer.writerows([_csv_text(key, record.get(key)) for key in keys] for record in records)
+        return buffer.getvalue()
+    lines = ["| " + " | ".join(_markdown_cell(key) for key in keys) + " |",
+             "|" + "|".join(" --- " for _ in keys) + "|"]
+    for record in records:
+        cells = [_markdown_cell(_markdown_value(record.get(key))) for key in keys]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_value(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return format_number(value)
+    return _csv_text("", value)

@@ -135,3 +135,14 @@ async def test_export_key_writes_the_shown_table_and_says_where(tmp_path: Path, 
         app.screen.query_one(Input).value = str(tmp_path / "failed.md")
         await pilot.press("enter")
         assert "exists already" in str(app.screen.query_one("#line-hint").render())
+
+
+def test_plain_records_render_in_every_format() -> None:
+    from sacred_tui.data.export import render_records
+
+    records = [{"group": "g1", "runs": "1 2", "loss.mean": 0.123456789, "loss.std": None, "tags": ["a", "b"]}]
+    keys = ["group", "runs", "loss.mean", "loss.std"]
+    assert render_records(records, keys, "csv") == "group,runs,loss.mean,loss.std\ng1,1 2,0.123456789,\n"
+    assert json.loads(render_records(records, keys, "json")) == [
+        {"group": "g1", "runs": "1 2", "loss.mean": 0.123456789, "loss.std": None}]
+    assert render_records(records, keys, "md").splitlines()[2] == "| g1 | 1 2 | 0.123457 | – |"
