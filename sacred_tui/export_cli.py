@@ -4,7 +4,8 @@
         --columns config.lr,metric.loss.min --format csv > table.csv
 
 The filter is the runs table's query language; columns are its field names. Archived runs are
-left out unless --archived is given.
+left out unless --archived is given. With --group, the seed groups of the filtered runs are
+written instead (one row per group with count, mean, std, min and max of each metric column).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sacred_tui.data.export import (DEFAULT_COLUMNS, ExportError, check_columns, format_for_path, format_of,
-                                    render, select_rows, write_export)
+                                    group_fields, group_table, render, render_records, select_rows, write_export)
+from sacred_tui.data.groups import DEFAULT_IGNORED, group_runs, varying_keys
 from sacred_tui.data.fields import FIELD_NAMES
 from sacred_tui.data.query import QueryError, parse_query
 
@@ -38,13 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs_dir", metavar="RUNS_DIR", help="the runs folder (FileStorageObserver basedir)")
     parser.add_argument("--filter", default="", metavar="QUERY", help="keep only the runs matching QUERY")
-    parser.add_argument("--columns", default=",".join(DEFAULT_COLUMNS), metavar="COLS",
-                        help="comma-separated column keys (default: the table's base columns)")
+    parser.add_argument("--columns", default=None, metavar="COLS",
+                        help="comma-separated column keys (default: the table's base columns; with --group: "
+                             "Sacred's result and the last value of each metric)")
     parser.add_argument("--format", default=None, metavar="FMT",
                         help="csv, json or md (default: from the --output ending, else csv)")
     parser.add_argument("--sort", default="id", metavar="COL",
                         help="the column to sort by; --sort=-COL sorts descending (default: id, ascending)")
     parser.add_argument("--archived", action="store_true", help="include archived runs")
+    parser.add_argument("--group", action="store_true",
+                        help="export seed groups instead of runs: runs whose config is equal except for the seed "
+                             "(and --ignore keys), with count, mean, std, min and max of each metric or result "
+                             "column; config columns are the groups' shared values")
+    parser.add_argument("--ignore", default="", metavar="KEYS",
+                        help="with --group: more config keys to group across, comma-separated (seed always)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     return parser
 
@@ -71,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not runs_dir.is_dir():
         parser.error(f"RUNS_DIR must be an existing runs folder, got {str(runs_dir)!r}")
     try:
-        columns = check_columns(args.columns.split(","))
+        columns = check_columns((args.columns or ",".join(DEFAULT_COLUMNS)).split(","))
         if args.format is not None:
             fmt = format_of(args.format)
         else:
@@ -94,15 +103,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--filter: {exc}")
     now = time.time()
     selected = select_rows(rows, query, columns, now, sort=sort, reverse=reverse, archived=args.archived)
-    text = render(selected, columns, fmt, now)
+    if args.group:
+        groups = group_runs(selected, (*DEFAULT_IGNORED, *(key.strip() for key in args.ignore.split(",") if key.strip())))
+        fields, config_keys = group_fields(columns if args.columns else [], metric_names)
+        shown_keys = list(dict.fromkeys([*varying_keys(groups), *config_keys]))
+        records, keys = group_table(groups, fields, shown_keys, now)
+        text = render_records(records, keys, fmt)
+    else:
+        text = render(selected, columns, fmt, now)
     if args.output:
         try:
             write_export(str(Path(args.output).expanduser()), text)
         except OSError as exc:
             print(f"sacred-tui export: cannot write {args.output!r}: {exc}", file=sys.stderr)
             return 1
-        print(f"Wrote {len(selected)} of {len(rows)} runs to {Path(args.output).expanduser().absolute()}",
-              file=sys.stderr)
+        what = f"{len(groups)} groups of {len(selected)}" if args.group else f"{len(selected)} of {len(rows)}"
+        print(f"Wrote {what} runs to {Path(args.output).expanduser().absolute()}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -20,6 +20,7 @@ from core.observers.atomic import atomic_write_text
 from sacred_tui.data.columns import BASE_COLUMNS, cell_getter, column_for, haystack, sort_key
 from sacred_tui.data.fields import resolve_field, sort_value
 from sacred_tui.data.format import format_number
+from sacred_tui.data.groups import SeedGroup, default_fields, group_records
 from sacred_tui.data.query import Query
 from sacred_tui.data.rows import RunRow
 
@@ -151,7 +152,7 @@ def _csv_text(key: str, value: Any) -> str:
         return repr(value) if math.isfinite(value) else _json_safe(value)
     if key in ("tags", "named_configs") and isinstance(value, list):
         return " ".join(str(item) for item in value)
-    if isinstance(value, (list, dict)):
+    if isinstance(value, (list, tuple, dict)):
         return json.dumps(_json_safe(value), ensure_ascii=False, default=str)
     return str(value)
 
@@ -213,3 +214,27 @@ def _markdown_value(value: Any) -> str:
     if isinstance(value, float):
         return format_number(value)
     return _csv_text("", value)
+
+
+STAT_PARTS = ("count", "mean", "std", "min", "max")
+GROUP_KEYS = ("group", "experiment", "runs", "count")
+
+
+def group_table(groups: Sequence[SeedGroup], fields: Sequence[str], config_keys: Sequence[str],
+                now: float) -> tuple[list[dict[str, Any]], list[str]]:
+    """Seed groups as export records and their keys: group, runs, config keys, then per field its stats."""
+    records = group_records(groups, fields, config_keys, now)
+    keys = [*GROUP_KEYS, *(f"config.{key}" for key in config_keys),
+            *(f"{name}.{part}" for name in fields for part in STAT_PARTS)]
+    return records, keys
+
+
+def group_fields(columns: Sequence[str], metric_names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split export columns into summarised fields (metrics, result, duration) and config keys.
+
+    Columns that say nothing about a group as a whole (id, status, host ...) are left out; without
+    any metric or result column, the last value of each metric is summarised.
+    """
+    config_keys = [key[len("config."):] for key in columns if key.startswith("config.")]
+    fields = [key for key in columns if key.startswith(("metric.", "result")) or key == "duration"]
+    return fields or default_fields([], metric_names), config_keys

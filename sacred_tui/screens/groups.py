@@ -7,6 +7,7 @@ a mean line in a band, ``C`` compares the marked groups, ``i`` picks the keys th
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -18,10 +19,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
+from sacred_tui.data.export import group_table, render_records
 from sacred_tui.data.groups import DEFAULT_IGNORED, SeedGroup, group_runs, stats_text, varying_keys
 from sacred_tui.data.rows import RunRow
 from sacred_tui.data.visible_text import visible
 from sacred_tui.messages import RunsUpdated
+from sacred_tui.screens.run_actions import export_dialog
 from sacred_tui.widgets.groups_table import GroupsTable, field_label
 
 if TYPE_CHECKING:
@@ -48,6 +51,7 @@ class GroupsScreen(Screen[None]):
         Binding("p", "plot_group", "Plot group"),
         Binding("C", "compare_marked", "Compare marked groups"),
         Binding("h", "scatter", "Hyperparameters"),
+        Binding("E", "export", "Export"),
     ]
 
     def __init__(self, store: RunStore, source: Callable[[], list[RunRow]], fields: Sequence[str],
@@ -135,6 +139,15 @@ class GroupsScreen(Screen[None]):
                         title="Compare groups")
             return
         self._open_metrics(marked)
+
+    def action_export(self) -> None:
+        """Write the groups as shown (count, mean, std, min, max per column) to CSV, JSON or Markdown."""
+        def produce(fmt: str) -> tuple[str, str]:
+            records, keys = group_table(self.groups, self.fields, varying_keys(self.groups), time.time())
+            count = len(self.groups)
+            return render_records(records, keys, fmt), f"{count} group{'s' if count != 1 else ''}"
+
+        export_dialog(self, "Export the seed groups (count, mean, std, min, max of each column)", produce)
 
     def action_scatter(self) -> None:
         """Scatter a config key against a metric, one point per group with error bars."""

@@ -26,7 +26,7 @@ from sacred_tui.screens.notes_dialogs import LineDialog, NoteDialog
 if TYPE_CHECKING:
     from sacred_tui.data.store import RunStore
 
-__all__ = ["RunChanges", "edit_note", "edit_tags"]
+__all__ = ["RunChanges", "edit_note", "edit_tags", "export_dialog"]
 
 _TAGS_HINT = ("Words separated by spaces or commas (e.g. baseline lr-sweep). Enter saves, Esc cancels; "
               "filter with tag=baseline.")
@@ -191,38 +191,48 @@ class RunChanges:
 
     def export(self, rows: Callable[[], list[RunRow]], columns: Callable[[], list[str]]) -> None:
         """Ask for a file name (its ending picks the format) and write the shown table there."""
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        default = str(Path.cwd() / f"runs-{stamp}.csv")
-
-        def check(text: str) -> str | None:
-            path = Path(text.strip()).expanduser()
-            if not text.strip():
-                return "Name a file (ending .csv, .json or .md)."
-            try:
-                format_for_path(str(path))
-            except ExportError as exc:
-                return str(exc)
-            if path.exists():
-                return f"{path} exists already: choose another name (nothing was written)."
-            if not path.parent.is_dir():
-                return f"The folder {path.parent} does not exist."
-            return None
-
-        def chosen(text: str | None) -> None:
-            if text is None:
-                return
-            path = Path(text.strip()).expanduser().absolute()
+        def produce(fmt: str) -> tuple[str, str]:
             shown = rows()
-            try:
-                write_export(str(path), render(shown, columns(), format_for_path(str(path)), time.time()))
-            except (OSError, ExportError) as exc:
-                self.screen.notify(f"Nothing written: {exc}", severity="error", title="Export")
-                return
             count = len(shown)
-            self.screen.notify(f"Wrote {count} run{'s' if count != 1 else ''} to {path}", title="Export",
-                               timeout=10)
+            return render(shown, columns(), fmt, time.time()), f"{count} run{'s' if count != 1 else ''}"
 
-        self.screen.app.push_screen(LineDialog(
-            "Export the shown runs (filtered, sorted, with the shown columns)", default,
-            "The ending picks the format: .csv, .json or .md (Markdown). Enter writes, Esc cancels.",
-            check), chosen)
+        export_dialog(self.screen, "Export the shown runs (filtered, sorted, with the shown columns)", produce)
+
+
+def export_dialog(screen: Screen[Any], title: str, produce: Callable[[str], tuple[str, str]]) -> None:
+    """Ask for a file name (its ending picks the format), write ``produce(format)``'s text, say where.
+
+    ``produce`` returns the file's text and what it holds ("12 runs"), for the message.
+    """
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    default = str(Path.cwd() / f"runs-{stamp}.csv")
+
+    def check(text: str) -> str | None:
+        path = Path(text.strip()).expanduser()
+        if not text.strip():
+            return "Name a file (ending .csv, .json or .md)."
+        try:
+            format_for_path(str(path))
+        except ExportError as exc:
+            return str(exc)
+        if path.exists():
+            return f"{path} exists already: choose another name (nothing was written)."
+        if not path.parent.is_dir():
+            return f"The folder {path.parent} does not exist."
+        return None
+
+    def chosen(text: str | None) -> None:
+        if text is None:
+            return
+        path = Path(text.strip()).expanduser().absolute()
+        try:
+            content, what = produce(format_for_path(str(path)))
+            write_export(str(path), content)
+        except (OSError, ExportError) as exc:
+            screen.notify(f"Nothing written: {exc}", severity="error", title="Export")
+            return
+        screen.notify(f"Wrote {what} to {path}", title="Export", timeout=10)
+
+    screen.app.push_screen(LineDialog(
+        title, default, "The ending picks the format: .csv, .json or .md (Markdown). Enter writes, Esc cancels.",
+        check), chosen)
