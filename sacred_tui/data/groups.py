@@ -23,7 +23,7 @@ from sacred_tui.data.format import MISSING, format_number
 from sacred_tui.data.rows import RunRow, run_id_sort_key
 
 __all__ = ["DEFAULT_IGNORED", "SeedGroup", "Stats", "group_records", "group_runs", "numeric_value",
-           "default_fields", "shared_config_text", "stats_of", "stats_text", "varying_keys"]
+           "default_fields", "shared_config_text", "sort_groups", "stats_of", "stats_text", "varying_keys"]
 
 DEFAULT_IGNORED: tuple[str, ...] = ("seed",)
 """Config keys ignored by default: Sacred's own ``seed`` entry."""
@@ -285,3 +285,22 @@ def default_fields(table_fields: Sequence[str], metric_names: Sequence[str], lim
     if not metrics:
         metrics = [f"metric.{name}.last" for name in metric_names[:limit]]
     return ["result", *metrics]
+
+
+def sort_groups(groups: Sequence[SeedGroup], column: str, reverse: bool = False,
+                varying: Sequence[str] = ()) -> list[SeedGroup]:
+    """Groups ordered by a groups-table column: ``group`` (first run id), ``runs`` (count),
+    ``config`` (the varying keys' values) or a summarised field (by its mean). Groups without a
+    value come last in either direction."""
+    if column == "group":
+        ordered = sorted(groups, key=lambda group: run_id_sort_key(group.rows[0].run_id) if group.rows
+                         else (9, 0, ""), reverse=reverse)
+        return ordered
+    if column == "runs":
+        return sorted(groups, key=lambda group: len(group.rows), reverse=reverse)
+    if column == "config":
+        return sorted(groups, key=lambda group: shared_config_text(group, varying, 1000), reverse=reverse)
+    known = [group for group in groups if group.stats(column) is not None]
+    missing = [group for group in groups if group.stats(column) is None]
+    known.sort(key=lambda group: group.stats(column).mean, reverse=reverse)  # type: ignore[union-attr]
+    return known + missing

@@ -3,7 +3,7 @@
 The screen groups the runs the runs table shows (its filter applies) and regroups when runs change.
 Enter expands a group into its runs (Enter on a run opens it), ``p`` plots the metrics of a group as
 a mean line in a band, ``C`` compares the marked groups, ``i`` picks the keys the grouping ignores,
-``b`` switches the spread between ±1 std and min–max.
+``b`` switches the spread between ±1 std and min–max, ``s`` sorts the groups (by the mean of a column).
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sacred_tui.data.export import group_table, render_records
-from sacred_tui.data.groups import DEFAULT_IGNORED, SeedGroup, group_runs, stats_text, varying_keys
+from sacred_tui.data.groups import (DEFAULT_IGNORED, SeedGroup, group_runs, sort_groups, stats_text,
+                                    varying_keys)
 from sacred_tui.data.rows import RunRow
 from sacred_tui.data.visible_text import visible
 from sacred_tui.messages import RunsUpdated
@@ -34,6 +35,8 @@ __all__ = ["GroupsScreen"]
 
 _REGROUP_DELAY = 0.3
 """Runs that change in a burst are regrouped once."""
+_REGROUP_SHARE = 0.2
+"""Regrouping a big folder while runs keep changing takes at most this share of the time."""
 
 
 class GroupsScreen(Screen[None]):
@@ -41,7 +44,7 @@ class GroupsScreen(Screen[None]):
 
     DEFAULT_CSS = """
     GroupsScreen #groups-settings { height: 1; color: $text-muted; padding: 0 1; }
-    GroupsScreen #group-info { height: auto; max-height: 9; padding: 0 1; }
+    GroupsScreen #group-info { height: auto; max-height: 25%; padding: 0 1; }
     """
 
     BINDINGS = [
@@ -52,6 +55,8 @@ class GroupsScreen(Screen[None]):
         Binding("C", "compare_marked", "Compare marked groups"),
         Binding("h", "scatter", "Hyperparameters"),
         Binding("E", "export", "Export"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False),
     ]
 
     def __init__(self, store: RunStore, source: Callable[[], list[RunRow]], fields: Sequence[str],
@@ -62,9 +67,13 @@ class GroupsScreen(Screen[None]):
         self.fields = list(fields)
         self.filter_text = filter_text
         self.ignored: tuple[str, ...] = tuple(ignored)
+        self.sort_column = "group"
+        self.sort_reverse = False
         self.use_range = False
         self.groups: list[SeedGroup] = []
         self._timer: Timer | None = None
+        self._cost = 0.0
+        """Seconds the last regrouping took."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,23 +95,33 @@ class GroupsScreen(Screen[None]):
     def regroup(self) -> None:
         """Group the source's runs again and show them."""
         self._timer = None
+        started = time.perf_counter()
         rows = self.source()
-        self.groups = group_runs(rows, self.ignored)
+        groups = group_runs(rows, self.ignored)
+        varying = varying_keys(groups)
+        self.groups = sort_groups(groups, self.sort_column, self.sort_reverse, varying)
         table = self.table
-        table.show_groups(self.groups, self.fields, varying_keys(self.groups), self.ignored, self.use_range)
+        table.show_groups(self.groups, self.fields, varying, self.ignored, self.use_range,
+                          (self.sort_column, self.sort_reverse))
         runs = sum(len(group.rows) for group in self.groups)
+        label = {"group": "group", "runs": "runs", "config": "config"}.get(self.sort_column) or \
+            f"mean {field_label(self.sort_column)}"
         parts = [f"{len(self.groups)} groups of {runs} runs", f"ignoring {', '.join(self.ignored) or 'nothing'} (i)",
-                 f"spread: {'min … max' if self.use_range else 'mean ± std'} (b)"]
+                 f"spread: {'min … max' if self.use_range else 'mean ± std'} (b)",
+                 f"sorted by {label} {'▼' if self.sort_reverse else '▲'} (s)"]
         if self.filter_text.strip():
             parts.append(f"filter: {self.filter_text}")
         self.query_one("#groups-settings", Static).update(visible(" · ".join(parts)))
         self._show_info()
+        self._cost = time.perf_counter() - started
 
     @on(RunsUpdated)
     def _runs_updated(self, message: RunsUpdated) -> None:
         # The runs screen updates its table from the same message: regroup after it did.
         if self._timer is None:
-            self._timer = self.set_timer(_REGROUP_DELAY, self.regroup)
+            # A folder of thousands of runs with live ones regroups less often, so the screen stays usable.
+            delay = max(_REGROUP_DELAY, self._cost * (1 - _REGROUP_SHARE) / _REGROUP_SHARE)
+            self._timer = self.set_timer(delay, self.regroup)
 
     # -- actions -----------------------------------------------------------------------------
     def action_pick_ignored(self) -> None:
@@ -116,6 +135,26 @@ class GroupsScreen(Screen[None]):
     def _ignored_picked(self, keys: list[str] | None) -> None:
         if keys is not None:
             self.ignored = tuple(keys)
+            self.regroup()
+
+    def action_cycle_sort(self) -> None:
+        """Sort the groups by the next column (a statistic column sorts by its mean)."""
+        columns = ["group", "runs", "config", *self.fields]
+        index = columns.index(self.sort_column) if self.sort_column in columns else -1
+        self.sort_column, self.sort_reverse = columns[(index + 1) % len(columns)], False
+        self.regroup()
+
+    def action_reverse_sort(self) -> None:
+        """Flip the sort direction."""
+        self.sort_reverse = not self.sort_reverse
+        self.regroup()
+
+    @on(DataTable.HeaderSelected, "#groups-table")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        column = event.column_key.value
+        if column and column != "mark":
+            self.sort_reverse = not self.sort_reverse if column == self.sort_column else False
+            self.sort_column = column
             self.regroup()
 
     def action_toggle_spread(self) -> None:

@@ -61,11 +61,17 @@ class GroupsTable(DataTable[Text]):
         self.expanded: set[str] = set()
         self.marked: set[str] = set()
         self._widths: dict[str, int] = {}
+        self.sorted_by: tuple[str, bool] = ("group", False)
 
     # -- public API --------------------------------------------------------------------------
     def show_groups(self, groups: Sequence[SeedGroup], fields: Sequence[str], varying: Sequence[str],
-                    ignored: Sequence[str], use_range: bool) -> None:
-        """Fill the table (keeps the cursor on the same group or run, marks and expanded groups)."""
+                    ignored: Sequence[str], use_range: bool, sorted_by: tuple[str, bool] | None = None) -> None:
+        """Fill the table (keeps the cursor on the same group or run, marks and expanded groups).
+
+        ``sorted_by`` (column, reversed) puts an arrow on that column's header.
+        """
+        if sorted_by is not None:
+            self.sorted_by = sorted_by
         keep = self.current_key
         self.groups = list(groups)
         self.by_id = {group.group_id: group for group in self.groups}
@@ -73,8 +79,12 @@ class GroupsTable(DataTable[Text]):
         self.use_range = use_range
         self.expanded &= set(self.by_id)
         self.marked &= set(self.by_id)
+        keys = ["group", "runs", "config", *self.fields]
         labels = ["Group", "Runs", visible(", ".join(self.varying)) or "Config",
                   *(visible(field_label(name)) for name in self.fields)]
+        column, reverse = self.sorted_by
+        if column in keys:
+            labels[keys.index(column)] += " ▼" if reverse else " ▲"
         rows: list[tuple[str, list[Text]]] = []
         for group in self.groups:
             rows.extend(self._group_rows(group))
@@ -84,11 +94,10 @@ class GroupsTable(DataTable[Text]):
             for index, cell in enumerate(cells[1:]):
                 if cell.cell_len > widths[index]:
                     widths[index] = cell.cell_len
-        self._widths = {"mark": 1, **{key: min(width, _MAX_WIDTH) for key, width in
-                                      zip(["group", "runs", "config", *self.fields], widths)}}
+        self._widths = {"mark": 1, **{key: min(width, _MAX_WIDTH) for key, width in zip(keys, widths)}}
         self.clear(columns=True)
         self.add_column(Text(" "), key="mark", width=1)
-        for key, label in zip(["group", "runs", "config", *self.fields], labels):
+        for key, label in zip(keys, labels):
             self.add_column(label, key=key, width=self._widths[key])
         for key, cells in rows:
             self.add_row(*cells, key=key)

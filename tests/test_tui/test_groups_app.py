@@ -123,6 +123,19 @@ async def test_ignored_keys_are_picked_and_groups_follow_new_runs(runs: Path) ->
         assert cell(table, "g:g4", "result") == stats_text(stats_of(results))
 
 
+async def test_groups_sort_by_the_mean_of_a_column(runs: Path) -> None:
+    async with make_app(runs).run_test(size=SIZE) as pilot:
+        table = await open_groups(pilot)
+        await pilot.press("s", "s", "s")  # from group: runs, config, then Result
+        # mean result: g4 (lr=0.3) 0.00066 < g7 0.112 < g1 0.116
+        assert [key.value for key in table.rows] == ["g:g4", "g:g7", "g:g1"]
+        assert str(table.columns["result"].label) == "Result ▲"
+        assert "sorted by mean Result ▲" in str(pilot.app.screen.query_one("#groups-settings").render())
+        await pilot.press("S")
+        assert [key.value for key in table.rows] == ["g:g1", "g:g7", "g:g4"]
+        assert str(table.columns["result"].label) == "Result ▼"
+
+
 async def test_groups_follow_the_runs_filter(runs: Path) -> None:
     async with make_app(runs).run_test(size=SIZE) as pilot:
         await loaded_runs(pilot)

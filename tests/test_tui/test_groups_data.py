@@ -9,7 +9,7 @@ import pytest
 
 from core.runs.metrics import MetricSeries
 from sacred_tui.data.group_series import aligned_points, group_band
-from sacred_tui.data.groups import group_records, group_runs, stats_of, varying_keys
+from sacred_tui.data.groups import group_records, group_runs, sort_groups, stats_of, varying_keys
 from sacred_tui.data.rows import MetricSummary, RunRow
 from sacred_tui.data.store import RunStore
 
@@ -137,3 +137,14 @@ def test_band_of_long_series_averages_intervals_like_numpy() -> None:
 def test_aligned_points_sorts_by_step_and_drops_non_finite() -> None:
     xs, ys = aligned_points(series([5, 1, 3], [50.0, None, 30.0]))
     assert (xs, ys) == ([3.0, 5.0], [30.0, 50.0])
+
+
+def test_sorting_groups_by_mean_puts_groups_without_values_last() -> None:
+    rows = [row("1", {"lr": 1, "seed": 1}, {"loss": [3.0]}), row("2", {"lr": 1, "seed": 2}, {"loss": [1.0]}),
+            row("3", {"lr": 2, "seed": 1}, {"loss": [1.5]}), row("4", {"lr": 3, "seed": 1}),
+            row("5", {"lr": 4, "seed": 1}, {"loss": [0.5]}), row("6", {"lr": 4, "seed": 2}, {"loss": [0.5]})]
+    groups = group_runs(rows)
+    assert [g.group_id for g in sort_groups(groups, "metric.loss.last")] == ["g5", "g3", "g1", "g4"]
+    assert [g.group_id for g in sort_groups(groups, "metric.loss.last", reverse=True)] == ["g1", "g3", "g5", "g4"]
+    assert [g.group_id for g in sort_groups(groups, "runs", reverse=True)][:2] == ["g1", "g5"]
+    assert [g.group_id for g in sort_groups(groups, "group", reverse=True)] == ["g5", "g4", "g3", "g1"]
