@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from sacred_tui.data.columns import BASE_COLUMNS, BASE_KEYS, ColumnSpec, column_for
 from sacred_tui.data.format import format_time
 from sacred_tui.data.liveness import liveness_sentence
-from sacred_tui.data.rows import run_id_sort_key
 from sacred_tui.data.query import Query, QueryError, incomplete_comparison, parse_query
 from sacred_tui.data.queue_view import queue_sentence
 from sacred_tui.data.table_state import TableState, TableStateStore
@@ -23,6 +22,7 @@ from sacred_tui.messages import RunsPainted, RunsUpdated, WatchModeChanged
 from sacred_tui.data.visible_text import visible
 from sacred_tui.screens.columns import ColumnsScreen
 from sacred_tui.screens.run_actions import RunChanges
+from sacred_tui.screens.run_change_keys import RUN_CHANGE_BINDINGS, RunChangeKeys
 from sacred_tui.screens.sort_picker import SortPickerScreen
 from sacred_tui.widgets.runs_table import RunsTable
 
@@ -37,7 +37,7 @@ _TYPE_AHEAD_DELAY = 0.15
 _MODE_TEXT = {NATIVE: "live", POLLING: "polling", WAITING: "waiting for folder"}
 
 
-class RunsScreen(Screen[None]):
+class RunsScreen(RunChangeKeys, Screen[None]):
     """Lists the runs; Enter opens one, ``/`` filters, ``s`` sorts, ``c`` picks columns."""
 
     BINDINGS = [
@@ -57,13 +57,7 @@ class RunsScreen(Screen[None]):
         Binding("J", "app.launch_log", "Launched runs", show=False),
         Binding("X", "app.cancel_sweep", "Cancel rest of sweep", show=False),
         Binding("Q", "app.resume_queue", "Resume waiting runs", show=False),
-        Binding("e", "edit_note", "Note", show=False),
-        Binding("t", "edit_tags", "Tags"),
-        Binding("a", "archive", "Archive/restore", show=False),
-        Binding("A", "toggle_archived", "Show archived", show=False),
-        Binding("u", "undo_archive", "Undo archive", show=False),
-        Binding("D", "delete_runs", "Delete runs", show=False),
-        Binding("E", "export", "Export", show=False),
+        *RUN_CHANGE_BINDINGS,
     ]
 
     def __init__(self, store: RunStore) -> None:
@@ -245,59 +239,6 @@ class RunsScreen(Screen[None]):
 
         fields = default_fields([spec.key for spec in self.table.specs], self.store.known_keys()[1])
         self.app.push_screen(ScatterScreen(self.store, self.shown_rows, fields))
-
-    # -- notes, tags, archive, delete, export ------------------------------------------------
-    def _targets(self) -> list[str]:
-        """The marked runs, or the run under the cursor when none is marked."""
-        table = self.table
-        if table.marked:
-            return sorted((run_id for run_id in table.marked if run_id in table.all_rows), key=run_id_sort_key)
-        return [table.current_run_id] if table.current_run_id else []
-
-    def _unmark_hidden(self, run_ids: list[str]) -> None:
-        """Archived runs that leave the table leave the marks too (D must not reach hidden runs)."""
-        table = self.table
-        if not table.show_archived and table.marked.intersection(run_ids):
-            table.marked.difference_update(run_ids)
-            table.post_message(RunsTable.MarksChanged(frozenset(table.marked)))
-
-    @property
-    def current_run_id(self) -> str | None:
-        """The run under the cursor."""
-        return self.table.current_run_id
-
-    def action_edit_note(self) -> None:
-        """Write a note about the run under the cursor (kept beside the run, Sacred's files untouched)."""
-        self.changes.note()
-
-    def action_edit_tags(self) -> None:
-        """Edit the tags of the marked runs (or of the run under the cursor)."""
-        self.changes.tags()
-
-    def action_archive(self) -> None:
-        """Archive the marked runs (or the run under the cursor); archived ones are restored."""
-        self.changes.archive()
-
-    def action_undo_archive(self) -> None:
-        """Undo the latest archive or restore."""
-        self.changes.undo()
-
-    def action_toggle_archived(self) -> None:
-        """Show or hide the archived runs."""
-        table = self.table
-        table.set_show_archived(not table.show_archived)
-        self.notify("Archived runs are shown (A hides them)." if table.show_archived
-                    else "Archived runs are hidden (A shows them).", title="Archive", timeout=3)
-        self._show_row_info()
-        self._show_status()
-
-    def action_delete_runs(self) -> None:
-        """Delete the marked runs (or the run under the cursor) for good, after confirmation."""
-        self.changes.delete()
-
-    def action_export(self) -> None:
-        """Write the shown runs with the shown columns to a CSV, JSON or Markdown file."""
-        self.changes.export(self.shown_rows, lambda: [spec.key for spec in self.table.specs])
 
     def _set_extra_columns(self, keys: list[str] | None) -> None:
         if keys is None:
