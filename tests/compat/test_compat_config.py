@@ -53,6 +53,12 @@ CASES = register(
          skip=frozenset({"stdout"}), known="compared in the files of sources_of_packages"),
     Case("sources_imported_after_the_experiment", "sources_late_import.py", ("-F", "runs", "with", "seed=1"),
          files=("pkg_empty", "pkg_full")),
+    Case("numpy_values", "cfg_numpy_and_errors.py", ("-F", "runs", "with", "seed=1")),
+    Case("numpy_values_print_config", "cfg_numpy_and_errors.py", ("print_config", "with", "scale=0.25")),
+    Case("read_only_config", "cfg_numpy_and_errors.py", ("with", "mode=mutate"), skip=frozenset({"error"}),
+         known="our message names what was changed and how to make a copy"),
+    Case("missing_config_value", "cfg_numpy_and_errors.py", ("with", "mode=missing"), skip=frozenset({"error"}),
+         known="our message names the key and how to set it"),
     Case("settings_munch", "settings_monkeypatch.py"),
 )
 
