@@ -34,8 +34,13 @@ class Scaffold:
 
     @property
     def updates(self) -> dict:
-        """Named-config values overridden by explicit updates."""
-        return recursive_update(copy.deepcopy(self.named), self.explicit)
+        """Named-config values overridden by explicit updates, in Sacred's key order: the explicit updates
+        first, then what the named configs add (sorted), as a dict's order decides where new keys go."""
+        updates = copy.deepcopy(self.explicit)
+        for key, value in iterate_flattened(self.named):
+            if not _reaches_explicit(self.explicit, key):
+                set_by_dotted_path(updates, key, copy.deepcopy(value))
+        return updates
 
     def relative_path(self, sub: "Scaffold") -> str:
         if self.path and sub.path.startswith(self.path + "."):
@@ -62,6 +67,18 @@ class AssembledConfig:
             if get_by_dotted_path(own, rel) is None:
                 set_by_dotted_path(own, rel, sub.config)
         return own
+
+
+def _reaches_explicit(explicit: dict, dotted_key: str) -> bool:
+    """Whether an explicit update sets ``dotted_key`` or a non-dict on its way (the explicit update wins)."""
+    node: Any = explicit
+    for part in dotted_key.split("."):
+        if not isinstance(node, dict):
+            return True
+        if part not in node:
+            return False
+        node = node[part]
+    return True
 
 
 def _transitive_subs(scaffold: Scaffold) -> list[Scaffold]:
@@ -172,7 +189,7 @@ def _set_up_scaffold(scaffold: Scaffold, assembled: AssembledConfig, command_nam
     for conf in scaffold.ingredient.configurations:
         result = conf(fixed=updates, preset=config, fallback=fallback)
         results.append(result)
-        config = recursive_update(config, dict(result))
+        config.update(result)  # a source's result holds the preset filled in: its dicts replace, keeping its order
     if not results:
         config = copy.deepcopy(updates)
     for hook in scaffold.ingredient.config_hooks:

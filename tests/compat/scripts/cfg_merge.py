@@ -1,8 +1,9 @@
-"""Scope parameters see the merged dict; the later of two updates of the same dict wins; defaults fill in."""
+"""Scope parameters see the merged dict; the later of two updates of the same dict wins; defaults fill in;
+dicts keep the order Sacred gives their keys."""
 from sacred import Experiment
 
 ex = Experiment("merge")
-ex.add_config({"shared": {"x": 1, "y": 2}})
+ex.add_config({"shared": {"x": 1, "y": 2}, "other": {"p": 1, "q": 2}})
 
 
 @ex.config
@@ -13,5 +14,5 @@ def cfg(shared):
 
 
 @ex.automain
-def main(keys, total, model, shared):
-    print(keys, total, sorted(model.items()), sorted(shared.items()))
+def main(keys, total, model, shared, other):
+    print(keys, total, model, shared, other)  # the order of the keys is part of what a function sees
