@@ -12,7 +12,9 @@ from core.commandline import (format_command_help, format_help, format_usage, pa
                               program_name, split_argv)
 from core.errors import SacredError, SacredInterrupt
 from core.run import Run, TerminatedInterrupt
-from core.tracebacks import format_filtered_exception
+import traceback
+
+from core.tracebacks import format_filtered_exception, internal_origin
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -53,10 +55,10 @@ def run_commandline(experiment: Any, argv: list[str] | str | None = None) -> Run
     except KeyboardInterrupt:
         if debug:
             raise
-        _print_filtered(sys.exc_info()[1])
+        _print_filtered(sys.exc_info()[1], blank_line=False)
         sys.exit(EXIT_INTERRUPTED)
     except TerminatedInterrupt as exc:
-        _print_filtered(exc)
+        _print_filtered(exc, blank_line=False)
         sys.exit(EXIT_TERMINATED)
     except SacredInterrupt as exc:
         if debug:
@@ -119,23 +121,32 @@ def _report_user_error(exc: SacredError, program: str) -> None:
     print(f"Error: {message}" if message else f"Error: {type(exc).__name__}", file=sys.stderr)
     if exc.print_usage:
         print(f"Run '{program} --help' for the options and commands.", file=sys.stderr)
+    print(file=sys.stderr)  # Sacred's report of a user error ends with a blank line
 
 
 FILTERED_HEADER = "Traceback (most recent calls WITHOUT Sacred internals):\n"
 """Sacred's header of a traceback without its frames (the frames left out are this library's)."""
+INTERNAL_HEADER = "Exception originated from within Sacred.\nTraceback (most recent calls):\n"
+"""Sacred's header of an error raised by the library itself (only the innermost frame is shown)."""
 
 
 def filtered_traceback_text(exc: BaseException) -> str:
-    """The traceback of ``exc`` (and of the exceptions it chains) without this library's frames."""
+    """The traceback of ``exc`` (and of the exceptions it chains) without this library's frames; for an error
+    the library raised itself, Sacred's short form: the innermost frame and the error, without a final newline."""
+    origin = internal_origin(exc)
+    if origin is not None:
+        lines = traceback.format_exception(type(exc), exc, origin)
+        return (INTERNAL_HEADER + "".join(lines[1:])).strip()
     lines = format_filtered_exception(exc)
     return "".join(FILTERED_HEADER if line == "Traceback (most recent call last):\n" else line for line in lines)
 
 
-def _print_filtered(exc: BaseException | None) -> None:
+def _print_filtered(exc: BaseException | None, blank_line: bool = True) -> None:
+    """Print the traceback as Sacred does, with ``print`` (a user error's report then ends with a blank line)."""
     if exc is None:
         return
-    sys.stderr.write(filtered_traceback_text(exc))
+    text = filtered_traceback_text(exc)
+    if not blank_line:
+        text = text.rstrip("\n")
+    sys.stderr.write(text + "\n")
     sys.stderr.flush()
-
-
-

@@ -27,6 +27,16 @@ def filtered_traceback(tb: TracebackType | None) -> TracebackType | None:
     return head
 
 
+def internal_origin(exc: BaseException) -> TracebackType | None:
+    """The innermost frame of ``exc``'s traceback when it lies in this package (the error is ours), else None."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None and _is_internal(tb.tb_frame.f_code.co_filename):
+        return tb
+    return None
+
+
 def format_filtered_exception(exc: BaseException) -> list[str]:
     """Lines like ``traceback.format_exception`` but without internal frames (also in chained causes)."""
     _filter_chain(exc, set())

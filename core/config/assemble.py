@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.config.summary import SEED_DOC, ConfigSummary, prefixed
+from core.config.summary import ConfigSummary, prefixed
 from core.config.updates import (convert_to_nested_dict, get_by_dotted_path, iterate_flattened,
                                  path_prefixes, recursive_update, set_by_dotted_path)
 from core.errors import ConfigAddedError, ConfigFileNotFoundError, InvalidConfigError, NamedConfigNotFoundError
@@ -172,7 +172,6 @@ def assemble_config(experiment: Any, command_name: str | None, config_updates: d
         summary.modified |= prefixed(part.modified, scaffold.path)
         summary.typechanged.update(prefixed(part.typechanged, scaffold.path))
         summary.doc_sources.append(lambda part=part, path=scaffold.path: _ingredient_docs(part.docs, path))
-    summary.doc_sources.append(lambda: {"seed": SEED_DOC})
     assembled.summary = summary
     _check_updates(assembled, force)
     return assembled

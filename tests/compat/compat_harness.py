@@ -302,8 +302,10 @@ def log_lines(stderr: str) -> list[str]:
 
 
 def error_line(stderr: str) -> str:
+    """The last line with text, marked when a blank line follows it (Sacred ends some reports so)."""
     lines = [line for line in stderr.splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+    last = lines[-1] if lines else ""
+    return last + " <blank line>" if stderr.endswith("\n\n") else last
 
 
 _VOLATILE_RUN_KEYS = ("start_time", "stop_time", "heartbeat", "host")

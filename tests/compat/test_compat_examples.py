@@ -22,6 +22,8 @@ CASES = register(
     Case("hello_name_option", "ex_hello.py", ("-F", "runs", "-n", "renamed", "-u", "with", "seed=5")),
     Case("hello_print_config_option", "ex_hello.py", ("-p", "with", "seed=5")),
     Case("hello_help", "ex_hello.py", ("--help",), stdout_ignore=(OPTIONS_BLOCK,)),
+    Case("config_dict_only", "ex_config_dict.py", ("with", "name=Bo", "seed=2")),
+    Case("config_dict_only_print_config", "ex_config_dict.py", ("print_config", "with", "name=Bo")),
     Case("captured", "ex_captured.py", ("-F", "runs", "with", "seed=1", "training.lr=0.5")),
     Case("captured_print_config", "ex_captured.py", ("print_config", "with", "training.epochs=4")),
     Case("commands_main", "ex_commands.py"),
