@@ -143,6 +143,12 @@ class _Parser:
         self.options = options
         self.by_short = {o.short: o for o in options if o.short}
         self.by_long = {s: o for o in options for s in o.spellings}
+        self.shared_shorts: dict[str, list[str]] = {}
+        """Short flags that more than one option claims (a custom option's letter taken already)."""
+        for option in options:
+            if option.short:
+                self.shared_shorts.setdefault(option.short, []).append(option.key)
+        self.shared_shorts = {short: keys for short, keys in self.shared_shorts.items() if len(keys) > 1}
 
     def find_long(self, name: str) -> Option:
         if name in self.by_long:
@@ -198,6 +204,9 @@ class _Parser:
             option = self.by_short.get(flag)
             if option is None:
                 raise CommandLineError(f"Unknown option '{flag}' (in '{arg}').")
+            if flag in self.shared_shorts:
+                raise CommandLineError(f"Option '{flag}' is ambiguous: it is the short form of "
+                                       f"{' and '.join(self.shared_shorts[flag])}; use the long form.")
             j += 1
             if option.takes_value:
                 value = letters[j:]

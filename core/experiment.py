@@ -78,7 +78,11 @@ class Experiment(Ingredient):
 
     # ------------------------------------------------------------------ running
     def all_options(self) -> tuple[Option, ...]:
-        return BUILTIN_OPTIONS + tuple(self.additional_cli_options)
+        """The built-in options, those of ``CommandLineOption`` subclasses (Sacred's older way, only when the
+        script imported that module) and the experiment's ``additional_cli_options``."""
+        legacy = sys.modules.get("core.commandline_options")
+        subclassed = tuple(legacy.gather_command_line_options()) if legacy is not None else ()
+        return BUILTIN_OPTIONS + subclassed + tuple(self.additional_cli_options)
 
     def run(self, command_name: str | None = None, config_updates: dict | None = None,
             named_configs: list[str] | tuple = (), info: dict | None = None, meta_info: dict | None = None,

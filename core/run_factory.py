@@ -95,7 +95,7 @@ def create_run(experiment: Any, command_name: str | None, config_updates: dict |
     if options.get("--enforce_clean"):
         from core.host import enforce_clean
         enforce_clean(run.experiment_info)  # before anything starts, with or without observers, as Sacred
-    for extra in experiment.additional_cli_options:
+    for extra in experiment.all_options():
         value = options.get(extra.key)
         if value and extra.apply is not None:
             extra.apply(value, run)

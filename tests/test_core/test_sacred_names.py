@@ -156,3 +156,39 @@ def test_debug_log_level_logs_each_captured_call(capsys):
                  "DEBUG - helper - Finished after 0:00:00.", "DEBUG - debugging - Stopping Heartbeat"):
         assert line in err
     logging.getLogger().setLevel(logging.INFO)
+
+
+def test_commandline_option_subclasses_are_options_as_in_sacred():
+    import gc
+
+    from core.commandline_options import CommandLineOption
+    from core.utils import get_inheritors
+
+    class ColourfulOption(CommandLineOption):
+        """Paint the run."""
+
+        arg = "COLOUR"
+
+        @classmethod
+        def apply(cls, args, run):
+            run.info["colour"] = args
+
+    ex = Experiment("subclassed", interactive=True)
+    ex.main(lambda: None)
+    try:
+        assert ColourfulOption.get_flags() == ("-c", "--colourful")
+        with pytest.warns(UserWarning, match="Subclassing `CommandLineOption` is deprecated"):
+            run = ex.run_commandline(["prog", "--colourful", "red", "-u"])
+        assert run.info["colour"] == "red" and run.meta_info["options"]["--colourful"] == "red"
+        with pytest.warns(UserWarning), pytest.raises(SystemExit) as exit_info:
+            ex.run_commandline(["prog", "-c", "red"])  # -c is also --comment: ambiguous, as in Sacred
+        assert exit_info.value.code == 1
+        ColourfulOption._enabled = False  # a disabled option is left out when disabled ones are hidden
+        core.SETTINGS.COMMAND_LINE.SHOW_DISABLED_OPTIONS = False
+        with pytest.warns(UserWarning):
+            assert "--colourful" not in [option.key for option in ex.all_options()]
+    finally:
+        core.SETTINGS.COMMAND_LINE.SHOW_DISABLED_OPTIONS = True
+        ColourfulOption = run = ex = exit_info = None  # type: ignore[misc]  # drop every reference
+        gc.collect()  # the subclass must not stay an option of later experiments in this process
+    assert not get_inheritors(CommandLineOption)
