@@ -75,9 +75,9 @@ def test_filter_is_fast_on_ten_megabytes_of_progress_bars() -> None:
     spinner = "working " + "|\b/\b-\b\\\b" * 20 + "ok"
     text = ((block + "\n" + spinner + "\n") * (10_000_000 // (len(block) + len(spinner) + 2) + 1))
     assert len(text) >= 10_000_000
-    started = time.perf_counter()
+    started = time.thread_time()
     result = apply_backspaces_and_linefeeds(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     first, second = result.split("\n")[:2]
     assert first == "100%|##########| 100/100"
     assert second == "working ok"
