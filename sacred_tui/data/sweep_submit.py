@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import sacred_tui
+from core.observers.queued_claim import read_claim
 from sacred_tui.data.queued_runs import LOCAL, SLURM, QueueTicket, end_unstarted, write_json_file
 from sacred_tui.data.run_queue import QueuedRun
 from sacred_tui.data.slurm import SlurmError, SlurmOptions, check_options, slurm_available, submit_job
@@ -257,6 +258,11 @@ def _write_record(runs_path: Path, sweep_id: str, spec: SweepSpec, target: Sweep
 def _submit_all(sweep: QueuedSweep, report: Progress) -> None:
     stem = sweep.spec.base.script.stem
     for position, run in enumerate(sweep.runs):
+        if read_claim(run.run_dir) is not None:
+            # Cancelled while earlier runs were being submitted: a job for it would only start to find
+            # its run taken (and a held job would wait forever).
+            report("submitted", position + 1, len(sweep.runs))
+            continue
         try:
             submit_job(run.run_dir, run.ticket.start_argv(run.run_id), run.ticket.cwd, sweep.target.slurm,
                        f"{stem}-{run.run_id}")

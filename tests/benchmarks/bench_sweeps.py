@@ -8,7 +8,8 @@ measurement, and every job and queued run is cancelled at the end.
 
 Measured, headless through Textual's ``run_test``, in a fresh empty runs folder:
 - submit: from the composer's request to every run of the sweep shown in the table (the app's
-  own path: check every command line, write the QUEUED runs, for SLURM one sbatch per run);
+  own path: check every command line, write the QUEUED runs, for SLURM one sbatch per run), and
+  for SLURM until every row shows PENDING (every job submitted);
 - pending: a folder of N pending runs (SLURM jobs held, else runs of a local queue that stopped):
   first paint, all rows shown, one squeue call for all of them, key presses, filter and sort.
 """
@@ -71,6 +72,10 @@ async def measure_submit(folder: Path, script: Path, runs: int, slurm: bool) -> 
         app.queue_flow.submit(SweepRequest(sweep_of(script, runs), target(slurm)))
         await until(pilot, lambda: table.row_count >= runs)
         results[f"{runs} runs in the table (s)"] = time.perf_counter() - started
+        if slurm:  # every job submitted: its row shows PENDING (before, QUEUED: being submitted)
+            await until(pilot, lambda: all(table.get_cell(run_id, "status").plain == "PENDING"
+                                           for run_id in table.visible_ids()))
+            results[f"{runs} runs shown PENDING, every job submitted (s)"] = time.perf_counter() - started
         if app.queue_flow.queue is not None:
             app.queue_flow.queue.cancel_waiting()
             app.queue_flow.queue.stop_running()

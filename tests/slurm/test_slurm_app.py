@@ -158,3 +158,43 @@ async def test_x_cancels_a_pending_job_and_stops_a_running_one(slurm_cluster: Sl
         await pilot.click("#choice-yes")
         await wait_for(pilot, lambda: statuses(table)[running.run_id] == "INTERRUPTED", "the interrupted run")
         await wait_for(pilot, lambda: read_record(pending.run_dir).state == "CANCELLED", "the job's record")
+
+
+async def test_a_sweep_cancelled_half_way_keeps_what_ran_and_cancels_what_waits(
+        slurm_cluster: SlurmCluster, script: Path, tmp_path: Path) -> None:
+    import os
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await table_of(pilot)
+        # Each job takes every CPU of the node (cluster.sh gives it `nproc`), so the jobs run one after another.
+        every_cpu = SlurmOptions(time="5", cpus=len(os.sched_getaffinity(0)))
+        queued = submit(script, tmp_path, every_cpu, "steps=1,100000,2,3")
+        first, second, third, fourth = (run.run_id for run in queued.runs)
+        cout = queued.runs[1].run_dir / "cout.txt"
+        await wait_for(pilot, lambda: statuses(table).get(first) == "COMPLETED" and cout.is_file()
+                       and "step 0" in cout.read_text(errors="replace")
+                       and statuses(table).get(fourth) == "PENDING", "run 1 done, run 2 inside main, 4 pending",
+                       describe=lambda: str(statuses(table)))
+        table.move_cursor(row=table.visible_ids().index(fourth))
+        await pilot.press("X")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the question")
+        assert f"Cancel the 2 waiting runs of sweep {queued.sweep_id} ({third}, {fourth})" in str(
+            app.screen.query_one("#dialog-text").render())
+        await pilot.click("#choice-yes")
+        await wait_for(pilot, lambda: statuses(table)[third] == statuses(table)[fourth] == "CANCELLED",
+                       "the waiting rest cancelled")
+        assert statuses(table)[second] == "RUNNING"
+        table.move_cursor(row=table.visible_ids().index(second))
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the question")
+        await pilot.click("#choice-yes")
+        await wait_for(pilot, lambda: statuses(table)[second] == "INTERRUPTED", "the running one stopped")
+        run_dirs = [run.run_dir for run in queued.runs]
+        await wait_for(pilot, lambda: all(read_record(run_dir).final for run_dir in run_dirs),
+                       "SLURM's final word on the 4 jobs")
+    records = [json.loads((run_dir / "run.json").read_text()) for run_dir in run_dirs]
+    assert [record["status"] for record in records] == ["COMPLETED", "INTERRUPTED", "INTERRUPTED", "INTERRUPTED"]
+    assert ["start_time" in record for record in records] == [True, True, False, False]
+    assert [read_record(run_dir).state for run_dir in run_dirs] == ["COMPLETED", "CANCELLED", "CANCELLED",
+                                                                    "CANCELLED"]

@@ -155,3 +155,47 @@ def test_a_job_slurm_forgot_ends_its_run_only_when_it_is_this_clusters(slurm_clu
     assert record["status"] == "FAILED" and read_record(mine.run_dir).gone
     assert "SLURM job 99999990 is no longer listed by SLURM" in record["fail_trace"][0]
     assert read(other.run_dir)["status"] == "QUEUED" and not read_record(other.run_dir).gone
+
+
+def test_a_running_run_whose_job_ended_is_dead_with_slurms_state(slurm_cluster: SlurmCluster, script: Path,
+                                                                 tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from sacred_tui.data.liveness import DEAD, status_words
+    from sacred_tui.data.processes import read_process_info
+
+    [run] = slurm_sweep(script, tmp_path / "runs", SlurmOptions(time="5"), "steps=100000").runs
+    deadline = time.monotonic() + 30
+    while not printed(run.run_dir, "step 0"):
+        assert time.monotonic() < deadline, read(run.run_dir)["status"]
+        time.sleep(0.1)
+    os.kill(read_process_info(run.run_dir).pid, signal.SIGKILL)  # as the OOM killer would: no record of the end
+    job_id = read_record(run.run_dir).job_id
+    wait_for_state(slurm_cluster, job_id, {"FAILED", "CANCELLED", "COMPLETED"})
+    follow([run.run_dir], {"RUNNING"})
+    assert read(run.run_dir)["status"] == "RUNNING"  # the run's own record is left as the run wrote it
+    state = read_record(run.run_dir).state
+    [row] = RunStore(tmp_path / "runs").load_all()  # what the table shows
+    assert row.liveness.state == DEAD
+    assert row.liveness.reason == f"SLURM job {job_id} ended {state}"
+    assert status_words(row.status, row.liveness) == f"DEAD? job {state.lower()}"
+
+
+def test_a_run_cancelled_while_its_sweep_is_submitted_gets_no_job(slurm_cluster: SlurmCluster, script: Path,
+                                                                  tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    cancelled: list = []
+
+    def progress(what: str, done: int, total: int) -> None:
+        if what == "submitted" and done == 1:  # the user cancels the last run while the first is submitted
+            cancelled.append(cancel_runs([runs / "3"]))
+
+    spec = LaunchSpec.create(script, python=sys.executable)
+    queued = queue_sweep(sweep_of(spec, ["steps=1,2,3"]), runs, SweepTarget("slurm", SlurmOptions(time="5",
+                         extra=("--hold",))), progress=progress)
+    assert cancelled[0].cancelled == ["3"]
+    assert [read_record(run.run_dir) is None for run in queued.runs] == [False, False, True]
+    assert read(runs / "3")["status"] == "INTERRUPTED"
+    cancel_runs([run.run_dir for run in queued.runs[:2]])
+    assert [read(run.run_dir)["status"] for run in queued.runs] == ["INTERRUPTED"] * 3
