@@ -100,7 +100,10 @@ def run_sweep(spec: SweepSpec, args: argparse.Namespace, ask: Ask = ask_user) ->
         return 2
     say(f"Queued runs {_id_span(sweep.runs)} in {runs_dir} ({time.monotonic() - started:.1f} s), "
         f"sweep {sweep.sweep_id}.")
-    say(f"To run this sweep again exactly: {command_line(spec, runs_dir, args)}")
+    if spec.seeds:
+        say(f"To run this sweep again exactly: {command_line(spec, runs_dir, args)}")
+    else:  # each run drew its own seed: the same command draws new ones
+        say(f"To run this sweep again (new seeds; --seeds N fixes them): {command_line(spec, runs_dir, args)}")
     if args.slurm:
         return follow_slurm(sweep, args, ask)
     queue = LocalQueue(Launcher(runs_dir), args.jobs)

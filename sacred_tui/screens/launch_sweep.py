@@ -105,10 +105,14 @@ class SweepComposing:
         if sweep is None:
             line.update(Text("(the sweep is not complete yet)", style="dim"))
             return True
-        where = "as SLURM jobs" if draft.target.kind != LOCAL else (
-            f"on this machine, at most {draft.target.limit} at a time" if draft.target.limit
-            else "on this machine, one per core at a time")
-        text = Text(f"{len(sweep)} runs {where}", style="bold")
+        count = len(sweep)
+        if draft.target.kind != LOCAL:
+            where = "as SLURM jobs" if count != 1 else "as a SLURM job"
+        elif draft.target.limit:
+            where = f"on this machine, at most {draft.target.limit} at a time"
+        else:
+            where = "on this machine, one per core at a time"
+        text = Text(f"{count} {'run' if count == 1 else 'runs'} {where}", style="bold")
         try:
             points = sweep.points()
         except SweepError as exc:

@@ -78,6 +78,7 @@ def test_a_sweep_runs_to_the_end_and_runs_again_with_the_same_seeds(script: Path
     assert done.returncode == 0, done.stdout + done.stderr
     assert statuses(runs) == {str(i): "COMPLETED" for i in range(1, 5)}
     assert "4 runs: 4 COMPLETED" in done.stdout
+    assert "To run this sweep again exactly: " in done.stdout and "--seed-list=" in done.stdout
     sweep_id = re.search(r"sweep (\S+)\.", done.stdout).group(1)
     again = subprocess.run([*SACRED_TUI, "sweep", "--again", sweep_id, "--runs", str(runs)],
                            capture_output=True, text=True, timeout=60)
@@ -111,6 +112,7 @@ def test_ctrl_c_without_a_terminal_cancels_the_waiting_runs(script: Path, tmp_pa
     assert process.wait(timeout=30) == 1
     text = "".join(output)
     assert "No terminal to ask: cancelling the waiting runs" in text and "Cancelled waiting runs 2, 3" in text
+    assert "To run this sweep again (new seeds; --seeds N fixes them): " in text  # no seeds were composed
     assert statuses(runs) == {"1": "COMPLETED", "2": "INTERRUPTED", "3": "INTERRUPTED"}
 
 

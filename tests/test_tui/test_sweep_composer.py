@@ -114,7 +114,7 @@ async def test_a_sweep_of_one_run_is_an_ordinary_launch(script: Path, tmp_path: 
         screen = await composer(pilot)
         await type_into(pilot, screen, "#sweep-seeds", "1")
         seed = screen.query_one(SweepForm).seeds[0]
-        await wait_for(pilot, lambda: panel(screen).startswith("1 runs on this machine"), "the sweep of one")
+        await wait_for(pilot, lambda: panel(screen).startswith("1 run on this machine"), "the sweep of one")
         await preview_ready(pilot, screen)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.launch_flow.launcher.launches, "the launch")
