@@ -20,6 +20,7 @@ from sacred_tui.data.sweep_spec import sweep_of
 from sacred_tui.data.sweep_submit import SweepTarget, queue_sweep
 from sacred_tui.screens.launch import LaunchScreen
 from sacred_tui.screens.launch_dialogs import ChoiceScreen
+from sacred_tui.screens.run_detail import RunDetailScreen
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.widgets.runs_table import RunsTable
 
@@ -63,6 +64,17 @@ async def table_of(pilot: Pilot[None]) -> RunsTable:
 
 def statuses(table: RunsTable) -> dict[str, str]:
     return {run_id: table.get_cell(run_id, "status").plain for run_id in table.visible_ids()}
+
+
+def overview_text(app: SacredTuiApp) -> str:
+    """What the run detail's Overview shows, as plain text."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    console = Console(width=160, file=StringIO(), record=True)
+    console.print(app.screen.query_one("#overview-body", Static).content)
+    return console.export_text()
 
 
 def info(app: SacredTuiApp) -> str:
@@ -158,6 +170,13 @@ async def test_x_cancels_a_pending_job_and_stops_a_running_one(slurm_cluster: Sl
         await pilot.click("#choice-yes")
         await wait_for(pilot, lambda: statuses(table)[running.run_id] == "INTERRUPTED", "the interrupted run")
         await wait_for(pilot, lambda: read_record(pending.run_dir).state == "CANCELLED", "the job's record")
+        table.move_cursor(row=table.visible_ids().index(pending.run_id))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "the run's detail")
+        job_id = read_record(pending.run_dir).job_id
+        shown = (f"{job_id}  CANCELLED", f"output file: {pending.run_dir / f'slurm-{job_id}.out'}")
+        await wait_for(pilot, lambda: all(text in overview_text(app) for text in ("SLURM job", *shown)),
+                       "the job in Overview", describe=lambda: overview_text(app))
 
 
 async def test_a_sweep_cancelled_half_way_keeps_what_ran_and_cancels_what_waits(
