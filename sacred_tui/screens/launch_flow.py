@@ -230,7 +230,7 @@ class LaunchFlow:
         from sacred_tui.screens.launch_dialogs import ChoiceScreen
 
         signal_name = self.launcher.next_signal(launch)
-        body = Text.assemble(visible(f"Send {signal_name} to {label} (pid {launch.pid})?\n"),
+        body = Text.assemble(visible(f"Send {signal_name} to {label} (pid {launch.pid})?"), "\n",
                              (f"{signal_name} {_SIGNAL_EFFECT[signal_name]}.", "dim"))
         self.app.push_screen(ChoiceScreen.confirm(f"Stop {label}?", body, yes=f"Send {signal_name}",
                                                   danger=True),
@@ -352,8 +352,8 @@ class LaunchFlow:
         self._quitting = True
         body = Text("These runs were started here and are still running:\n")
         for launch in running:
-            body.append(visible(f"\n  {'run ' + launch.run_id if launch.run_id else 'launch #' + str(launch.number)}"
-                                f" (pid {launch.pid}): "), style="bold")
+            name = f"run {launch.run_id}" if launch.run_id else f"launch #{launch.number}"
+            body.append("\n  " + visible(f"{name} (pid {launch.pid}): "), style="bold")
             body.append(visible(launch.command_line), style="dim")
         choices = [("leave", "Leave them running", "primary"), ("stop", "Stop them, then quit", "error"),
                    ("cancel", "Cancel", "default")]

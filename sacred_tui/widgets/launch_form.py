@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from sacred_tui.data.launch_spec import CAPTURE_MODES, check_word, malformed_value, split_updates
 from sacred_tui.data.script_interface import Documented
 from sacred_tui.widgets.launch_inputs import OrderedList, UpdateInput, UpdateSuggester, suggestions_for
+from sacred_tui.widgets.marked_selection import MarkedCheckbox
 from sacred_tui.data.visible_text import visible
 
 __all__ = ["FORM_OPTIONS", "NamedConfigPicker", "OptionsForm", "UpdatesEditor"]
@@ -217,7 +218,7 @@ class OptionsForm(Vertical):
             yield Input(str(options.get("--beat-interval") or ""), id="opt-beat", placeholder="beat s (-b)")
             yield Select([(f"capture {mode}", mode) for mode in CAPTURE_MODES], id="opt-capture",
                          prompt="capture: default", value=options.get("--capture") or Select.NULL)
-        yield Checkbox("-f force: skip the added / type-changed checks", bool(options.get("--force")),
+        yield MarkedCheckbox("-f force: skip the added / type-changed checks", bool(options.get("--force")),
                        id="opt-force")
         extra = " ".join(name if value is True else f"{name}={value}" for name, value in self.extra.items())
         yield Static(Text(visible(f"Also passed: {extra}"), style="dim") if extra else "", id="extra-options",
@@ -233,7 +234,7 @@ class OptionsForm(Vertical):
         self.query_one("#opt-capture", Select).value = capture if capture in CAPTURE_MODES else Select.NULL
         self.query_one("#opt-force", Checkbox).value = bool(options.get("--force"))
         extra = " ".join(name if value is True else f"{name}={value}" for name, value in self.extra.items())
-        self.query_one("#extra-options", Static).update(Text(f"Also passed: {extra}", style="dim") if extra else "")
+        self.query_one("#extra-options", Static).update(Text(visible(f"Also passed: {extra}"), style="dim") if extra else "")
 
     def options(self) -> dict[str, str | bool]:
         """The options as LaunchSpec takes them (long names; True for switches)."""

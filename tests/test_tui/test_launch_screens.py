@@ -72,7 +72,8 @@ async def test_live_follow_then_stop_ends_interrupted(tmp_path: Path, script: Pa
         assert launch.running
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the stop question")
-        assert "Send SIGINT to run 1" in plain(app.screen.query_one("#dialog-text", Static))
+        question = plain(app.screen.query_one("#dialog-text", Static))
+        assert f"Send SIGINT to run 1 (pid {launch.pid})?\nSIGINT like Ctrl+C" in question  # two lines, no ␤
         await pilot.press("enter")
         await ended(pilot, launch)
         assert launch.exit_code == 130 and launch.signals_sent == ["SIGINT"]
@@ -165,7 +166,7 @@ async def test_quit_stops_launched_runs_when_asked(tmp_path: Path, script: Path)
         await wait_for(pilot, lambda: launch.run_id == "1", "the run id")
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the quit question")
-        assert "run 1 (pid" in plain(app.screen.query_one("#dialog-text", Static))
+        assert f"still running:\n\n  run 1 (pid {launch.pid}): " in plain(app.screen.query_one("#dialog-text", Static))
         await pilot.click("#choice-stop")
         await wait_for(pilot, lambda: launch.exit_code is not None, "the run to stop", 15)
         await wait_for(pilot, lambda: app.launch_flow.exiting, "the app to exit")

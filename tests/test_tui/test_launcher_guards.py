@@ -14,6 +14,8 @@ from sacred_tui.screens.launch_dialogs import ChoiceScreen
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.widgets.launch_form import NamedConfigPicker, UpdatesEditor
 from sacred_tui.widgets.launch_inputs import UpdateInput
+from sacred_tui.widgets.marked_selection import CHOSEN
+from screen_text import screen_lines
 
 __all__ = ["no_leftover_processes", "script"]  # fixtures used by name
 
@@ -102,3 +104,18 @@ async def test_launcher_preview_shows_numpy_values_as_sacred_does(tmp_path: Path
         field.focus()
         await pilot.press(*"weig")
         await wait_for(pilot, lambda: field._suggestion == "weights=[0.5, 1.0, 1.5, 2.0]", "a literal completion")
+
+
+async def test_force_box_shows_a_tick_not_only_a_colour(tmp_path: Path, script: Path) -> None:
+    app = make_app(tmp_path, script)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await composer(pilot)
+        box = screen.query_one("#opt-force")
+
+        def box_line() -> str:
+            return next(line for line in screen_lines(app) if "-f force" in line)
+
+        assert "▐ ▌ -f force" in box_line() and CHOSEN not in box_line()
+        box.value = True  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert f"▐{CHOSEN}▌ -f force" in box_line()
