@@ -144,6 +144,8 @@ class RunsScreen(RunChangeKeys, Screen[None]):
         else:
             rows = [row for run_id in message.run_ids if (row := self.store.get(run_id)) is not None]
             table.update_rows(rows, message.removed)
+            if table.current_run_id in message.run_ids:
+                self.refresh_bindings()  # the run under the cursor may have stopped: no x any more
         self._show_row_info()
         self._show_status()
 

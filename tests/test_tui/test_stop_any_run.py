@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from sacred_tui.data.processes import process_start_ticks
 from sacred_tui.screens.help import HelpScreen
 from sacred_tui.screens.launch_dialogs import ChoiceScreen
 from sacred_tui.screens.runs import RunsScreen
+from screen_text import screen_lines
 from tui_runs_factory import ago, write_run
 
 __all__ = ["no_leftover_processes", "script"]  # fixtures used by name
@@ -106,3 +108,26 @@ def test_a_run_that_ignores_sigint_is_stopped_with_sigterm_first(tmp_path: Path)
         if background.poll() is None:
             background.kill()
             background.wait()
+
+
+async def test_x_leaves_the_footer_when_the_run_under_the_cursor_ends(tmp_path: Path, script: Path) -> None:
+    runs = tmp_path / "runs"
+    folder = write_run(runs, "1", status="RUNNING", started=ago(5), stopped=None, heartbeat=ago(1),
+                       hostname=platform.node())
+    (folder / "process.json").write_text(json.dumps({"pid": os.getpid(), "hostname": platform.node(),
+                                                     "started_ticks": process_start_ticks(os.getpid())}))
+    app = make_app(tmp_path, script)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs table")
+        table = app.screen.table
+        await wait_for(pilot, lambda: table.current_run_id == "1", "run 1 in the table")
+
+        def offers_stop() -> bool:
+            return "x Stop run" in screen_lines(app)[-1]  # the footer
+
+        await wait_for(pilot, offers_stop, "x offered for the running run")
+        record = json.loads((folder / "run.json").read_text())
+        record.update(status="COMPLETED", stop_time=ago(0))
+        (folder / "run.json").write_text(json.dumps(record))
+        await wait_for(pilot, lambda: table.get_cell("1", "status").plain == "COMPLETED", "the run to end")
+        await wait_for(pilot, lambda: not offers_stop(), "x gone from the footer", 2)
