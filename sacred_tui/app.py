@@ -170,6 +170,13 @@ class SacredTuiApp(LaunchingApp):
             self._queue_flow = QueueFlow(self, self.store, self.launch_flow, slurm_interval=self._slurm_interval)
         return self._queue_flow
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_sweep":  # offered (and listed in the help) on a run of a sweep only
+            run_id = self.launch_flow.selected_run_id()
+            row = self.store.get(run_id) if run_id is not None else None
+            return row is not None and row.queue is not None and bool(row.queue.sweep)
+        return super().check_action(action, parameters)
+
     def action_cancel_sweep(self) -> None:
         """Cancel the waiting runs of the selected run's sweep (after asking)."""
         run_id = self.launch_flow.selected_run_id()
