@@ -204,6 +204,8 @@ class RunOverview(VerticalScroll, can_focus=True):
             return ""
         if liveness.dead:
             if seconds is None:
+                if record.heartbeat is not None and usable_heartbeat(record.heartbeat, now) is None:
+                    return "– (its heartbeat is in the future: clock skew?)"
                 return "– (no heartbeat recorded before it went silent)"
             return f"{_duration(seconds)} until its last heartbeat"
         start = record.start_time.replace(tzinfo=timezone.utc).timestamp()

@@ -102,6 +102,27 @@ async def test_heartbeat_in_the_future_is_called_clock_skew(tmp_path: Path) -> N
         assert "0.0 s ago" not in overview
 
 
+async def test_silent_run_with_a_future_heartbeat_is_dead_and_says_why(tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    folder = write_run(root, "1", status="RUNNING", started=ago(600), stopped=None, heartbeat="2999-01-01T00:00:00")
+    quiet = time.time() - 600  # no file written for ten minutes
+    for path in folder.iterdir():
+        os.utime(path, (quiet, quiet))
+    app = SacredTuiApp(root, poll=True, poll_interval=0.05, safety_interval=0.05)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait(pilot, lambda: isinstance(app.screen, RunsScreen) and app.screen.loaded, "the table")
+        runs = app.screen
+        await wait(pilot, lambda: runs.table.current_run_id == "1", "run 1")
+        assert runs.table.get_cell("1", "status").plain.startswith("DEAD?")
+        assert "clock skew?; no file written for 10 min" in text_of(runs, "#row-info")
+        await pilot.press("enter")
+        await wait(pilot, lambda: isinstance(app.screen, RunDetailScreen) and "DEAD?" in
+                   text_of(app.screen, "#detail-header"), "the detail")
+        overview = text_of(app.screen, "#overview-body")
+        assert "clock skew?; no file written for 10 min" in overview
+        assert "– (its heartbeat is in the future: clock skew?)" in overview
+
+
 async def test_metrics_tab_says_a_sacred_run_updates_at_its_heartbeat(tmp_path: Path) -> None:
     root = tmp_path / "runs"
     write_run(root, "1", status="RUNNING", started=ago(30), stopped=None, heartbeat=ago(2),
