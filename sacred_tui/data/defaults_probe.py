@@ -11,7 +11,6 @@ runs of one script asks it once.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 from sacred_tui.data.launch_spec import LaunchSpec
 from sacred_tui.data.rerun import file_md5, recorded_md5
-from sacred_tui.data.script_interface import ConfigPreview, ProbeError, preview_config
+from sacred_tui.data.script_interface import ConfigPreview, ProbeError, imports_sacred, preview_config
 from sacred_tui.data.stored_sources import SourcesUnavailable, source_copy
 
 __all__ = ["ScriptDefaults", "choose_script", "script_defaults"]
@@ -66,15 +65,6 @@ def _probe(script: Path, python: str, named: str | None, timeout: float) -> Conf
     return cached
 
 
-def _uses_sacred(script: Path) -> bool:
-    """Whether a script imports Sacred itself (``from sacred import ...``)."""
-    try:
-        text = script.read_text(errors="replace")
-    except OSError:
-        return False
-    return re.search(r"^\s*(from\s+sacred[\s.]|import\s+sacred\b)", text, re.MULTILINE) is not None
-
-
 def _recorded_main_md5(record: Any) -> str | None:
     for relpath, stored in record.sources:
         if relpath == record.mainfile:
@@ -113,7 +103,7 @@ def script_defaults(record: Any, stored: Any, python: str, timeout: float = 20.0
     try:
         defaults = _probe(script, python, None, timeout)
     except ProbeError as exc:
-        if _uses_sacred(script):
+        if imports_sacred(script):
             return ScriptDefaults(None, origin, error="the script is built with Sacred, which cannot print "
                                                       "its config as JSON (scripts built with core can)")
         return ScriptDefaults(None, origin, error=f"{origin} could not tell them: {exc.summary}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 from sacred_tui.data.launch_spec import LaunchSpec, format_argv
 
 __all__ = [
-    "ConfigPreview", "Documented", "EntryMarks", "ProbeError", "ScriptInterface", "extract_json",
+    "ConfigPreview", "Documented", "EntryMarks", "ProbeError", "ScriptInterface", "extract_json", "imports_sacred",
     "preview_config", "read_interface", "summarize_stderr",
 ]
 
@@ -198,6 +199,28 @@ def _documented(items: Any) -> list[Documented]:
             for item in items if isinstance(item, Mapping) and item.get("name")]
 
 
+_SACRED_IMPORT = re.compile(r"^\s*(from\s+sacred[\s.]|import\s+sacred\b)", re.MULTILINE)
+
+
+def imports_sacred(script: str | os.PathLike[str]) -> bool:
+    """Whether a script imports Sacred itself (``from sacred import ...``)."""
+    try:
+        text = Path(script).read_text(errors="replace")
+    except OSError:
+        return False
+    return _SACRED_IMPORT.search(text) is not None
+
+
+def _explained(exc: ProbeError, script: Path) -> ProbeError:
+    """A failed probe of a script built with Sacred itself, which has no ``--json``: say so."""
+    if not imports_sacred(script):
+        return exc
+    return ProbeError(f"{script.name} builds its experiment with Sacred itself, which cannot print its "
+                      f"commands and config as JSON, so the launcher cannot list or preview them. Tick -f "
+                      f"to launch it as composed, or change its imports to `from core import Experiment` "
+                      f"for the full launcher.", exc.stderr, exc.command)
+
+
 def read_interface(script: str | os.PathLike[str], python: str,
                    timeout: float = DEFAULT_TIMEOUT) -> ScriptInterface:
     """Ask ``script`` (in a subprocess) for its commands, named configs and default config."""
@@ -205,8 +228,11 @@ def read_interface(script: str | os.PathLike[str], python: str,
     if not path.is_file():
         raise ProbeError(f"The script {str(path)!r} does not exist or is not a file.")
     spec = LaunchSpec.create(path, python=python)
-    named = _run(spec.argv(head=("print_named_configs", "--json")), path.parent, timeout)
-    defaults = _run(spec.argv(head=("print_config", "--json")), path.parent, timeout)
+    try:
+        named = _run(spec.argv(head=("print_named_configs", "--json")), path.parent, timeout)
+        defaults = _run(spec.argv(head=("print_config", "--json")), path.parent, timeout)
+    except ProbeError as exc:
+        raise _explained(exc, path) from None
     try:
         preview = ConfigPreview.from_json(defaults)
     except ValueError as exc:
@@ -219,7 +245,10 @@ def read_interface(script: str | os.PathLike[str], python: str,
 
 def preview_config(spec: LaunchSpec, timeout: float = DEFAULT_TIMEOUT) -> ConfigPreview:
     """Run ``print_config --json`` with the spec's words and options; ProbeError when it fails."""
-    data = _run(spec.argv(head=("print_config", "--json")), spec.cwd, timeout)
+    try:
+        data = _run(spec.argv(head=("print_config", "--json")), spec.cwd, timeout)
+    except ProbeError as exc:
+        raise _explained(exc, spec.script) from None
     try:
         return ConfigPreview.from_json(data)
     except ValueError as exc:

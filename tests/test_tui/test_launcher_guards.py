@@ -4,11 +4,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.widgets import Input, Static
 
-from launch_support import (DATA, composer, make_app, no_leftover_processes, plain, preview_ready, script,
-                            type_update, wait_for)
+from launch_support import (DATA, composer, config_of, ended, launched_detail, make_app, no_leftover_processes,
+                            plain, preview_ready, script, status_of, type_update, wait_for)
 from sacred_tui.screens.launch import LaunchScreen
 from sacred_tui.screens.launch_dialogs import ChoiceScreen
 from sacred_tui.screens.runs import RunsScreen
@@ -119,3 +120,24 @@ async def test_force_box_shows_a_tick_not_only_a_colour(tmp_path: Path, script: 
         box.value = True  # type: ignore[attr-defined]
         await pilot.pause()
         assert f"▐{CHOSEN}▌ -f force" in box_line()
+
+
+async def test_a_script_built_with_sacred_is_explained_and_launches_with_force(tmp_path: Path) -> None:
+    pytest.importorskip("sacred")
+    folder = tmp_path / "exp"
+    folder.mkdir()
+    sacred_script = Path(shutil.copy(DATA / "sacred_exp.py", folder / "sacred_exp.py"))
+    app = make_app(tmp_path, sacred_script)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await composer(pilot)
+        assert screen.interface_error is not None
+        blocker = screen.launch_blocker(screen.current_spec()) or ""
+        assert "sacred_exp.py builds its experiment with Sacred itself" in blocker and "Tick -f" in blocker
+        await type_update(pilot, screen, "steps=5")
+        screen.query_one("#opt-force").value = True  # type: ignore[attr-defined]
+        await preview_ready(pilot, screen)
+        assert screen.launch_blocker(screen.current_spec()) is None
+        await pilot.press("ctrl+s")
+        await launched_detail(pilot, "1")
+        await ended(pilot, app.launch_flow.launcher.for_run("1"))  # type: ignore[arg-type]
+    assert status_of(tmp_path, "1") == "COMPLETED" and config_of(tmp_path, "1")["steps"] == 5
