@@ -27,7 +27,7 @@ class SourcesView(Horizontal):
     """File list on the left, the chosen file on the right."""
 
     DEFAULT_CSS = """
-    SourcesView > OptionList { width: 36; height: 1fr; }
+    SourcesView > OptionList { width: 36; max-width: 30%; height: 1fr; }
     SourcesView > VerticalScroll { width: 1fr; height: 1fr; }
     """
     BINDINGS = [

@@ -219,6 +219,17 @@ async def test_info_and_sources_tabs() -> None:
         assert "def double" in (sources.texts["helper_module.py"] or "")
 
 
+async def test_sources_at_80x24_leave_most_of_the_width_to_the_code() -> None:
+    app = DetailApp(REFERENCE, "1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        sources = app.screen.query_one(SourcesView)
+        files, code = sources.children
+        assert files.size.width <= 24 and code.size.width >= 54, (files.size, code.size)
+
+
 async def test_tab_keys_and_escape_returns() -> None:
     app = DetailApp(REFERENCE, "1")
     async with app.run_test(size=(120, 40)) as pilot:
