@@ -2,7 +2,9 @@
 
 A runs folder stores each run's final config, not the experiment's defaults. The script knows
 them: ``print_config --json`` (run in a subprocess, never imported) prints the default config with
-each key's doc, and ``print_config --json with NAMED`` marks the keys a named config sets. The
+each key's doc, and ``print_config --json with NAMED`` marks the keys a named config sets. A script
+built with Sacred itself has no ``--json``; Sacred's ``save_config`` tells its config instead (no
+docs), and the keys a named config sets are those whose value it changes. The
 script version is chosen to match the run: the script in place when its md5 is the one the run
 recorded, else a copy of the run's stored sources (``_sources``), else the current script (said
 so). Answers are cached per script content hash, interpreter and named config, so opening many
@@ -18,6 +20,7 @@ from typing import Any
 
 from sacred_tui.data.launch_spec import LaunchSpec
 from sacred_tui.data.rerun import file_md5, recorded_md5
+from sacred_tui.data.sacred_defaults import sacred_preview
 from sacred_tui.data.script_interface import ConfigPreview, ProbeError, imports_sacred, preview_config
 from sacred_tui.data.stored_sources import SourcesUnavailable, source_copy
 
@@ -65,6 +68,24 @@ def _probe(script: Path, python: str, named: str | None, timeout: float) -> Conf
     return cached
 
 
+def _sacred_probe(script: Path, python: str, named: str | None, timeout: float) -> ConfigPreview:
+    """Sacred's save_config [with NAMED] of a script built with Sacred, cached like :func:`_probe`."""
+    key = (_content_hash(script), str(script.parent), python, f"save_config {named or ''}")
+    with _lock:
+        cached = _cache.get(key)
+    if cached is None:
+        try:
+            defaults = None if named is None else _sacred_probe(script, python, None, timeout).config
+            cached = sacred_preview(script, python, named, defaults, timeout)
+        except ProbeError as exc:
+            cached = exc
+        with _lock:
+            _cache[key] = cached
+    if isinstance(cached, ProbeError):
+        raise cached
+    return cached
+
+
 def _recorded_main_md5(record: Any) -> str | None:
     for relpath, stored in record.sources:
         if relpath == record.mainfile:
@@ -100,19 +121,26 @@ def script_defaults(record: Any, stored: Any, python: str, timeout: float = 20.0
     script, origin = choose_script(record, stored)
     if script is None:
         return ScriptDefaults(None, origin, error=origin)
+    probe = _probe
     try:
         defaults = _probe(script, python, None, timeout)
     except ProbeError as exc:
-        if imports_sacred(script):
-            return ScriptDefaults(None, origin, error="the script is built with Sacred, which cannot print "
-                                                      "its config as JSON (scripts built with core can)")
-        return ScriptDefaults(None, origin, error=f"{origin} could not tell them: {exc.summary}")
+        if not imports_sacred(script):
+            return ScriptDefaults(None, origin, error=f"{origin} could not tell them: {exc.summary}")
+        probe, origin = _sacred_probe, f"{origin}, with Sacred's save_config"
+        try:
+            defaults = _sacred_probe(script, python, None, timeout)
+        except ProbeError as sacred_exc:
+            return ScriptDefaults(None, origin, error=f"the script is built with Sacred, and its save_config "
+                                                      f"could not tell them: {sacred_exc.summary}")
+        except OSError as sacred_exc:
+            return ScriptDefaults(None, origin, error=f"{script} cannot be read: {sacred_exc.strerror or sacred_exc}")
     except OSError as exc:
         return ScriptDefaults(None, origin, error=f"{script} cannot be read: {exc.strerror or exc}")
     result = ScriptDefaults(defaults, origin)
     for name in dict.fromkeys(record.named_configs):
         try:
-            result.named[name] = _probe(script, python, name, timeout)
+            result.named[name] = probe(script, python, name, timeout)
         except ProbeError as exc:
             result.failed_named[name] = exc.summary
         except OSError as exc:

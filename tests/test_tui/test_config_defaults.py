@@ -6,11 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rich.style import Style
 from textual.widgets import Static
 
 from detail_support import DetailApp, settle, static_text
-from launch_support import DATA
+from launch_support import DATA, make_app, wait_for
+from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.widgets import change_styles
 from sacred_tui.widgets.config_view import ValueTree
 
@@ -107,3 +109,30 @@ async def test_config_falls_back_and_says_why_when_the_script_cannot_answer(tmp_
         assert "keys given on the command line" in legend
         styles = styles_of(app.screen.query_one("#config-tree", ValueTree))
         assert styles["steps"] == change_styles.MODIFIED
+
+
+async def test_a_run_of_a_script_built_with_sacred_is_compared_with_the_defaults_save_config_tells(
+        tmp_path: Path) -> None:
+    pytest.importorskip("sacred")
+    folder = tmp_path / "exp"
+    folder.mkdir()
+    script = Path(shutil.copy(DATA / "sacred_exp.py", folder / "sacred_exp.py"))
+    runs = tmp_path / "runs"
+    run_script(script, runs, "with", "many", "note='changed'", "opts.depth=2")  # written by Sacred itself
+    app = make_app(tmp_path)  # Sacred records no interpreter: the app's (--python) has Sacred
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen) and app.screen.table.current_run_id == "1",
+                       "run 1 in the table")
+        await pilot.press("enter", "2")
+
+        def legend() -> str:
+            found = app.screen.query("#config-legend")
+            return static_text(found.first(Static)) if found else ""
+
+        await wait_for(pilot, lambda: "with Sacred's save_config" in legend(), "the defaults", 30)
+        assert "compared with the experiment's defaults (from the script, with Sacred's save_config)" in legend()
+        tree = app.screen.query_one("#config-tree", ValueTree)
+        labels, styles = labels_of(tree), styles_of(tree)
+        assert styles["steps"] == change_styles.MODIFIED and "(default 3)  set by many" in labels["steps"]
+        assert styles["note"] == change_styles.MODIFIED and "(default 'plain')" in labels["note"]
+        assert styles["opts.depth"] == "" and styles["seed"] == ""  # given but unchanged; drawn anew
