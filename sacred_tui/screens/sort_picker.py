@@ -32,7 +32,7 @@ class SortPickerScreen(ModalScreen[tuple[str, bool] | None]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     SortPickerScreen OptionList { height: auto; max-height: 20; }
-    SortPickerScreen .dialog-title { text-style: bold; }
+    SortPickerScreen .dialog-title { text-style: bold; width: 100%; }
     """
     BINDINGS = [Binding("escape,o", "cancel", "Cancel")]
 

@@ -82,6 +82,8 @@ async def test_columns_sort_and_filter_are_remembered_per_folder(tmp_path: Path)
         await pilot.press("a")
         await pilot.press("o")
         assert isinstance(app.screen, SortPickerScreen)
+        await pilot.pause()
+        assert "Esc cancels" in "\n".join(screen_lines(app))  # the title wraps instead of being cut
         await pilot.press("down", "down", "enter")  # ID, Status, Experiment
         assert table.sort_column == "experiment" and not table.sort_reverse
         await pilot.press("slash", *"status=COMPLETED", "enter")
