@@ -1,6 +1,7 @@
 """The Config tab compares a run with its experiment's defaults, asked of the script itself."""
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -10,11 +11,14 @@ import pytest
 from rich.style import Style
 from textual.widgets import Static
 
+from core.runs import RunsFolder
 from detail_support import DetailApp, settle, static_text
 from launch_support import DATA, make_app, wait_for
+from sacred_tui.data.defaults_probe import script_defaults
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.widgets import change_styles
 from sacred_tui.widgets.config_view import ValueTree
+from tui_runs_factory import copy_reference_runs
 
 
 def labels_of(tree: ValueTree) -> dict[str, str]:
@@ -136,3 +140,26 @@ async def test_a_run_of_a_script_built_with_sacred_is_compared_with_the_defaults
         assert styles["steps"] == change_styles.MODIFIED and "(default 3)  set by many" in labels["steps"]
         assert styles["note"] == change_styles.MODIFIED and "(default 'plain')" in labels["note"]
         assert styles["opts.depth"] == "" and styles["seed"] == ""  # given but unchanged; drawn anew
+
+
+def test_defaults_of_a_run_written_by_sacred_come_from_its_stored_sources_with_save_config(tmp_path: Path) -> None:
+    """Real Sacred 0.8.7 wrote the run on another machine: its script folder does not exist here."""
+    pytest.importorskip("sacred")
+    stored = RunsFolder(copy_reference_runs(tmp_path / "runs")).run("1")
+    found = script_defaults(stored.read_record(), stored, sys.executable)
+    assert found.error == ""
+    assert found.origin == "the run's stored sources (the script is gone), with Sacred's save_config"
+    assert found.defaults is not None
+    defaults = found.defaults.config
+    assert (defaults["lr"], defaults["opts"]["momentum"], defaults["epochs"]) == (0.01, 0.9, 3)
+
+
+def test_an_interpreter_without_sacred_is_named_as_the_reason(tmp_path: Path) -> None:
+    stored = RunsFolder(copy_reference_runs(tmp_path / "runs")).run("1")
+    bare = tmp_path / "python-without-site-packages"
+    bare.write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -S \"$@\"\n")
+    bare.chmod(0o755)
+    found = script_defaults(stored.read_record(), stored, str(bare))
+    assert found.defaults is None
+    assert found.error.startswith("the script is built with Sacred, and its save_config could not tell them: "
+                                  "save_config failed: ModuleNotFoundError: No module named "), found.error
