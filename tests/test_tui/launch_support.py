@@ -74,6 +74,13 @@ def status_of(tmp_path: Path, run_id: str) -> str:
     return json.loads((tmp_path / "runs" / run_id / "run.json").read_text())["status"]
 
 
+def asked(app: SacredTuiApp) -> bool:
+    """A question is showing, its text mounted (a pushed screen composes a moment later)."""
+    from sacred_tui.screens.launch_dialogs import ChoiceScreen
+
+    return isinstance(app.screen, ChoiceScreen) and bool(app.screen.query("#dialog-text"))
+
+
 def plain(widget: Static) -> str:
     content = widget.content
     return content.plain if isinstance(content, Text) else str(content)

@@ -15,15 +15,16 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 
 from sacred_tui.data.launch_spec import LaunchSpec
 from sacred_tui.screens.help import HelpScreen
-from sacred_tui.screens.launch_dialogs import ChoiceScreen, ScriptPickerScreen
+from sacred_tui.screens.launch_dialogs import ScriptPickerScreen
 from sacred_tui.screens.launch_log import LaunchLogScreen
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.widgets import change_styles
 from sacred_tui.widgets.launch_form import NamedConfigPicker, UpdatesEditor
 from sacred_tui.widgets.log_tail import LogTail
 
-from launch_support import (DATA, composer, config_of, ended, launched_detail, make_app, no_leftover_processes,
-                            plain, preview_ready, script, span_style, status_of, type_update, wait_for)
+from launch_support import (DATA, asked, composer, config_of, ended, launched_detail, make_app,
+                            no_leftover_processes, plain, preview_ready, script, span_style, status_of, type_update,
+                            wait_for)
 
 __all__ = ["no_leftover_processes", "script"]  # fixtures used by name
 
@@ -71,7 +72,7 @@ async def test_live_follow_then_stop_ends_interrupted(tmp_path: Path, script: Pa
         await wait_for(pilot, lambda: "step 3" in tail.lines, "live stdout")
         assert launch.running
         await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the stop question")
+        await wait_for(pilot, lambda: asked(app), "the stop question")
         question = plain(app.screen.query_one("#dialog-text", Static))
         assert f"Send SIGINT to run 1 (pid {launch.pid})?\nSIGINT like Ctrl+C" in question  # two lines, no ␤
         await pilot.press("enter")
@@ -95,7 +96,7 @@ async def test_rerun_as_is_and_edit_then_rerun(tmp_path: Path, script: Path) -> 
         assert isinstance(runs, RunsScreen)
         await wait_for(pilot, lambda: runs.table.current_run_id == "1", "run 1 in the table")
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the re-run question")
+        await wait_for(pilot, lambda: asked(app), "the re-run question")
         body = plain(app.screen.query_one("#dialog-text", Static))
         seed = config_of(tmp_path, "1")["seed"]
         assert f"tiny_exp.py with \"msg='first'\" steps=1 seed={seed} --comment=original -F" in body
@@ -139,7 +140,7 @@ async def test_failing_preview_blocks_launch_until_forced(tmp_path: Path, script
         assert "zzz is not a key of the experiment's config" in plain(screen.query_one("#launch-notes", Static))
         await pilot.press("ctrl+s")
         # Forcing the check off is not enough: launching an added key asks once more.
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the launch-anyway question")
+        await wait_for(pilot, lambda: asked(app), "the launch-anyway question")
         assert "zzz is not a key of the experiment's config" in plain(app.screen.query_one("#dialog-text", Static))
         await pilot.click("#choice-launch")
         await launched_detail(pilot, "1")
@@ -165,7 +166,7 @@ async def test_quit_stops_launched_runs_when_asked(tmp_path: Path, script: Path)
         launch = app.launch_flow.launch(LaunchSpec.create(script, named_configs=["slow"]), open_detail=False)
         await wait_for(pilot, lambda: launch.run_id == "1", "the run id")
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the quit question")
+        await wait_for(pilot, lambda: asked(app), "the quit question")
         assert f"still running:\n\n  run 1 (pid {launch.pid}): " in plain(app.screen.query_one("#dialog-text", Static))
         await pilot.click("#choice-stop")
         await wait_for(pilot, lambda: launch.exit_code is not None, "the run to stop", 15)
@@ -180,7 +181,7 @@ async def test_quit_can_leave_launched_runs_running(tmp_path: Path, script: Path
         launch = app.launch_flow.launch(LaunchSpec.create(script, named_configs=["slow"]), open_detail=False)
         await wait_for(pilot, lambda: launch.run_id == "1", "the run id")
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the quit question")
+        await wait_for(pilot, lambda: asked(app), "the quit question")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.launch_flow.exiting, "the app to exit")
     launcher = app.launch_flow.launcher
@@ -240,7 +241,7 @@ async def test_picking_a_script_outside_the_named_folders_needs_a_yes(tmp_path: 
             field.value = str(path)
             await pilot.press("enter")
             if asks:
-                await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the confirmation")
+                await wait_for(pilot, lambda: asked(app), "the confirmation")
                 assert "outside the folders you named" in plain(app.screen.query_one("#dialog-text", Static))
                 await pilot.press("enter")
             await wait_for(pilot, lambda: app.screen is screen and screen.script == path, f"{path.name} chosen")

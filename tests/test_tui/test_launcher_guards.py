@@ -8,10 +8,9 @@ import pytest
 from textual import events
 from textual.widgets import Input, Static
 
-from launch_support import (DATA, composer, config_of, ended, launched_detail, make_app, no_leftover_processes,
-                            plain, preview_ready, script, status_of, type_update, wait_for)
+from launch_support import (DATA, asked, composer, config_of, ended, launched_detail, make_app,
+                            no_leftover_processes, plain, preview_ready, script, status_of, type_update, wait_for)
 from sacred_tui.screens.launch import LaunchScreen
-from sacred_tui.screens.launch_dialogs import ChoiceScreen
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.widgets.launch_form import NamedConfigPicker, UpdatesEditor
 from sacred_tui.widgets.launch_inputs import UpdateInput
@@ -31,7 +30,7 @@ async def test_malformed_value_and_type_change_need_launch_anyway(tmp_path: Path
         assert "steps=[1, is not a Python literal" in notes
         assert "steps changes type from int to str" in notes
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the launch-anyway question")
+        await wait_for(pilot, lambda: asked(app), "the launch-anyway question")
         question = plain(app.screen.query_one("#dialog-text", Static))
         assert "it would be passed as the text '[1,'" in question
         await pilot.press("enter")  # the focused answer is "Keep editing"
@@ -72,12 +71,12 @@ async def test_q_does_not_quit_and_esc_asks_and_L_reopens(tmp_path: Path, script
         await pilot.pause(0.2)
         assert app.screen is screen and not app.launch_flow.exiting
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the leave question")
+        await wait_for(pilot, lambda: asked(app), "the leave question")
         assert "L reopens it" in plain(app.screen.query_one("#dialog-text", Static))
         await pilot.press("enter")  # "Keep editing" has the focus
         await wait_for(pilot, lambda: app.screen is screen, "the composer again")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the leave question")
+        await wait_for(pilot, lambda: asked(app), "the leave question")
         await pilot.click("#choice-leave")
         await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs table")
         again = await composer(pilot)

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from launch_support import (DATA, composer, ended, launched_detail, make_app, no_leftover_processes, plain,
-                            wait_for)
+from launch_support import (DATA, asked, composer, ended, launched_detail, make_app, no_leftover_processes,
+                            plain, wait_for)
 from sacred_tui.data.launch_spec import LaunchSpec
-from sacred_tui.screens.launch_dialogs import ChoiceScreen
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.widgets.launch_form import UpdatesEditor
 from sacred_tui.widgets.run_overview import RunOverview
@@ -33,7 +32,7 @@ async def rerun_selected(pilot, app, run_id: str, expected_id: str) -> str:  # t
     await wait_for(pilot, lambda: run_id in runs.table.visible_ids(), f"run {run_id} in the table")
     runs.table.move_cursor(row=runs.table.get_row_index(run_id))
     await pilot.press("r")
-    await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the re-run question")
+    await wait_for(pilot, lambda: asked(app), "the re-run question")
     body = plain(app.screen.query_one("#dialog-text", Static))
     await pilot.press("enter")
     await launched_detail(pilot, expected_id)

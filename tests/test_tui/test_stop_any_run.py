@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from launch_support import DATA, make_app, no_leftover_processes, plain, script, status_of, wait_for
+from launch_support import DATA, asked, make_app, no_leftover_processes, plain, script, status_of, wait_for
 from sacred_tui.data.processes import process_start_ticks
 from sacred_tui.screens.help import HelpScreen
 from sacred_tui.screens.launch_dialogs import ChoiceScreen
@@ -42,7 +42,7 @@ async def test_x_stops_a_run_started_outside_the_app(tmp_path: Path, script: Pat
             assert recorded["pid"] == outside.pid and recorded["python"] == sys.executable
             assert recorded["started_ticks"] == process_start_ticks(outside.pid)
             await pilot.press("x")
-            await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the stop question")
+            await wait_for(pilot, lambda: asked(app), "the stop question")
             question = plain(app.screen.query_one("#dialog-text", Static))
             assert f"Send SIGINT to run 1 (pid {outside.pid}, started outside this session)" in question
             await pilot.press("enter")
@@ -117,7 +117,7 @@ async def test_x_leaves_the_footer_when_the_run_under_the_cursor_ends(tmp_path: 
     (folder / "process.json").write_text(json.dumps({"pid": os.getpid(), "hostname": platform.node(),
                                                      "started_ticks": process_start_ticks(os.getpid())}))
     app = make_app(tmp_path, script)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=(240, 50)) as pilot:  # a footer wide enough for every key
         await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs table")
         table = app.screen.table
         await wait_for(pilot, lambda: table.current_run_id == "1", "run 1 in the table")
