@@ -34,11 +34,10 @@ def iso_texts(times_us: Sequence[int]) -> list[str]:
     """ISO texts (naive UTC, fraction dropped when zero, as ``datetime.isoformat``) of microsecond stamps."""
     if not len(times_us):
         return []
-    micro_texts, seconds = _micro_texts(times_us)
-    if seconds is None:
+    text = _fast_stamps_text(times_us, '"\n"')
+    if text is None:
         return _slow_iso_texts(times_us)
-    text = _with_dates('"' + '"\n"'.join(micro_texts) + '"', '"', seconds)
-    return text.replace('.000000"', '"')[1:-1].split('"\n"')
+    return text[1:-1].split('"\n"')
 
 
 def encode_points(name: str, steps: Sequence[Any], values: Sequence[Any],
@@ -52,13 +51,12 @@ def encode_points(name: str, steps: Sequence[Any], values: Sequence[Any],
     """
     steps_block, steps_line = scalar_texts(steps)
     values_block, values_line = scalar_texts(values)
-    micro_texts, seconds = _micro_texts(times_us)
-    if seconds is None:
+    fast_block = _fast_stamps_text(times_us, _STAMP_SEP)
+    if fast_block is None:
         stamps = _slow_iso_texts(times_us)
         stamps_block = '"' + _STAMP_SEP.join(stamps) + '"'
     else:
-        stamps_block = _with_dates('"' + _STAMP_SEP.join(micro_texts) + '"', '"', seconds)
-        stamps_block = stamps_block.replace('.000000"', '"')
+        stamps_block = fast_block
         stamps = stamps_block[1:-1].split(_STAMP_SEP)
     lines = _lines('{"name": ' + _encode_str(name) + ', "step": ', steps_line, stamps, values_line)
     return ITEM_SEP.join(steps_block), stamps_block, ITEM_SEP.join(values_block), lines
@@ -67,12 +65,22 @@ def encode_points(name: str, steps: Sequence[Any], values: Sequence[Any],
 _STAMP_SEP = '",' + ITEM_SEP[1:] + '"'
 
 
-def _micro_texts(times_us: Sequence[int]) -> tuple[list[str], range | None]:
-    """Digits of each stamp, and the seconds they span (None: the fast path does not apply)."""
-    low, high = min(times_us) // 10**6, max(times_us) // 10**6
-    if _SECONDS_FAST[0] <= low and high < _SECONDS_FAST[1] and high - low <= _MAX_SECONDS_FAST:
-        return list(map(int.__repr__, times_us)), range(low, high + 1)
-    return [], None
+def _fast_stamps_text(times_us: Sequence[int], separator: str) -> str | None:
+    """The quoted ISO texts of the stamps joined by ``separator``; None where the fast path does not
+    apply (stamps over more than a few seconds, outside 2001..2286, or not in order).
+
+    The stamps are written as digits, then the ten digits of each second from the first stamp's to
+    the last one's are replaced by that second's date text. Stamps come from the clock in order, so
+    the first and last give the seconds to replace without a pass over all of them; a stamp outside
+    that span keeps its digits (its text starts with "1", a date here with "2") and is detected.
+    """
+    low, high = times_us[0] // 10**6, times_us[-1] // 10**6
+    if not (_SECONDS_FAST[0] <= low <= high < _SECONDS_FAST[1] and high - low <= _MAX_SECONDS_FAST):
+        return None
+    text = _with_dates('"' + separator.join(map(int.__repr__, times_us)) + '"', '"', range(low, high + 1))
+    if '"1' in text:
+        return None
+    return text.replace('.000000"', '"')
 
 
 def _with_dates(text: str, marker: str, seconds: range) -> str:

@@ -14,7 +14,7 @@ import core.observers.metrics_sinks as metrics_sinks
 from core.config.values import dumps, flatten
 from core.metrics import MetricsLogger, ScalarSeries
 from core.observers.metrics_file import MetricsFile
-from core.observers.metrics_text import iso_texts, jsonl_text, scalar_texts
+from core.observers.metrics_text import encode_points, iso_texts, jsonl_text, scalar_texts
 
 EPOCH = datetime.datetime(1970, 1, 1)
 
@@ -71,8 +71,17 @@ def test_iso_texts_match_isoformat_on_fast_and_slow_paths() -> None:
     base = 1_795_833_834_000_000
     fast = [base + k * 333_337 for k in range(40)] + [base + 5_000_000]
     slow = [base + k * 86_400_000_000 for k in range(20)] + [5 * 10**14, -1_500_000, 0]
-    for stamps in (fast, slow):
-        assert iso_texts(stamps) == [_iso(micros) for micros in stamps]
+    # the clock stepped back: a stamp before the first one's second, stamps in falling order
+    stepped_back = [base + 3_000_000, base + 1_000_500, base + 3_500_000, base + 5_000_000]
+    falling = [base + 4_000_000, base + 2_000_001, base + 1]
+    inside = [base + 2_999_999, base + 2_000_000, base + 3_100_000]
+    for stamps in (fast, slow, stepped_back, falling, inside):
+        expected = [_iso(micros) for micros in stamps]
+        assert iso_texts(stamps) == expected
+        _, stamps_block, _, lines = encode_points("m", list(range(len(stamps))), [0.5] * len(stamps),
+                                                  array("q", stamps))
+        assert json.loads("[" + stamps_block + "]") == expected
+        assert [json.loads(line)["timestamp"] for line in lines.splitlines()] == expected
     assert iso_texts([base])[0] == "2026-11-28T02:43:54"  # no fraction when it is zero
 
 
