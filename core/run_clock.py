@@ -61,7 +61,8 @@ class _Clock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="run-clock", daemon=True)
                 self._thread.start()
-            self._condition.notify()
+            if self._heap[0][2] is item:  # due first: the clock must wake earlier than it planned
+                self._condition.notify()
         return item
 
     def _loop(self) -> None:
