@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core.observers.json_text import dumps_indented
+
 __all__ = ["RecordText"]
 
 FIXED_KEYS = ("experiment", "host")
@@ -16,8 +18,8 @@ FIXED_KEYS = ("experiment", "host")
 
 
 def _dumps(obj: Any) -> str:
-    from core.config.values import dumps
-    return dumps(obj)
+    from core.config.values import flatten
+    return dumps_indented(flatten(obj))  # the text of core.config.values.dumps, encoded faster
 
 
 class RecordText:
