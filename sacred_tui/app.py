@@ -130,7 +130,10 @@ class SacredTuiApp(LaunchingApp):
             self._refreshing = False
             self._start_refresh()
 
+    @work(thread=True, group="liveness", exclusive=True, exit_on_error=False,
+          description="Judging which runs still run")
     def _judge_liveness(self) -> None:
+        # Off the event loop: judging a run that went quiet reads its run.json again.
         changed = self.store.tick()
         if changed:
             self.post_message(RunsUpdated([row.run_id for row in changed]))

@@ -1,11 +1,14 @@
 """Provides RunStore, the cached index of a runs folder: one RunRow per run, refreshed by change.
 
 The first load reads run.json of every run (enough to paint the table), then config.json and the
-metrics in a second pass. Afterwards only runs whose files changed are read again, and only the
-files that changed: a new heartbeat re-reads run.json, appended metrics are read incrementally for
-running runs. Nothing of a run is kept but its row, so a folder of 20,000 runs stays small.
-All methods are thread-safe; reading happens on the caller's thread. One run that cannot be read
-never stops the others: its row carries the problem instead.
+metrics in a second pass (the runs on screen first, see :meth:`RunStore.prefer`; a finished run's
+metrics are summarised straight from metrics.json). Afterwards only runs whose files changed are
+read again, and only the files that changed: a new heartbeat re-reads run.json, appended metrics
+are read incrementally for running runs. Nothing of a run is kept but its row, so a folder of
+20,000 runs stays small. All methods are thread-safe; reading happens on the caller's thread and
+never under the store's lock, which is held only to swap rows in, so the UI thread asking for a
+row never waits for a file. One run that cannot be read never stops the others: its row carries
+the problem instead.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from sacred_tui.data.annotations import ANNOTATIONS_FILE, Annotations, read_anno
 from sacred_tui.data.rows import (MetricSummary, RunRow, flatten_config, row_from_run_json,
                                   run_id_sort_key)
 from sacred_tui.data.liveness import is_running
+from sacred_tui.data.metric_summaries import quick_summaries
 from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.queue_view import read_queue_view
 from sacred_tui.data.run_files import RunFiles
@@ -75,8 +79,15 @@ class RunStore:
         self._rows: dict[str, RunRow] = {}
         self._stamps: dict[str, RunStamp] = {}
         self._followers: dict[str, MetricsFollower] = {}
-        self._unenriched: list[str] = []
+        self._unenriched: dict[str, None] = {}
+        """Runs whose config and metrics are not read yet, in the order they will be."""
+        self._preferred: list[str] = []
+        self._generation = 0
+        """Counts loads: rows read for an older load are not committed."""
         self._lock = threading.RLock()
+        """Guards the dicts above; held only to read or swap entries, never across a file read."""
+        self._follow_lock = threading.Lock()
+        """One metrics follower is polled at a time (the refresher and the loader may share one)."""
 
     @property
     def path(self) -> Path:
@@ -106,6 +117,11 @@ class RunStore:
         """How many runs still wait for their config and metrics to be read."""
         return len(self._unenriched)
 
+    def prefer(self, run_ids: Iterable[str]) -> None:
+        """Read the config and metrics of these runs (the ones on screen) before the others."""
+        with self._lock:
+            self._preferred = [run_id for run_id in run_ids if run_id in self._unenriched]
+
     def stored_run(self, run_id: str) -> StoredRun:
         """Return the cached reader of one run, for screens that show its details."""
         return self.folder.run(run_id)
@@ -132,35 +148,52 @@ class RunStore:
         """
         now = time.time() if now is None else now
         with self._lock:
-            self._rows, self._stamps, self._unenriched = {}, {}, []
-            run_ids = self.folder.list_run_ids()
+            self._generation += 1
+            generation = self._generation
+            self._rows, self._stamps, self._unenriched, self._preferred = {}, {}, {}, []
+        run_ids = self.folder.list_run_ids()
         newest_first = sorted(run_ids, key=run_id_sort_key, reverse=True)
+        base = self.folder.path
         for index, batch in enumerate((newest_first[:first], newest_first[first:])):
             if index and not batch:
                 break
+            read = []
+            for run_id in batch:
+                stamp = stamp_run(f"{base}/{run_id}")
+                read.append((stamp, self._read_row_safely(run_id, ALL_FILES, now, full=False, previous=None,
+                                                          stamp=stamp)))
             with self._lock:
-                base = self.folder.path
-                for run_id in batch:
-                    self._stamps[run_id] = stamp_run(f"{base}/{run_id}")
-                    self._rows[run_id] = self._read_row_safely(run_id, ALL_FILES, now, full=False)
-                self._unenriched.extend(batch)
-                rows = [self._rows[run_id] for run_id in batch]
-            yield rows
+                if generation != self._generation:
+                    return
+                for stamp, row in read:
+                    self._stamps[row.run_id] = stamp
+                    self._rows[row.run_id] = row
+                    self._unenriched[row.run_id] = None
+            yield [row for _stamp, row in read]
 
     def enrich(self, batch_size: int = 500, now: float | None = None) -> Iterator[list[RunRow]]:
-        """Read config and metrics of the rows the first pass left out, yielding batches of rows."""
+        """Read config and metrics of the rows the first pass left out, yielding batches of rows.
+
+        The runs passed to :meth:`prefer` come first. A row that changed meanwhile (a refresh read
+        it whole) is left as it is.
+        """
         while True:
             with self._lock:
-                batch, self._unenriched = (self._unenriched[:batch_size],
-                                           self._unenriched[batch_size:])
+                generation = self._generation
+                batch = self._next_unenriched(batch_size)
                 if not batch:
                     return
-                stamp_now = time.time() if now is None else now
-                rows = []
-                for run_id in batch:
-                    if run_id in self._rows:
-                        row = self._rows[run_id] = self._read_row_safely(run_id, ALL_FILES, stamp_now,
-                                                                         full=True)
+                previous = [(run_id, self._rows.get(run_id)) for run_id in batch]
+            stamp_now = time.time() if now is None else now
+            read = [(before, self._enriched_row_safely(run_id, before, stamp_now))
+                    for run_id, before in previous if before is not None]
+            rows = []
+            with self._lock:
+                if generation != self._generation:
+                    return
+                for before, row in read:
+                    if self._rows.get(row.run_id) is before:
+                        self._rows[row.run_id] = row
                         rows.append(row)
             yield rows
 
@@ -180,55 +213,105 @@ class RunStore:
             for run_id in removed:
                 if self._drop(run_id):
                     update.removed.append(run_id)
-            for run_id, files in changes.items():
-                if not os.path.isdir(self.folder.path / run_id):
+        for run_id, files in changes.items():
+            run_dir = self.folder.path / run_id
+            if not os.path.isdir(run_dir):
+                with self._lock:
                     if self._drop(run_id):
                         update.removed.append(run_id)
-                    continue
-                self._stamps[run_id] = stamp_run(str(self.folder.path / run_id))
-                row = self._rows[run_id] = self._read_row_safely(run_id, files, now, full=True, changed=True)
-                update.rows.append(row)
-                update.files[run_id] = files
+                continue
+            stamp = stamp_run(str(run_dir))
+            row = self._read_row_safely(run_id, files, now, full=True, changed=True,
+                                        previous=self._rows.get(run_id), stamp=stamp)
+            with self._lock:
+                self._stamps[run_id] = stamp
+                self._rows[run_id] = row
+                self._unenriched.pop(run_id, None)  # read whole just now
+            update.rows.append(row)
+            update.files[run_id] = files
         return update
 
     def tick(self, now: float | None = None) -> list[RunRow]:
         """Judge liveness of RUNNING runs (and of the queues of waiting ones) again; return changed rows."""
         now = time.time() if now is None else now
-        changed = []
         with self._lock:
-            for run_id, row in self._rows.items():
-                if is_running(row.status):
-                    judged = row.with_liveness(now)
-                    if judged.liveness.dead and not row.liveness.dead:
-                        # Its process may just have ended after writing its final status, before the
-                        # watcher's news of it arrived: read run.json again before calling it dead.
-                        judged = self._read_row_safely(run_id, frozenset({RUN_JSON}), now, full=True, changed=True)
-                elif row.status == "QUEUED" and row.queue is not None and row.queue.owner_alive:
-                    # Does the process holding its queue still run? (A queue that stopped is shown.)
-                    judged = replace(row, queue=read_queue_view(self.folder.path / run_id) or row.queue)
-                else:
-                    continue
-                if judged is not row and judged != row:
+            candidates = [row for row in self._rows.values()
+                          if is_running(row.status) or (row.status == "QUEUED" and row.queue is not None
+                                                        and row.queue.owner_alive)]
+        changed = []
+        for row in candidates:
+            run_id = row.run_id
+            if is_running(row.status):
+                judged = row.with_liveness(now)
+                if judged.liveness.dead and not row.liveness.dead:
+                    # Its process may just have ended after writing its final status, before the
+                    # watcher's news of it arrived: read run.json again before calling it dead.
+                    judged = self._read_row_safely(run_id, frozenset({RUN_JSON}), now, full=True, changed=True,
+                                                   previous=row, stamp=self._stamps.get(run_id))
+            else:
+                # Does the process holding its queue still run? (A queue that stopped is shown.)
+                judged = replace(row, queue=read_queue_view(self.folder.path / run_id) or row.queue)
+            if judged is not row and judged != row:
+                with self._lock:
+                    if self._rows.get(run_id) is not row:
+                        continue  # read again meanwhile: that is newer
                     self._rows[run_id] = judged
-                    changed.append(judged)
+                changed.append(judged)
         return changed
 
     # -- internals ---------------------------------------------------------------------------
+    def _next_unenriched(self, count: int) -> list[str]:
+        """Take up to ``count`` runs waiting for their config and metrics (preferred ones first)."""
+        batch = [run_id for run_id in self._preferred[:count] if run_id in self._unenriched]
+        self._preferred = self._preferred[count:]
+        taken = set(batch)
+        for run_id in self._unenriched:
+            if len(batch) >= count:
+                break
+            if run_id not in taken:
+                batch.append(run_id)
+        for run_id in batch:
+            del self._unenriched[run_id]
+        return batch
+
+    def _enriched_row_safely(self, run_id: str, previous: RunRow, now: float) -> RunRow:
+        """The row with its config and metrics read (run.json was read by the first pass).
+
+        Running and waiting runs are read whole, as a refresh reads them (their metrics are followed).
+        """
+        if is_running(previous.status) or previous.queue is not None:
+            return self._read_row_safely(run_id, ALL_FILES, now, full=True, previous=previous,
+                                         stamp=self._stamps.get(run_id))
+        try:
+            reader = RunFiles(self.folder, run_id)
+            config = flatten_config(reader.config_json())
+            problems = [*previous.problems, *reader.problems()]
+            metrics: Mapping[str, MetricSummary] | None = quick_summaries(f"{self.folder.path}/{run_id}")
+            if metrics is None:
+                metrics, metric_problem = self._read_metrics(run_id, {}, running=False)
+                if metric_problem:
+                    problems.append(metric_problem)
+            return replace(previous, config=config, metrics=metrics, problems=tuple(problems))
+        except Exception:  # the careful path words what is wrong with this run
+            return self._read_row_safely(run_id, ALL_FILES, now, full=True, previous=previous,
+                                         stamp=self._stamps.get(run_id))
+
     def _drop(self, run_id: str) -> bool:
+        self._unenriched.pop(run_id, None)
         self._stamps.pop(run_id, None)
         self._followers.pop(run_id, None)
         self.folder.forget(run_id)
         return self._rows.pop(run_id, None) is not None
 
     def _read_row_safely(self, run_id: str, files: frozenset[str], now: float, *, full: bool,
-                         changed: bool = False) -> RunRow:
+                         previous: RunRow | None, stamp: RunStamp | None, changed: bool = False) -> RunRow:
         """:meth:`_read_row`, with anything unexpected about one run shown as that run's problem."""
         try:
-            return self._read_row(run_id, files, now, full=full, changed=changed)
+            return self._read_row(run_id, files, now, full=full, changed=changed, previous=previous,
+                                  stamp=stamp)
         except Exception as exc:  # the reader reports bad files itself; this guards the rest
             logger.exception("reading run %r failed", run_id)
             problem = f"{_UNREADABLE_RUN} ({type(exc).__name__}: {str(exc)[:200]})"
-            previous = self._rows.get(run_id)
             self._followers.pop(run_id, None)
             self.folder.forget(run_id)
             if previous is not None:
@@ -237,14 +320,14 @@ class RunStore:
             return RunRow(run_id=run_id, problems=(problem,))
 
     def _read_row(self, run_id: str, files: frozenset[str], now: float, *, full: bool,
-                  changed: bool = False) -> RunRow:
+                  previous: RunRow | None, stamp: RunStamp | None, changed: bool = False) -> RunRow:
         """Read what changed of one run and merge it with the row known so far.
 
         The queue facts (queue.json, slurm.json) are read for waiting and running runs, and for any
         run that ``changed`` while the folder is followed (a SLURM run that just ended still has a
         job to follow); the first load leaves them out for finished runs, so it stays fast.
+        ``previous`` is the row known so far, ``stamp`` the file stamps taken before this read.
         """
-        previous = self._rows.get(run_id)
         live = previous is not None and is_running(previous.status)
         reader = RunFiles(self.folder, run_id, keep=live)
         everything = not files
@@ -269,7 +352,7 @@ class RunStore:
         queue = (read_queue_view(self.folder.path / run_id, ticket=waiting)
                  if waiting or running or changed else None)
         row = row_from_run_json(run_id, raw, config=config, metrics=metrics, problems=problems,
-                                last_write=_last_write(self._stamps.get(run_id)),
+                                last_write=_last_write(stamp),
                                 process=read_process_info(self.folder.path / run_id) if running else None,
                                 queue=queue, annotations=annotations, now=now)
         if previous is not None and not raw and any(p.startswith(RUN_JSON) for p in problems):
@@ -291,13 +374,14 @@ class RunStore:
 
     def _read_metrics(self, run_id: str, known: Mapping[str, MetricSummary],
                       running: bool) -> tuple[Mapping[str, MetricSummary], str | None]:
-        follower = self._followers.get(run_id)
-        if follower is None:
-            follower = MetricsFollower(self.folder.path / run_id)
-            known = {}
-        new = follower.poll()
-        if running:
-            self._followers[run_id] = follower
+        with self._follow_lock:
+            follower = self._followers.get(run_id)
+            if follower is None:
+                follower = MetricsFollower(self.folder.path / run_id)
+                known = {}
+            new = follower.poll()
+            if running:
+                self._followers[run_id] = follower
         if not new:
             return known, follower.problem
         merged = dict(known)

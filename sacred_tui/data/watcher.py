@@ -1,10 +1,13 @@
 """Provides RunsWatcher: reports which runs of a runs folder changed, in coalesced batches.
 
-File events come from watchdog (inotify, FSEvents, ...) when it can start; otherwise, or with
-``force_polling``, the folder is polled with :meth:`core.runs.RunsFolder.scan`, which compares
-(mtime, size) stamps. Even with native events a slow scan runs as a safety net, because events
-get lost (queue overflow, network file systems). A folder that does not exist yet is checked
-until it appears. Events are mapped to run ids on the observer thread and handed to the callback
+File events come from watchdog (inotify, FSEvents, ...) when it can start; otherwise, with
+``force_polling``, or when the folder is on a network or FUSE file system (where other machines'
+writes make no event), the folder is polled by :class:`~sacred_tui.data.folder_poll.FolderPoller`,
+which compares (mtime, size) stamps at about two stat calls per run. Only events of writes are
+asked for: the app's own reads (open, close without writing) would otherwise flood the kernel's
+event queue while a big folder loads. When that queue overflows anyway, the folder is rescanned
+at once and the mode's reason says so. Even with native events a slow scan runs as a safety net.
+A folder that does not exist yet is checked until it appears. Events are mapped to run ids on the observer thread and handed to the callback
 from the watcher's own thread at most every ``batch_interval`` seconds, so a run writing thousands
 of times a second costs one callback per interval. The callback must be thread-safe (in the app
 it only posts a message).
@@ -21,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from core.runs import RunsFolder, RunStamp
+from sacred_tui.data.folder_poll import FolderPoller
+from sacred_tui.data.mounts import shared_filesystem
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +36,46 @@ STOPPED = "stopped"
 
 _WANTED_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
 """Event types that mean something was written (opened/closed-without-write are our own reads)."""
+
+_OVERFLOW_TEXT = "queue overflowed"
+"""What watchdog logs when the kernel dropped events (it tells its handlers nothing else)."""
+_OVERFLOW_LOGGERS = ("watchdog.observers.inotify_c", "watchdog.observers.inotify")
+
+
+def _write_event_classes() -> list[type] | None:
+    """The watchdog event classes of writes, so the kernel never queues events of reads."""
+    try:
+        from watchdog import events
+    except ImportError:
+        return None
+    return [events.FileCreatedEvent, events.FileModifiedEvent, events.FileDeletedEvent,
+            events.FileMovedEvent, events.FileClosedEvent, events.DirCreatedEvent,
+            events.DirDeletedEvent, events.DirMovedEvent]
+
+
+class _OverflowListener(logging.Handler):
+    """Hears watchdog's "queue overflowed" warnings and tells every running watcher."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.watchers: set[RunsWatcher] = set()
+        self.watchers_lock = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # a malformed record is not ours to report
+            return
+        if _OVERFLOW_TEXT in text.lower():
+            with self.watchers_lock:
+                watchers = list(self.watchers)
+            for watcher in watchers:
+                watcher.events_lost()
+
+
+_overflows = _OverflowListener()
+for _name in _OVERFLOW_LOGGERS:
+    logging.getLogger(_name).addHandler(_overflows)
 
 
 @dataclass(slots=True)
@@ -149,6 +194,11 @@ class RunsWatcher:
         self._life = threading.Lock()
         self._scan_cost = 0.0
         self._next_scan = 0.0
+        self._poller = FolderPoller(self.folder)
+        self._lost_at: float | None = None
+        """When the kernel last dropped file events (wall clock), until the rescan after it."""
+        self.overflows = 0
+        """How many times file events were lost (the event queue overflowed)."""
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self, known: Mapping[str, RunStamp] | None = None) -> None:
@@ -162,6 +212,8 @@ class RunsWatcher:
                 known = self.folder.scan({}).stamps if self.folder.exists() else {}
             self._known = dict(known)
             self._choose_mode()
+            with _overflows.watchers_lock:
+                _overflows.watchers.add(self)
             self._thread = threading.Thread(target=self._loop, name="runs-watcher", daemon=True)
             self._thread.start()
 
@@ -169,6 +221,8 @@ class RunsWatcher:
         """Stop watching and wait (briefly) for the threads to end."""
         self._stop.set()
         self._wake.set()
+        with _overflows.watchers_lock:
+            _overflows.watchers.discard(self)
         with self._life:
             self._stop_observer()
             thread = self._thread
@@ -180,6 +234,14 @@ class RunsWatcher:
         """Scan the folder now (e.g. when the user asks to reload)."""
         self._next_scan = 0.0
         self._wake.set()
+
+    def events_lost(self) -> None:
+        """The kernel dropped file events (its queue overflowed): rescan now and say so."""
+        if self.mode != NATIVE or self._stop.is_set():
+            return
+        self.overflows += 1
+        self._lost_at = time.time()
+        self.poke()
 
     # -- modes -------------------------------------------------------------------------------
     def _set_mode(self, mode: str, reason: str) -> None:
@@ -198,6 +260,8 @@ class RunsWatcher:
             self._set_mode(WAITING, f"{self.root} does not exist yet")
         elif self.force_polling:
             self._set_mode(POLLING, "polling was requested")
+        elif (fs_type := shared_filesystem(self.root)) is not None:
+            self._set_mode(POLLING, f"{fs_type} file system: other machines' writes make no file events")
         else:
             self._start_observer()
 
@@ -210,7 +274,12 @@ class RunsWatcher:
 
                 observer = Observer()
             handler = _Handler(os.fspath(self.root.absolute()), self._pending, self._wake)
-            observer.schedule(handler, os.fspath(self.root.absolute()), recursive=True)
+            wanted = _write_event_classes() if self._observer_factory is None else None
+            if wanted is None:
+                observer.schedule(handler, os.fspath(self.root.absolute()), recursive=True)
+            else:
+                observer.schedule(handler, os.fspath(self.root.absolute()), recursive=True,
+                                  event_filter=wanted)
             observer.start()
         except Exception as exc:  # inotify limits raise OSError; anything else: poll too
             self._set_mode(POLLING, f"file events unavailable ({type(exc).__name__}: {exc})")
@@ -234,8 +303,8 @@ class RunsWatcher:
     # -- the loop ----------------------------------------------------------------------------
     def _interval(self) -> float:
         base = self.safety_interval if self.mode == NATIVE else self.poll_interval
-        # Scanning a huge folder must not eat the CPU: keep scans under ~10% of the time.
-        return max(base, self._scan_cost * 10)
+        # Scanning a huge folder must not eat the CPU: keep scans under ~20% of the time.
+        return max(base, self._scan_cost * 4)
 
     def _loop(self) -> None:
         self._next_scan = time.monotonic() + self._interval()
@@ -269,12 +338,18 @@ class RunsWatcher:
             self._stop_observer()
             self._set_mode(WAITING, f"{self.root} was removed")
         started = time.monotonic()
+        lost_at = self._lost_at
         try:
-            result = self.folder.scan(self._known)
+            result = self._poller.scan(self._known)
         except OSError as exc:
             logger.warning("scanning %s failed: %s", self.root, exc)
             return
         self._scan_cost = time.monotonic() - started
+        if lost_at is not None and self.mode == NATIVE:
+            self._lost_at = None
+            moment = time.strftime("%H:%M:%S", time.localtime(lost_at))
+            self._set_mode(NATIVE, f"file events were lost at {moment} (the kernel's queue overflowed); "
+                                   f"the folder was rescanned")
         self._known = dict(result.stamps)
         for run_id in result.new:
             self._pending.note(run_id, None)

@@ -97,7 +97,17 @@ class RunsScreen(RunChangeKeys, Screen[None]):
         table.rebuild(columns=True)
         self._restore_layout()
         self.set_interval(1.0, table.refresh_times)
+        self._prefer_timer = self.set_interval(0.3, self._prefer_rows_in_view)
         self._show_status()
+
+    def _prefer_rows_in_view(self) -> None:
+        """While config and metrics are read, read those of the rows on screen first."""
+        if not self.loaded:
+            return
+        if not self.store.pending:
+            self._prefer_timer.stop()
+            return
+        self.store.prefer(self.table.ids_in_view(margin=20))
 
     # -- the remembered layout ---------------------------------------------------------------
     def _restore_layout(self) -> None:

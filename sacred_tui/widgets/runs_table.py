@@ -117,6 +117,13 @@ class RunsTable(DataTable[Cell]):
         """The run ids shown, top to bottom."""
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]
 
+    def ids_in_view(self, margin: int = 0) -> list[str]:
+        """The run ids of the rows on screen (and ``margin`` rows around them), top to bottom."""
+        first = max(0, int(self.scroll_y) - margin)
+        last = min(self.row_count, int(self.scroll_y) + self.size.height + margin)
+        keys = (self._row_locations.get_key(index) for index in range(first, last))
+        return [key.value for key in keys if key is not None and key.value is not None]
+
     def set_rows(self, rows: Iterable[RunRow]) -> None:
         """Replace every row."""
         self._all = {row.run_id: row for row in rows}

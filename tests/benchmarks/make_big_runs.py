@@ -2,21 +2,35 @@
 """Writes a big Sacred-format runs folder (FileStorageObserver layout) for runs-table benchmarks.
 
 Run: ``python tests/benchmarks/make_big_runs.py FOLDER --runs 20000 [--points 100]``.
-Every run has a realistic run.json (about 2.5 kB, like Sacred's), a config of ~20 keys, three
-metrics of ``--points`` points, and a short cout.txt. Statuses are mixed; a few runs are RUNNING
-(half of them with an old heartbeat, so they show as probably dead).
+Every run has what Sacred 0.8.7's FileStorageObserver leaves: run.json with every option Sacred
+records (about 3 kB), config.json (a small nested config), metrics.json with two or three metrics of
+``--points`` points each (indented one value a line, timestamps with microseconds, as Sacred writes
+them), info.json, a cout.txt of a few kB, and one or two artifact files; the sources are shared in
+``_sources``. Statuses are mixed; some runs are RUNNING, most of those with a heartbeat long gone
+(killed runs, shown as probably dead), and QUEUED runs have no metrics or output yet.
+A 20,000-run folder takes about 0.9 GB on disk in 130,000 files, like a real one of that size.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import random
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 STATUSES = ["COMPLETED"] * 14 + ["FAILED"] * 3 + ["INTERRUPTED", "RUNNING", "QUEUED"]
 EXPERIMENTS = ["svm_grid", "mlp_mnist", "resnet_cifar", "lstm_text", "xgboost_tab"]
+ARTIFACTS = ["model.pt", "confusion.png"]
+SACRED_OPTIONS: dict[str, object] = {
+    "--beat-interval": None, "--capture": None, "--comment": None, "--debug": False,
+    "--enforce_clean": False, "--file_storage": "runs", "--force": False, "--help": False,
+    "--id": None, "--loglevel": None, "--mongo_db": None, "--name": None, "--pdb": False,
+    "--print-config": False, "--priority": None, "--queue": False, "--s3": None, "--sql": None,
+    "--tiny_db": None, "--unobserved": False, "COMMAND": None, "UPDATE": [], "help": False,
+    "with": True,
+}
 
 
 def _stamp(moment: datetime) -> str:
@@ -28,9 +42,9 @@ def run_json(index: int, now: datetime) -> dict[str, object]:
     status = STATUSES[index % len(STATUSES)]
     start = now - timedelta(minutes=20_000 - index % 20_000)
     stop = start + timedelta(seconds=30 + index % 3600)
-    heartbeat = now - timedelta(seconds=5 if index % 2 else 900) if status == "RUNNING" else stop
+    heartbeat = now - timedelta(seconds=5 if index % 20 == 0 else 900) if status == "RUNNING" else stop
     run: dict[str, object] = {
-        "artifacts": ["model.pt"] if index % 3 == 0 else [],
+        "artifacts": ARTIFACTS[: 1 + index % 2] if status not in ("QUEUED",) else [],
         "command": "main",
         "experiment": {
             "base_dir": "/home/researcher/project", "mainfile": "train.py",
@@ -46,9 +60,7 @@ def run_json(index: int, now: datetime) -> dict[str, object]:
         "meta": {
             "command": "main", "named_configs": ["big"] if index % 4 == 0 else [],
             "config_updates": {"lr": 10 ** -(1 + index % 4)},
-            "options": {"--beat-interval": None, "--comment": None, "--file_storage": "runs",
-                        "--name": None, "--queue": False, "UPDATE": [f"lr={10 ** -(1 + index % 4)}"],
-                        "with": True},
+            "options": {**SACRED_OPTIONS, "UPDATE": [f"lr={10 ** -(1 + index % 4)}"]},
         },
         "resources": [],
         "start_time": _stamp(start),
@@ -78,37 +90,70 @@ def config_json(index: int) -> dict[str, object]:
 
 
 def metrics_json(index: int, points: int, start: datetime) -> dict[str, object]:
-    """Three metrics of ``points`` points."""
-    stamps = [_stamp(start + timedelta(seconds=step)) for step in range(points)]
+    """Two or three metrics of ``points`` points, with Sacred's microsecond timestamps."""
+    rng = random.Random(index)
+    stamps = [_stamp(start + timedelta(seconds=step * 1.7 + rng.random())) for step in range(points)]
     steps = list(range(points))
-    return {
-        "loss": {"steps": steps, "timestamps": stamps,
-                 "values": [1.0 / (1 + step + index % 10) for step in steps]},
-        "accuracy": {"steps": steps, "timestamps": stamps,
-                     "values": [min(1.0, 0.1 + step / points) for step in steps]},
-        "lr": {"steps": steps, "timestamps": stamps, "values": [1e-3] * points},
+    metrics: dict[str, object] = {
+        "train.loss": {"steps": steps, "timestamps": stamps,
+                       "values": [2.0 / (1 + step) + rng.random() * 0.1 for step in steps]},
+        "val.accuracy": {"steps": steps, "timestamps": stamps,
+                         "values": [min(1.0, 0.1 + step / points + rng.random() * 0.05) for step in steps]},
     }
+    if index % 2:
+        metrics["lr"] = {"steps": steps, "timestamps": stamps,
+                         "values": [1e-3 * 0.5 ** (step // 25) for step in steps]}
+    return metrics
+
+
+def info_json(index: int) -> dict[str, object]:
+    """What a run stores with ``_run.info``: a few numbers and a short list."""
+    return {"best_epoch": index % 37, "n_params": 1_000_000 + index,
+            "history": [round(1.0 / (1 + step), 4) for step in range(10)]}
+
+
+def cout_txt(index: int, experiment: str, points: int) -> str:
+    """Captured output of a few kB, as Sacred's logging and a training loop print it."""
+    lines = [f"INFO - {experiment} - Running command 'main'",
+             f'INFO - {experiment} - Started run with ID "{index}"']
+    lines += [f"epoch {step:4d}  loss {2.0 / (1 + step):.5f}  acc {min(1.0, 0.1 + step / points):.4f}"
+              for step in range(points)]
+    lines.append(f"INFO - {experiment} - Completed after 0:{index % 60:02d}:{index % 59:02d}")
+    return "\n".join(lines) + "\n"
+
+
+def _write_sources(folder: Path) -> None:
+    sources = folder / "_sources"
+    sources.mkdir(exist_ok=True)
+    (sources / "train_0123456789abcdef0123456789abcdef.py").write_text(
+        "from sacred import Experiment\nex = Experiment('train')\n")
 
 
 def make_runs(folder: Path, runs: int, points: int = 100) -> Path:
     """Write ``runs`` runs into ``folder`` (ids 1..runs); returns the folder."""
     now = datetime.now(timezone.utc)
     folder.mkdir(parents=True, exist_ok=True)
+    _write_sources(folder)
+    stale = time.time() - 900
     for index in range(1, runs + 1):
         run_dir = folder / str(index)
         run_dir.mkdir(exist_ok=True)
         run = run_json(index, now)
+        # Sacred writes with json.dump(..., sort_keys=True, indent=2), in place.
         (run_dir / "run.json").write_text(json.dumps(run, sort_keys=True, indent=2))
         (run_dir / "config.json").write_text(json.dumps(config_json(index), sort_keys=True, indent=2))
         if run["status"] != "QUEUED":
             start = datetime.fromisoformat(str(run["start_time"]))
             (run_dir / "metrics.json").write_text(json.dumps(metrics_json(index, points, start),
                                                              sort_keys=True, indent=2))
-            (run_dir / "cout.txt").write_text(f"epoch 1 loss {1.0 / index:.4f}\ndone\n")
-        if run["status"] == "RUNNING" and index % 2 == 0:
-            old = time.time() - 900
+            (run_dir / "info.json").write_text(json.dumps(info_json(index), sort_keys=True, indent=2))
+            experiment = run["experiment"]["name"]  # type: ignore[index]
+            (run_dir / "cout.txt").write_text(cout_txt(index, str(experiment), points))
+            for name in run["artifacts"]:  # type: ignore[union-attr]
+                (run_dir / name).write_bytes(bytes(index % 251 for _ in range(2048)))
+        if run["status"] == "RUNNING" and index % 20:
             for name in os.listdir(run_dir):
-                os.utime(run_dir / name, (old, old))
+                os.utime(run_dir / name, (stale, stale))
     return folder
 
 

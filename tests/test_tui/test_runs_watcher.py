@@ -6,6 +6,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from core.runs import RunsFolder
 from sacred_tui.data.watcher import NATIVE, POLLING, STOPPED, WAITING, ChangeBatch, RunsWatcher
 from tui_runs_factory import write_run
 
@@ -173,5 +176,74 @@ def test_watcher_safety_scan_catches_what_events_missed(tmp_path: Path) -> None:
         assert watcher.mode == NATIVE
         write_run(tmp_path, "1")
         got.wait_for(lambda: "1" in got.changed(), timeout=3)
+    finally:
+        watcher.stop()
+
+
+def test_reading_runs_makes_no_events(tmp_path: Path) -> None:
+    """Loading a big folder reads every file: those reads must not fill the kernel's event queue."""
+    for run_id in ("1", "2"):
+        write_run(tmp_path, run_id)
+    got = Collector()
+    watcher = make_watcher(tmp_path, got, safety_interval=60)
+    watcher.start()
+    try:
+        for _ in range(50):
+            for path in tmp_path.glob("*/*.json"):
+                path.read_bytes()
+        (tmp_path / "2" / "cout.txt").write_text("written\n")
+        got.wait_for(lambda: "2" in got.changed())
+        assert got.changed() == {"2": {"cout.txt"}}
+    finally:
+        watcher.stop()
+
+
+def test_lost_events_are_followed_by_a_rescan_and_said(tmp_path: Path) -> None:
+    import logging
+
+    import watchdog.observers.inotify_c as inotify_c
+
+    write_run(tmp_path, "1")
+    known = RunsFolder(tmp_path).scan({}).stamps
+    # A change that made no event for the watcher (it happened before it started).
+    (tmp_path / "1" / "cout.txt").write_text("missed\n")
+    got = Collector()
+    watcher = make_watcher(tmp_path, got, safety_interval=60)
+    watcher.start(known=known)
+    try:
+        assert watcher.mode == NATIVE
+        time.sleep(0.2)
+        assert got.changed() == {}
+        # What watchdog's inotify reader logs when the kernel reports IN_Q_OVERFLOW.
+        logger = inotify_c.logger
+        assert logger.name == "watchdog.observers.inotify_c"
+        logger.warning("Inotify queue overflowed; filesystem events were lost")
+        got.wait_for(lambda: got.changed() == {"1": {"cout.txt"}})
+        got.wait_for(lambda: "events were lost" in watcher.reason)
+        assert watcher.mode == NATIVE and watcher.overflows == 1
+        assert got.modes[-1] == (NATIVE, watcher.reason) and "rescanned" in watcher.reason
+    finally:
+        watcher.stop()
+    logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed")
+    assert watcher.overflows == 1  # a stopped watcher no longer listens
+
+
+def test_a_folder_on_a_fuse_file_system_is_polled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sacred_tui.data import mounts
+
+    table = tmp_path / "mounts"
+    runs = tmp_path / "remote runs"
+    runs.mkdir()
+    escaped = str(runs).replace(" ", "\\040")
+    table.write_text(f"/dev/vda / ext4 rw 0 0\nme@host:/data {escaped} fuse.sshfs rw 0 0\n")
+    monkeypatch.setattr(mounts, "MOUNTS_FILE", str(table))
+    got = Collector()
+    watcher = make_watcher(runs, got)
+    watcher.start()
+    try:
+        assert watcher.mode == POLLING
+        assert watcher.reason.startswith("fuse.sshfs file system")
+        write_run(runs, "1")
+        got.wait_for(lambda: "1" in got.changed())
     finally:
         watcher.stop()
