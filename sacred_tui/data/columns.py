@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.runs import numeric_run_id
-from sacred_tui.data.fields import resolve_field, sort_value
+from sacred_tui.data.fields import Field, resolve_field, sort_value
 from sacred_tui.data.format import (MISSING, format_duration, format_number, format_time,
                                     format_value)
 from sacred_tui.data.liveness import status_words
@@ -85,6 +85,20 @@ _TEXT_ATTRIBUTES = {"experiment": "experiment", "command": "command", "host": "h
                     "comment": "comment"}
 
 
+_COLUMN_FIELDS: dict[str, Field | None] = {}
+"""The field of each config, metric and result column key, resolved once (not once per cell)."""
+
+
+def _column_field(key: str) -> Field | None:
+    try:
+        return _COLUMN_FIELDS[key]
+    except KeyError:
+        if len(_COLUMN_FIELDS) > 4096:
+            _COLUMN_FIELDS.clear()
+        field = _COLUMN_FIELDS[key] = resolve_field(key)
+        return field
+
+
 def cell_text(row: RunRow, key: str, now: float) -> str:
     """Return the text of one cell."""
     if key == "id":
@@ -107,7 +121,7 @@ def cell_text(row: RunRow, key: str, now: float) -> str:
     if key == "tags":
         text = " ".join(("(archived)", *row.tags) if row.archived else row.tags)
         return (text if len(text) <= 40 else text[:39] + "…") if text else MISSING
-    field = resolve_field(key)
+    field = _column_field(key)
     return MISSING if field is None else _plain(field.get(row, now))
 
 
@@ -125,7 +139,7 @@ def sort_key(row: RunRow, key: str, now: float) -> tuple[int, Any]:
     if key == "id":
         number = numeric_run_id(row.run_id)
         return (3, row.run_id) if number is None else (1, number)
-    field = resolve_field(key)
+    field = _column_field(key)
     return (9, 0) if field is None else sort_value(field.get(row, now))
 
 

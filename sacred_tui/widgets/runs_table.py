@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.geometry import Region
 from textual.widgets.data_table import CellDoesNotExist, Row, RowDoesNotExist, RowKey
 
 from sacred_tui.data.columns import BASE_COLUMNS, ColumnSpec, sort_key
@@ -48,6 +49,29 @@ def _no_collection() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+class _RowLines(Sequence[tuple[RowKey, int]]):
+    """DataTable's line -> (row key, line in row) map, for rows of one line each, without a list.
+
+    DataTable rebuilds that list (one entry per row) after every cell update; with 20,000 rows
+    that is the main cost of a live update. Every row here is one line high, so line y is row y.
+    """
+
+    def __init__(self, table: RunsTable) -> None:
+        self.table = table
+
+    def __len__(self) -> int:
+        return self.table.row_count
+
+    def __getitem__(self, y: int) -> tuple[RowKey, int]:  # type: ignore[override]
+        key = self.table._row_locations.get_key(y) if 0 <= y < len(self) else None
+        if key is None:
+            raise IndexError(y)
+        return key, 0
+
+    def clear(self) -> None:
+        """Nothing is cached (DataTable clears its list when it clears the table)."""
 
 
 def _width_cap(key: str | None) -> int:
@@ -255,10 +279,14 @@ class RunsTable(DataTable[Cell]):
         self.fit_comment()
 
     def refresh_times(self) -> None:
-        """Redraw time-dependent cells (durations of running runs)."""
+        """Redraw time-dependent cells (durations of running runs) of the rows on screen.
+
+        Rows off screen are brought up to date when a change of their run arrives or when the
+        table is rebuilt; a row scrolled into view is at most one tick behind.
+        """
         now = self.clock()
-        for key in list(self._row_locations):
-            row = self._all.get(key.value or "")
+        for run_id in self.ids_in_view():
+            row = self._all.get(run_id)
             if row is not None and row.running:
                 self._update_cells(row, now)
 
@@ -279,6 +307,18 @@ class RunsTable(DataTable[Cell]):
         self._apply_sort(keep)
 
     # -- internals ---------------------------------------------------------------------------
+    @property
+    def _y_offsets(self) -> _RowLines:  # type: ignore[override]
+        return _RowLines(self)
+
+    def _get_row_region(self, row_index: int) -> Region:
+        """DataTable's row region without summing the heights of every row above (all are 1)."""
+        if not self.is_valid_row_index(row_index):
+            return Region(0, 0, 0, 0)
+        width = sum(column.get_render_width(self) for column in self.columns.values()) + self._row_label_column_width
+        y = row_index + (self.header_height if self.show_header else 0)
+        return Region(0, y, max(self.size.width, width), 1)
+
     def _matches(self, row: RunRow, now: float) -> bool:
         if row.archived and not self.show_archived:
             return False

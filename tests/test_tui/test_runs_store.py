@@ -148,6 +148,9 @@ def test_store_loads_the_newest_runs_first(tmp_path: Path) -> None:
     batches = [[row.run_id for row in batch] for batch in store.load_batches(first=2)]
     assert batches == [["named", "10"], ["2", "1"]]
     assert store.pending == 4
+    batches = [[row.run_id for row in batch] for batch in store.load_batches(first=1, chunk=2)]
+    assert batches == [["named"], ["10", "2"], ["1"]]
+    assert [row.run_id for row in store.rows()] == ["1", "2", "10", "named"]
     assert [batch for batch in RunStore(tmp_path / "none").load_batches()] == [[]]
 
 
