@@ -24,6 +24,7 @@ from sacred_tui.data.columns import BASE_COLUMNS, ColumnSpec, sort_key
 from sacred_tui.data.query import Query, parse_query
 from sacred_tui.data.rows import RunRow
 from sacred_tui.data.visible_text import visible
+from sacred_tui.widgets.row_store import CellsByRow, RowLines
 from sacred_tui.widgets.run_cells import MARKED, UNMARKED, Cell, RowCells
 
 MAX_COLUMN_WIDTH = 40
@@ -49,29 +50,6 @@ def _no_collection() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
-
-
-class _RowLines(Sequence[tuple[RowKey, int]]):
-    """DataTable's line -> (row key, line in row) map, for rows of one line each, without a list.
-
-    DataTable rebuilds that list (one entry per row) after every cell update; with 20,000 rows
-    that is the main cost of a live update. Every row here is one line high, so line y is row y.
-    """
-
-    def __init__(self, table: RunsTable) -> None:
-        self.table = table
-
-    def __len__(self) -> int:
-        return self.table.row_count
-
-    def __getitem__(self, y: int) -> tuple[RowKey, int]:  # type: ignore[override]
-        key = self.table._row_locations.get_key(y) if 0 <= y < len(self) else None
-        if key is None:
-            raise IndexError(y)
-        return key, 0
-
-    def clear(self) -> None:
-        """Nothing is cached (DataTable clears its list when it clears the table)."""
 
 
 def _width_cap(key: str | None) -> int:
@@ -119,6 +97,7 @@ class RunsTable(DataTable[Cell]):
         self._all: dict[str, RunRow] = {}
         self._cells = RowCells()
         self._cells.set_keys([spec.key for spec in self.specs])
+        self._data: CellsByRow = CellsByRow(self._rebuild_stale)  # type: ignore[assignment]
 
     # -- public API --------------------------------------------------------------------------
     @property
@@ -214,6 +193,7 @@ class RunsTable(DataTable[Cell]):
         self.marked.difference_update(gone)
         to_remove = [run_id for run_id in gone if run_id in self._row_locations]
         to_add: list[RunRow] = []
+        in_view = set(self.ids_in_view(margin=2))
         for row in rows:
             old = self._all.get(row.run_id)
             self._all[row.run_id] = row
@@ -223,8 +203,13 @@ class RunsTable(DataTable[Cell]):
                 to_remove.append(row.run_id)
             elif matches and not shown:
                 to_add.append(row)
-            elif shown and self._update_cells(row, now) and old is not None:
-                resort |= sort_key(old, self.sort_column, now) != sort_key(row, self.sort_column, now)
+            elif shown:
+                if row.run_id in in_view:
+                    self._update_cells(row, now)
+                else:
+                    # Off screen: its cells are made when it is drawn or read (most never are).
+                    self._data.stale.add(RowKey(row.run_id))
+                resort |= old is None or sort_key(old, self.sort_column, now) != sort_key(row, self.sort_column, now)
         if to_add:
             self._add_many(to_add, now)
             resort = True
@@ -308,8 +293,8 @@ class RunsTable(DataTable[Cell]):
 
     # -- internals ---------------------------------------------------------------------------
     @property
-    def _y_offsets(self) -> _RowLines:  # type: ignore[override]
-        return _RowLines(self)
+    def _y_offsets(self) -> RowLines:  # type: ignore[override]
+        return RowLines(self.row_count, self._row_locations)
 
     def _get_row_region(self, row_index: int) -> Region:
         """DataTable's row region without summing the heights of every row above (all are 1)."""
@@ -355,6 +340,27 @@ class RunsTable(DataTable[Cell]):
         self._update_count += 1
         self.cursor_coordinate = self.cursor_coordinate
         self.check_idle()
+
+    def _rebuild_stale(self, row_key: RowKey) -> None:
+        """Make the cells of a row that changed while it was off screen (it is drawn or read now)."""
+        run_id = row_key.value if isinstance(row_key, RowKey) else str(row_key)
+        row = self._all.get(run_id or "")
+        if row is None:
+            return
+        keys = [column.key.value for column in self.ordered_columns]
+        cells = dict(zip(keys, self._row_cells(row, self.clock())))
+        self._data.put(RowKey(run_id), cells)  # type: ignore[arg-type]
+        grew = False
+        for column in self.ordered_columns:
+            cell = cells.get(column.key.value)
+            cap = _width_cap(column.key.value)
+            if cell is not None and cell.cell_len > column.content_width < cap:
+                column.content_width = min(cell.cell_len, cap)
+                grew = True
+        if grew:
+            self._update_count += 1
+            self._require_update_dimensions = True
+            self.refresh()
 
     def _update_cells(self, row: RunRow, now: float) -> bool:
         """Update the cells of a shown row whose text changed; True if any did."""

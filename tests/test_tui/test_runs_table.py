@@ -6,6 +6,7 @@ from textual.app import App, ComposeResult
 from sacred_tui.data.query import parse_query
 from sacred_tui.data.rows import RunRow
 from sacred_tui.widgets.runs_table import RunsTable
+from screen_text import screen_lines
 
 
 class TableApp(App[None]):
@@ -69,3 +70,29 @@ async def test_table_filtered_out_rows_come_back_when_they_match() -> None:
         table.update_rows([RunRow("2", status="COMPLETED")])
         assert table.visible_ids() == []
         assert set(table.all_rows) == {"1", "2", "3"}
+
+
+async def test_rows_changed_off_screen_show_their_new_cells_when_drawn() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 24)) as pilot:
+        table = app.query_one(RunsTable)
+        table.rebuild(columns=True)
+        table.set_rows(rows(*range(1, 301)))
+        await pilot.pause()
+        # Run 5 is far below the screen (newest on top); its change is not drawn yet ...
+        table.update_rows([RunRow("5", status="FAILED", experiment="a much longer experiment name")])
+        assert "5" not in table.ids_in_view()
+        # ... but whoever reads it gets the new cells, and the column grew for it.
+        assert table.get_cell("5", "status").plain == "FAILED"
+        assert table.get_row("5")[table.get_column_index("experiment")].plain == "a much longer experiment name"
+        table.update_rows([RunRow("6", status="FAILED", experiment="exp0")])
+        table.action_scroll_bottom()
+        await pilot.pause()
+        await pilot.pause()
+        assert "6" in table.ids_in_view()
+        drawn = "\n".join(screen_lines(app))
+        assert drawn.count("FAILED") == 2 and "a much longer experiment name" in drawn
+        # Sorting by status puts the changed rows where their new status belongs.
+        table.sort_by("status", reverse=False)
+        ids = table.visible_ids()
+        assert {"5", "6"} in ({*ids[:2]}, {*ids[-2:]})
