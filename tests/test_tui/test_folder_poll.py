@@ -1,4 +1,4 @@
-"""FolderPoller: about two stat calls per unchanged run, and every kind of change still found."""
+"""FolderPoller: about one stat call per unchanged run, and every kind of change still found."""
 from __future__ import annotations
 
 import os
@@ -30,7 +30,7 @@ def baseline(root: Path) -> tuple[FolderPoller, dict]:
     return poller, poller.scan(known).stamps
 
 
-def test_an_unchanged_folder_costs_about_two_stats_per_run(tmp_path: Path,
+def test_an_unchanged_folder_costs_about_one_stat_per_run(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     old_runs(tmp_path, 200)
     poller, known = baseline(tmp_path)
@@ -45,40 +45,39 @@ def test_an_unchanged_folder_costs_about_two_stats_per_run(tmp_path: Path,
     result = poller.scan(known)
     assert not result.has_changes
     assert len(result.stamps) == 200
-    # Two per run (directory, run.json), plus the full stat of this poll's share of the rotation.
-    assert len(calls) <= 200 * 2 + (200 // ROTATION + 1) * 6
+    # One per run (run.json), plus the six of each run whose turn it is in the rotation.
+    assert len(calls) <= 200 + (200 // ROTATION + 1) * 6
     assert poller.full_stats <= 200 // ROTATION + 1
 
 
 def test_changes_of_old_runs_are_found(tmp_path: Path) -> None:
     old_runs(tmp_path, 40)
     poller, known = baseline(tmp_path)
-    # A heartbeat rewrites run.json in place; a new file changes the run's directory.
+    # A heartbeat rewrites run.json in place.
     (tmp_path / "3" / "run.json").write_text((tmp_path / "3" / "run.json").read_text() + " ")
-    (tmp_path / "7" / "metrics.jsonl").write_text('{"name": "loss"}\n')
     write_run(tmp_path, "41")
     for name in os.listdir(tmp_path / "9"):
         os.remove(tmp_path / "9" / name)
     os.rmdir(tmp_path / "9")
     result = poller.scan(known)
-    assert result.changed["3"] == {"run.json"}
-    assert result.changed["7"] == {"metrics.jsonl"}
+    assert result.changed == {"3": {"run.json"}}
     assert result.new == ["41"]
     assert result.removed == ["9"]
 
 
-def test_a_file_rewritten_in_place_is_found_within_one_rotation(tmp_path: Path) -> None:
+def test_files_added_or_rewritten_in_old_runs_are_found_within_one_rotation(tmp_path: Path) -> None:
     old_runs(tmp_path, 40)
     poller, known = baseline(tmp_path)
-    cout = tmp_path / "5" / "cout.txt"
-    with open(cout, "a") as handle:  # appending changes neither the directory nor run.json
+    with open(tmp_path / "5" / "cout.txt", "a") as handle:  # run.json stays as it was
         handle.write("late line\n")
-    found = []
+    (tmp_path / "7" / "metrics.jsonl").write_text('{"name": "loss"}\n')
+    found: dict[str, list[str]] = {}
     for _ in range(ROTATION):
         result = poller.scan(known)
         known = result.stamps
-        found.extend(result.changed.get("5", ()))
-    assert found == ["cout.txt"]
+        for run_id, files in result.changed.items():
+            found.setdefault(run_id, []).extend(files)
+    assert found == {"5": ["cout.txt"], "7": ["metrics.jsonl"]}
 
 
 def test_a_recently_written_run_is_stated_in_full_every_time(tmp_path: Path) -> None:
