@@ -1,6 +1,7 @@
 """Provides SacredTuiApp: the terminal UI over a Sacred-format runs folder."""
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 import time
@@ -13,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from sacred_tui.data.daemon_executor import DaemonThreadExecutor
 from sacred_tui.data.store import RunStore
 from sacred_tui.data.visible_text import visible, visible_block
 from sacred_tui.data.watcher import POLLING, WAITING, ChangeBatch, RunsWatcher
@@ -56,6 +58,8 @@ class SacredTuiApp(LaunchingApp):
         """Set once the runs table has drawn the first load."""
 
     def on_mount(self) -> None:
+        # Worker threads that read files must never keep the app alive after quitting.
+        asyncio.get_running_loop().set_default_executor(DaemonThreadExecutor())
         self.push_screen(RunsScreen(self.store))
         self.set_interval(self._liveness_interval, self._judge_liveness)
         self.set_interval(self._slurm_interval, lambda: self.queue_flow.tick_slurm())
