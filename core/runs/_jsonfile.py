@@ -89,11 +89,44 @@ class _LongIntegers:
         return int(digits)
 
 
+MAX_DEPTH = 64
+"""Deepest nesting kept; deeper containers become '…' so no reader or view recurses without end."""
+
+
+def _prune_deep(value: Any, max_depth: int = MAX_DEPTH) -> bool:
+    """Replace containers nested deeper than ``max_depth`` by '…', in place; True if any was.
+
+    Iterative, and lists of plain numbers or strings (a metric's values) are skipped in C.
+    """
+    pruned = False
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            items = node.items()
+        elif _CONTAINERS.isdisjoint(map(type, node)):
+            continue
+        else:
+            items = enumerate(node)
+        for key, child in items:
+            if type(child) in _CONTAINERS:
+                if depth >= max_depth:
+                    node[key] = "…"
+                    pruned = True
+                else:
+                    stack.append((child, depth + 1))
+    return pruned
+
+
+_CONTAINERS = frozenset({dict, list})
+
+
 def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> tuple[Any, str | None]:
     """Parse JSON bytes; return the value and a note, or raise :class:`_Unreadable` naming ``label``.
 
     The note says what was kept in another form: integers longer than Python converts by default
-    (4,300 digits) stay text, so the rest of the file is still read.
+    (4,300 digits) stay text, and containers nested deeper than :data:`MAX_DEPTH` become '…', so
+    the rest of the file is still read and nothing that shows it recurses without end.
     """
     try:
         text = data.decode("utf-8")
@@ -124,6 +157,9 @@ def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> tup
     if expect is not None and not isinstance(value, expect):
         wanted = _JSON_NAMES.get(expect, expect.__name__)
         raise _Unreadable(f"{label}: expected a JSON {wanted}, got {_type_name(value)}", retry=False)
+    if type(value) in _CONTAINERS and _prune_deep(value):
+        deep = f"{label}: nested deeper than {MAX_DEPTH} levels; the deeper parts are shown as '…'"
+        note = deep if note is None else f"{note}; {deep}"
     return value, note
 
 

@@ -51,6 +51,8 @@ def describe_error(exc: OSError) -> str:
         return "missing"
     if exc.errno == errno.ELOOP:
         return "symbolic link loop"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
     return f"cannot read ({type(exc).__name__}: {exc.strerror or exc})"
 
 
@@ -75,6 +77,10 @@ def _checked_path(path: str, inside: str | None) -> tuple[str, os.stat_result]:
     """The path to open and its stat: direct children need one lstat, anything else is resolved."""
     if "\x00" in path:
         raise OSError(errno.EINVAL, "a file name with a NUL byte", path.replace("\x00", "\\x00"))
+    try:
+        os.fsencode(path)
+    except UnicodeEncodeError:  # a lone surrogate from JSON ("\ud800") names no file
+        raise OSError(errno.EINVAL, "not a valid file name", path.encode("utf-8", "replace").decode()) from None
     if inside is not None and os.path.dirname(path) != inside.rstrip(os.sep):
         path = resolve_inside(path, inside)
         return path, os.stat(path)

@@ -304,11 +304,27 @@ class StoredRun:
         return text
 
     def problems(self) -> list[str]:
-        """Return what is wrong with this run's files, as found by the latest reads."""
+        """Return what is wrong with this run's files, as found by the latest reads.
+
+        A run folder that cannot be entered at all is one problem, not one per file.
+        """
+        folder_problem = self.folder_problem()
+        if folder_problem is not None:
+            return [folder_problem]
         if RUN_JSON not in self._problems and self._record is None:
             self.read_record()
         self._note(COUT_TXT, self._cout_problem())
         return list(self._problems.values())
+
+    def folder_problem(self) -> str | None:
+        """Why the files of this run cannot be reached (no permission to enter its folder), if so."""
+        try:
+            os.lstat(self.dir / RUN_JSON)
+        except PermissionError as exc:
+            return f"the run folder cannot be opened ({describe_error(exc)})"
+        except OSError:
+            return None
+        return None
 
     def _cout_problem(self) -> str | None:
         """Why cout.txt cannot be read (None when it is a readable file or absent, as before a run prints)."""

@@ -79,30 +79,38 @@ def format_number(value: float) -> str:
     return f"{value:.6g}"
 
 
-def plain_value(obj: Any) -> Any:
+MAX_DEPTH = 40
+"""Nesting shown at most; deeper values become '…' (a hostile file must not exhaust the stack)."""
+
+
+def plain_value(obj: Any, _depth: int = 0) -> Any:
     """Turn Sacred's jsonpickle shapes into plain values for display and comparison.
 
     numpy scalars become their number, arrays their list of values, tuples and sets lists; other
-    tagged objects (functions, modules, classes) become a short ``<tag value>`` text.
+    tagged objects (functions, modules, classes) become a short ``<tag value>`` text. Values nested
+    deeper than :data:`MAX_DEPTH` become ``'…'``.
     """
+    if isinstance(obj, (dict, list)) and _depth >= MAX_DEPTH:
+        return "…"
+    depth = _depth + 1
     if isinstance(obj, dict):
         kind = obj.get("py/object")
         if isinstance(kind, str) and kind.startswith("numpy."):
             if "value" in obj:
                 return obj["value"]
             if "values" in obj:
-                return plain_value(obj["values"])
+                return plain_value(obj["values"], depth)
         for tag in ("py/tuple", "py/set"):
             if tag in obj and isinstance(obj[tag], list):
-                return [plain_value(item) for item in obj[tag]]
+                return [plain_value(item, depth) for item in obj[tag]]
         for tag in ("py/function", "py/type", "py/mod"):
             if tag in obj:
                 return f"<{tag[3:]} {obj[tag]}>"
         if isinstance(kind, str):
             return f"<{kind}>"
-        return {key: plain_value(value) for key, value in obj.items()}
+        return {key: plain_value(value, depth) for key, value in obj.items()}
     if isinstance(obj, list):
-        return [plain_value(item) for item in obj]
+        return [plain_value(item, depth) for item in obj]
     return obj
 
 

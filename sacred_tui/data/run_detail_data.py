@@ -147,9 +147,10 @@ class RunDetailSource:
             metrics = self._metrics.poll()
             stdout = self._read_stdout()
             problems = self.run.problems()
-            for problem in (self._metrics.problem, self._tail.problem if self._tail else None):
-                if problem and problem not in problems:
-                    problems.append(problem)
+            if self.run.folder_problem() is None:  # else that one problem says it all
+                for problem in (self._metrics.problem, self._tail.problem if self._tail else None):
+                    if problem and problem not in problems:
+                        problems.append(problem)
             new_problems = problems if problems != self._problems else None
             self._problems = problems
             state = run_state(self.store, self.run.dir, record)

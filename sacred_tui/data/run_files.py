@@ -68,3 +68,7 @@ class RunFiles:
     def problems(self) -> list[str]:
         """Return the problems found by the reads that needed the tolerant reader."""
         return [] if self._stored is None else self._stored.problems()
+
+    def folder_unreadable(self) -> bool:
+        """True when the run folder itself cannot be entered (its files' own problems say no more)."""
+        return self._stored is not None and self._stored.folder_problem() is not None

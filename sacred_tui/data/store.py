@@ -359,7 +359,7 @@ class RunStore:
         metrics = previous.metrics if previous is not None else {}
         if full and (everything or METRICS_JSON in files or METRICS_JSONL in files or not metrics):
             metrics, metric_problem = self._read_metrics(run_id, metrics, running)
-            if metric_problem:
+            if metric_problem and not reader.folder_unreadable():
                 problems = [*problems, metric_problem]
         if not running:
             self._followers.pop(run_id, None)

@@ -1,0 +1,225 @@
+"""Fuzz: a folder of damaged and hostile runs. Every reader returns, the app opens every run's every tab.
+
+The folder holds the catalogue of damaged_runs.py plus runs mutated at random (seeded; set
+SACRED_TUI_FUZZ_SEED to try another seed). Permission cases run as an unprivileged user: as root
+(here and in CI) they run in a forked child that drops to ``nobody`` first.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import pwd
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from damaged_runs import make_app_runs, make_damaged_runs, make_unreadable_runs
+from hostile_display import raw_controls, terminal_output
+from reader_exercise import exercise_folder
+from sacred_tui.app import SacredTuiApp
+from sacred_tui.data.watcher import NATIVE, POLLING
+from sacred_tui.screens.run_detail import RunDetailScreen
+from sacred_tui.screens.runs import RunsScreen
+from sacred_tui.widgets.artifacts_list import ArtifactsList
+
+SEED = int(os.environ.get("SACRED_TUI_FUZZ_SEED", "20241203"))
+RUN_TIME_BOUND = 8.0
+"""Seconds the app may take to open one run and show each of its tabs."""
+LOAD_TIME_BOUND = 20.0
+"""Seconds for both loading passes over the whole damaged folder."""
+
+
+@pytest.fixture(autouse=True)
+def _quiet_store_log() -> None:
+    # The store logs each run it could not read; the tests check the rows instead.
+    logging.getLogger("sacred_tui.data.store").setLevel(logging.CRITICAL)
+
+
+def test_every_reader_returns_on_damaged_runs(tmp_path: Path) -> None:
+    kinds = make_damaged_runs(tmp_path, seed=SEED, random_runs=24)
+    failures = exercise_folder(tmp_path)
+    assert not failures, f"seed {SEED}:\n" + "\n\n".join(failures[:5])
+    assert len(kinds) > 60
+
+
+async def _open_every_run(app: SacredTuiApp, pilot: Pilot[None], run_ids: list[str]) -> dict[str, float]:
+    """Open each run from the table, show every tab and preview artifacts; returns seconds per run."""
+    screen = app.screen
+    assert isinstance(screen, RunsScreen)
+    took: dict[str, float] = {}
+    for run_id in run_ids:
+        started = time.monotonic()
+        screen.table.move_cursor(row=screen.table.get_row_index(run_id))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunDetailScreen), f"run {run_id!r} did not open"
+        await app.workers.wait_for_complete()
+        for tab in "1234567":
+            await pilot.press(tab)
+            await pilot.pause()
+        artifacts = app.screen.query_one(ArtifactsList)
+        for index in range(min(len(artifacts.items), 4)):
+            artifacts.move_cursor(row=index)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        leaks = raw_controls(terminal_output(app))
+        assert not leaks, f"run {run_id!r}: {leaks[:3]}"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen, f"run {run_id!r}: Esc did not return to the table"
+        took[run_id] = time.monotonic() - started
+    return took
+
+
+async def _loaded(app: SacredTuiApp, pilot: Pilot[None]) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < LOAD_TIME_BOUND:
+        await pilot.pause(0.05)
+        screen = app.screen
+        if isinstance(screen, RunsScreen) and screen.loaded and not app.store.pending and app.watcher:
+            return time.monotonic() - started
+    raise AssertionError(f"loading did not finish in {LOAD_TIME_BOUND} s ({app.store.pending} runs pending)")
+
+
+async def test_app_opens_every_tab_of_every_damaged_run(tmp_path: Path) -> None:
+    kinds = make_app_runs(tmp_path, seed=SEED)
+    app = SacredTuiApp(tmp_path, poll=True, poll_interval=0.5, safety_interval=0.5)
+    app.animation_level = "none"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _loaded(app, pilot)
+        assert app.watcher is not None and app.watcher.mode in (NATIVE, POLLING)
+        shown = set(app.screen.table.all_rows)  # type: ignore[attr-defined]
+        assert set(kinds) <= shown, f"runs missing from the table: {set(kinds) - shown}"
+        status = str(app.screen.query_one("#status-line").render())
+        assert "loading" not in status
+        took = await _open_every_run(app, pilot, list(kinds))
+    slow = {run_id: round(seconds, 1) for run_id, seconds in took.items() if seconds > RUN_TIME_BOUND}
+    assert not slow, f"runs slower than {RUN_TIME_BOUND} s to open: {slow}"
+
+
+# -- permission cases, as an unprivileged user --------------------------------------------------
+
+async def _warm_up(folder: Path) -> None:
+    """Run the app once as we are, so the forked child needs no module it could not read as nobody."""
+    folder.mkdir()
+    async with SacredTuiApp(folder, poll=True).run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+
+
+def _as_nobody(check: Callable[[], object], timeout: float = 90.0) -> object:
+    """Run ``check`` in a forked child that dropped root for ``nobody``; return its JSON result."""
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no unprivileged user 'nobody' on this machine to run the permission cases as")
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop privileges, run, report, never return into pytest
+        code = 1
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            payload = {"result": check()}
+            code = 0
+        except BaseException:
+            payload = {"error": traceback.format_exc()}
+        with os.fdopen(write_end, "w") as pipe:
+            pipe.write(json.dumps(payload, default=str))
+        os._exit(code)
+    os.close(write_end)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, _status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail(f"the unprivileged check did not finish in {timeout} s")
+    with os.fdopen(read_end) as pipe:
+        payload = json.loads(pipe.read() or '{"error": "the child wrote nothing"}')
+    assert "error" not in payload, payload["error"]
+    return payload["result"]
+
+
+def _unreadable_folder(root: Path) -> dict[str, str]:
+    kinds = make_unreadable_runs(root)
+    if os.geteuid() == 0:
+        os.chmod(root, 0o755)
+        for parent in root.parents:  # let nobody reach the folder (pytest's tmp dirs are 0700)
+            if parent == Path(parent.anchor):
+                break
+            mode = parent.stat().st_mode
+            if not mode & 0o001:
+                os.chmod(parent, mode | 0o001)
+    return kinds
+
+
+def _run_unprivileged(check: Callable[[], object]) -> object:
+    return _as_nobody(check) if os.geteuid() == 0 else check()
+
+
+def test_unreadable_runs_are_problems_for_an_unprivileged_reader(tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    kinds = _unreadable_folder(root)
+
+    def check() -> object:
+        assert os.geteuid() != 0
+        failures = exercise_folder(root)
+        from sacred_tui.data.store import RunStore
+        rows = {row.run_id: list(row.problems) for row in RunStore(root).load_all()}
+        return {"failures": failures, "rows": rows}
+
+    result = _run_unprivileged(check)
+    assert isinstance(result, dict)
+    assert not result["failures"], "\n\n".join(result["failures"][:5])
+    rows = result["rows"]
+    assert set(rows) == set(kinds)
+    assert rows["locked-folder"] == ["the run folder cannot be opened (permission denied)"]
+    assert rows["enter-only"] == []
+    assert "run.json: permission denied" in rows["locked-files"]
+    assert rows["locked-sidecar"] == ["metrics.jsonl: permission denied"]
+
+
+def test_app_shows_unreadable_runs_once_and_finishes_loading(tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    kinds = _unreadable_folder(root)
+
+    asyncio.run(_warm_up(tmp_path / "empty"))
+
+    def check() -> object:
+        async def drive() -> dict[str, object]:
+            app = SacredTuiApp(root, poll=True, poll_interval=0.1, safety_interval=0.1)
+            app.animation_level = "none"
+            async with app.run_test(size=(120, 36)) as pilot:
+                await _loaded(app, pilot)
+                await _open_every_run(app, pilot, sorted(kinds))
+                # Open the locked run again and let it poll for a while: its problem shows once.
+                screen = app.screen
+                screen.table.move_cursor(row=screen.table.get_row_index("locked-folder"))  # type: ignore[attr-defined]
+                before = len(app._notifications)
+                await pilot.press("enter")
+                await pilot.pause(1.5)
+                toasts = [str(n.message) for n in list(app._notifications)[before:]]
+                header = str(app.screen.query_one("#detail-header").render())
+                return {"toasts": toasts, "header": header,
+                        "problems": list(app.store.get("locked-folder").problems)}  # type: ignore[union-attr]
+        return asyncio.run(drive())
+
+    result = _run_unprivileged(check)
+    assert isinstance(result, dict)
+    assert result["problems"] == ["the run folder cannot be opened (permission denied)"]
+    assert result["toasts"] == ["the run folder cannot be opened (permission denied)"]
+    assert "loading" not in str(result["header"])
