@@ -213,10 +213,10 @@ def test_app_shows_unreadable_runs_once_and_finishes_loading(tmp_path: Path) -> 
                 # Open the locked run again and let it poll for a while: its problem shows once.
                 screen = app.screen
                 screen.table.move_cursor(row=screen.table.get_row_index("locked-folder"))  # type: ignore[attr-defined]
-                before = len(app._notifications)
+                seen = list(app._notifications)  # kept alive, so their ids stay theirs
                 await pilot.press("enter")
-                await pilot.pause(1.5)
-                toasts = [str(n.message) for n in list(app._notifications)[before:]]
+                await pilot.pause(1.5)  # about fifteen polls of the detail screen
+                toasts = [str(n.message) for n in app._notifications if id(n) not in seen]
                 header = str(app.screen.query_one("#detail-header").render())
                 return {"toasts": toasts, "header": header,
                         "problems": list(app.store.get("locked-folder").problems)}  # type: ignore[union-attr]
