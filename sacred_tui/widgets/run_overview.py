@@ -147,7 +147,9 @@ class RunOverview(VerticalScroll, can_focus=True):
             sentence = queue_sentence(stored, record.start_time, queue)
         if sentence:
             status.append(visible(f"  {sentence}"), style="bold magenta" if liveness.dead else "dim")
-        if liveness.dead or status.plain != stored:
+        if not stored:
+            status.append(" (no status read from run.json)", style="dim")
+        elif liveness.dead or status.plain != stored:
             status.append(visible(f" (run.json says {stored})"), style="dim")
         grid.add_row("Status", status)
         if queue is not None and queue.job_id is not None:

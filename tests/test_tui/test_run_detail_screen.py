@@ -256,6 +256,7 @@ async def test_broken_run_shows_problems_without_crashing(tmp_path: Path) -> Non
         overview = app.screen.query_one(RunOverview)
         assert any("run.json" in problem for problem in overview.problems)
         assert any("config.json" in problem for problem in overview.problems)
+        assert "UNKNOWN (no status read from run.json)" in static_text(overview.query_one("#overview-body", Static))
         assert any(n.severity == "warning" for n in app._notifications)
         assert app.screen.query_one(LogTail).lines == ["bad �� bytes"]
         assert "No config stored" in static_text(app.screen.query_one("#config-legend", Static))
