@@ -14,6 +14,7 @@ from sacred_tui.screens.columns import ColumnsScreen
 from sacred_tui.screens.compare import CompareScreen
 from sacred_tui.screens.run_detail import RunDetailScreen
 from sacred_tui.screens.runs import RunsScreen
+from sacred_tui.screens.sort_picker import SortPickerScreen
 from sacred_tui.widgets.artifacts_list import ArtifactsList
 from sacred_tui.widgets.runs_table import MAX_COLUMN_WIDTH, MAX_ID_WIDTH
 from tui_runs_factory import write_run
@@ -66,6 +67,13 @@ async def test_no_escape_sequence_reaches_the_terminal(tmp_path: Path) -> None:
         await settle(pilot)
         assert len(screen.table.specs) > 12
         assert SHOWN in clean(app, "runs table with config and metric columns")
+
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, SortPickerScreen)
+        assert SHOWN in clean(app, "sort picker")
+        await pilot.press("escape")
+        await settle(pilot)
 
         for run_id in ("1", EVIL_ID):
             screen.table.move_cursor(row=screen.table.get_row_index(run_id))
