@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from core.observers.atomic import atomic_write_text
+from core.runs.safe_open import describe_error, read_regular
 
 ANNOTATIONS_FILE = "sacred-tui.json"
 """The per-run extra file holding note, tags and the archive flag."""
@@ -118,17 +119,16 @@ def _from_json(data: Any) -> Annotations:
 
 def read_annotations(run_dir: str | os.PathLike[str]) -> tuple[Annotations, str | None]:
     """Return a run's annotations and a problem (None when fine; no file means nothing noted)."""
-    path = os.path.join(os.fspath(run_dir), ANNOTATIONS_FILE)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(4 * MAX_NOTE_CHARS + 65536)
+    folder = os.fspath(run_dir)
+    try:  # a regular file inside the run only: a FIFO would block, a symlink could lead anywhere
+        raw = read_regular(os.path.join(folder, ANNOTATIONS_FILE), 4 * MAX_NOTE_CHARS + 65536, inside=folder)
     except (FileNotFoundError, NotADirectoryError):
         return NOTHING, None
     except OSError as exc:
-        return NOTHING, f"{ANNOTATIONS_FILE}: cannot be read ({exc.strerror or exc})"
+        return NOTHING, f"{ANNOTATIONS_FILE}: {describe_error(exc)}"
     try:
         return _from_json(json.loads(raw.decode("utf-8"))), None
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         return NOTHING, f"{ANNOTATIONS_FILE}: not readable as the note file ({str(exc)[:120]})"
 
 

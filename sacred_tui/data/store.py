@@ -354,7 +354,7 @@ class RunStore:
             config = flatten_config(reader.config_json())
         problems = reader.problems()
         annotations, annotation_problem = self._annotations(run_id, files, previous)
-        if annotation_problem:
+        if annotation_problem and not reader.folder_unreadable():  # a locked folder is one problem
             problems = [*problems, annotation_problem]
         metrics = previous.metrics if previous is not None else {}
         if full and (everything or METRICS_JSON in files or METRICS_JSONL in files or not metrics):

@@ -100,14 +100,15 @@ def _socket_cout(run_dir: Path) -> None:
 
 def _loops(run_dir: Path) -> None:
     _valid(run_dir)
-    for name in ("config.json", "metrics.json", "metrics.jsonl", "cout.txt", "info.json", "model.txt"):
+    for name in ("config.json", "metrics.json", "metrics.jsonl", "cout.txt", "info.json", "model.txt",
+                 "sacred-tui.json"):
         _clear(run_dir / name)
         (run_dir / name).symlink_to(name)
 
 
 def _links_outside(run_dir: Path) -> None:
     _valid(run_dir, run_json=_with(artifacts=["passwd", "/etc/passwd", "../1/run.json", "up/x", "dev"]))
-    for name in ("cout.txt", "config.json", "info.json"):
+    for name in ("cout.txt", "config.json", "info.json", "sacred-tui.json"):
         _clear(run_dir / name)
         (run_dir / name).symlink_to("/etc/passwd")
     for name, target in (("passwd", "/etc/passwd"), ("up", ".."), ("dev", "/dev/zero")):
@@ -146,7 +147,7 @@ def _deep(run_dir: Path) -> None:
     nearly = "[" * 900 + "1" + "]" * 900
     _valid(run_dir, run_json=json.dumps(VALID_RUN)[:-1] + ', "result": ' + nearly + "}",
            config_json='{"a": ' + deep + "}", info_json='{"x": ' + nearly + "}", metrics_json=deep,
-           **{"process.json": '{"a": ' + "{\"b\": " * 400 + "1" + "}" * 401})
+           **{"process.json": '{"a": ' + "{\"b\": " * 400 + "1" + "}" * 401, "sacred-tui.json": deep})
 
 
 def _wrong_types(run_dir: Path) -> None:
@@ -208,7 +209,7 @@ def _non_utf8(run_dir: Path) -> None:
 def _binary(run_dir: Path) -> None:
     noise = bytes(random.Random(7).getrandbits(8) for _ in range(4096))
     _valid(run_dir, run_json=noise, config_json=noise, metrics_json=noise, cout_txt=noise, info_json=noise,
-           model_txt=noise)
+           model_txt=noise, **{"sacred-tui.json": noise})
 
 
 def _empty_files(run_dir: Path) -> None:
@@ -250,7 +251,8 @@ def _hostile_text(run_dir: Path) -> None:
                 experiment={"name": evil, "sources": [[evil, evil]], "mainfile": evil, "base_dir": evil},
                 meta={"command": evil, "named_configs": [evil], "config_updates": {evil: evil}, "options": {evil: evil}})
     _valid(run_dir, run_json=run, config_json={evil: {evil: evil}}, info_json={evil: [evil]},
-           metrics_json={evil: VALID_METRICS["loss"]}, cout_txt=evil + "\n" + evil)
+           metrics_json={evil: VALID_METRICS["loss"]}, cout_txt=evil + "\n" + evil,
+           **{"sacred-tui.json": {"note": evil, "tags": [evil, "ok"], "archived": False}})
 
 
 def _only_dir(run_dir: Path) -> None:
@@ -277,6 +279,7 @@ CATALOGUE: dict[str, Writer] = {
     "devices": _devices, "fifo-run-json": _fifo("run.json"), "fifo-config": _fifo("config.json"),
     "fifo-metrics": _fifo("metrics.json"), "fifo-sidecar": _fifo("metrics.jsonl"), "fifo-cout": _fifo("cout.txt"),
     "fifo-info": _fifo("info.json"), "fifo-artifact": _fifo("model.txt"), "fifo-process": _fifo("process.json"),
+    "fifo-notes": _fifo("sacred-tui.json"),
     "socket-cout": _socket_cout, "deep-nesting": _deep, "numbers": _numbers, "times": _times,
     "reversed-times": _reversed_times, "duplicate-keys": _duplicates, "non-utf8": _non_utf8,
     "directories": _directories, "hostile-artifacts": _hostile_artifacts, "hostile-text": _hostile_text,
@@ -288,7 +291,7 @@ APP_GROUPS: list[tuple[str, ...]] = [
     ("only-a-folder",), ("directories", "no-run-json"), ("null-run-json", "symlink-loops"), ("huge",),
     ("wrong-types",), ("links-outside", "devices"), ("deep-nesting", "times"), ("reversed-times", "numbers"),
     ("wrong-field-types", "fifo-config", "fifo-metrics", "fifo-sidecar", "fifo-info", "fifo-process",
-     "fifo-artifact", "socket-cout"),
+     "fifo-artifact", "fifo-notes", "socket-cout"),
     ("duplicate-keys",), ("hostile-text", "hostile-artifacts"),
 ]
 """The catalogue folded into fewer runs for the app (opening a run costs the UI about 1.5 CPU seconds):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.runs import RunsFolder
+from sacred_tui.data.annotations import read_annotations
 from sacred_tui.data.columns import BASE_COLUMNS, cell_text, column_for, sort_key
 from sacred_tui.data.compare import compare_configs
 from sacred_tui.data.compare_source import CompareSource
@@ -76,6 +77,7 @@ def exercise_run(folder: RunsFolder, run_id: str) -> list[str]:
     for item in update.files or []:
         source.preview_artifact(item)
     source.load_earlier_stdout(4096)
+    read_annotations(folder.path / run_id)
     for entry in update.sources or []:
         source.read_source(entry)
     return run.problems()

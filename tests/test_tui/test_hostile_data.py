@@ -107,3 +107,22 @@ def test_compare_text_reads_regular_files_only(tmp_path: Path) -> None:
     assert text is None and problem == "cout.txt: a FIFO (named pipe), not a regular file"
     (tmp_path / "dir").mkdir()
     assert read_text_tail(tmp_path / "dir")[2] == "dir: a directory, not a regular file"
+
+
+def test_the_note_file_is_read_only_when_it_is_a_regular_file_inside_the_run(tmp_path: Path) -> None:
+    for run_id in ("1", "2", "3", "4"):
+        write_run(tmp_path, run_id)
+    os.mkfifo(tmp_path / "1" / "sacred-tui.json")  # opening it for reading would wait for a writer
+    (tmp_path / "2" / "sacred-tui.json").symlink_to("/etc/passwd")
+    (tmp_path / "3" / "sacred-tui.json").write_text("[" * 100_000)
+    (tmp_path / "4" / "sacred-tui.json").write_text('{"note": "fine", "tags": ["a"]}')
+    loaded: list[object] = []
+    loader = threading.Thread(target=lambda: loaded.append(RunStore(tmp_path).load_all()), daemon=True)
+    loader.start()
+    loader.join(20)
+    assert loaded, "loading the folder blocked on a FIFO named sacred-tui.json"
+    rows = {row.run_id: row for row in loaded[0]}  # type: ignore[attr-defined]
+    assert rows["1"].problems == ("sacred-tui.json: a FIFO (named pipe), not a regular file",)
+    assert rows["2"].problems == ("sacred-tui.json: a symbolic link that leads outside its folder",)
+    assert rows["3"].problems[0].startswith("sacred-tui.json: not readable as the note file (maximum recursion")
+    assert (rows["4"].problems, rows["4"].note, rows["4"].tags) == ((), "fine", ("a",))
