@@ -51,6 +51,9 @@ def quick_summaries(run_dir: str) -> dict[str, MetricSummary] | None:
         return None
     if len(data) > QUICK_LIMIT:
         return None
+    sidecar = f"{run_dir}/{METRICS_JSONL}"
+    if not os.access(sidecar, os.R_OK) and os.path.lexists(sidecar):
+        return None  # a sidecar that cannot be read is a problem the careful path words
     try:
         document = json.loads(data)
     except (ValueError, RecursionError):

@@ -300,11 +300,12 @@ class RunStore:
         try:
             reader = RunFiles(self.folder, run_id)
             config = flatten_config(reader.config_json())
-            problems = [*previous.problems, *reader.problems()]
+            # the first pass already found some of these (run.json, a locked folder): each counts once
+            problems = list(dict.fromkeys([*previous.problems, *reader.problems()]))
             metrics: Mapping[str, MetricSummary] | None = quick_summaries(f"{self.folder.path}/{run_id}")
             if metrics is None:
                 metrics, metric_problem = self._read_metrics(run_id, {}, running=False)
-                if metric_problem:
+                if metric_problem and not reader.folder_unreadable():  # a locked folder is one problem
                     problems.append(metric_problem)
             return replace(previous, config=config, metrics=metrics, problems=tuple(problems))
         except Exception:  # the careful path words what is wrong with this run
