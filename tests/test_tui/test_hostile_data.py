@@ -126,3 +126,13 @@ def test_the_note_file_is_read_only_when_it_is_a_regular_file_inside_the_run(tmp
     assert rows["2"].problems == ("sacred-tui.json: a symbolic link that leads outside its folder",)
     assert rows["3"].problems[0].startswith("sacred-tui.json: not readable as the note file (maximum recursion")
     assert (rows["4"].problems, rows["4"].note, rows["4"].tags) == ((), "fine", ("a",))
+
+
+def test_each_problem_of_a_run_is_listed_once_after_both_loading_passes(tmp_path: Path) -> None:
+    write_run(tmp_path, "1")
+    (tmp_path / "1" / "run.json").write_text('{"status": "COMPLETED", "start_')
+    (tmp_path / "1" / "config.json").write_text("[1]")
+    store = RunStore(tmp_path)
+    (row,) = store.load_all()
+    assert not store.pending
+    assert len(row.problems) == len(set(row.problems)) == 2, row.problems
