@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,15 +51,13 @@ def _content_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _probe(script: Path, python: str, named: str | None, timeout: float) -> ConfigPreview:
-    """print_config --json [with NAMED] of a script, cached per content hash."""
-    key = (_content_hash(script), str(script.parent), python, named or "")
+def _cached(key: tuple[str, str, str, str], ask: Callable[[], ConfigPreview]) -> ConfigPreview:
+    """``ask()``'s answer for ``key``, asked once; a failure is kept and raised again as well."""
     with _lock:
         cached = _cache.get(key)
     if cached is None:
-        spec = LaunchSpec.create(script, named_configs=[named] if named else [], python=python)
         try:
-            cached = preview_config(spec, timeout=timeout)
+            cached = ask()
         except ProbeError as exc:
             cached = exc
         with _lock:
@@ -66,24 +65,25 @@ def _probe(script: Path, python: str, named: str | None, timeout: float) -> Conf
     if isinstance(cached, ProbeError):
         raise cached
     return cached
+
+
+def _probe(script: Path, python: str, named: str | None, timeout: float) -> ConfigPreview:
+    """print_config --json [with NAMED] of a script, cached per content hash."""
+    key = (_content_hash(script), str(script.parent), python, named or "")
+    named_configs = [named] if named else []
+    return _cached(key, lambda: preview_config(
+        LaunchSpec.create(script, named_configs=named_configs, python=python), timeout=timeout))
 
 
 def _sacred_probe(script: Path, python: str, named: str | None, timeout: float) -> ConfigPreview:
     """Sacred's save_config [with NAMED] of a script built with Sacred, cached like :func:`_probe`."""
     key = (_content_hash(script), str(script.parent), python, f"save_config {named or ''}")
-    with _lock:
-        cached = _cache.get(key)
-    if cached is None:
-        try:
-            defaults = None if named is None else _sacred_probe(script, python, None, timeout).config
-            cached = sacred_preview(script, python, named, defaults, timeout)
-        except ProbeError as exc:
-            cached = exc
-        with _lock:
-            _cache[key] = cached
-    if isinstance(cached, ProbeError):
-        raise cached
-    return cached
+
+    def ask() -> ConfigPreview:
+        defaults = None if named is None else _sacred_probe(script, python, None, timeout).config
+        return sacred_preview(script, python, named, defaults, timeout)
+
+    return _cached(key, ask)
 
 
 def _recorded_main_md5(record: Any) -> str | None:
