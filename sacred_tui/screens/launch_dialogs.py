@@ -9,11 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
 
-from sacred_tui.messages import RunsUpdated, WatchModeChanged
 from sacred_tui.data.visible_text import visible, visible_block
 
 __all__ = ["ChoiceScreen", "ScriptPickerScreen", "ScriptTree"]
@@ -67,12 +65,6 @@ class ChoiceScreen(ModalScreen[str | None]):
     @on(Button.Pressed)
     def _chosen(self, event: Button.Pressed) -> None:
         self.dismiss((event.button.id or "").removeprefix("choice-"))
-
-    @on(RunsUpdated)
-    @on(WatchModeChanged)
-    def _app_news(self, message: Message) -> None:
-        """The app forwards folder news to every screen; a dialog has no use for it."""
-        message.stop()
 
     def action_cancel(self) -> None:
         """Close without an answer."""
@@ -168,12 +160,6 @@ class ScriptPickerScreen(ModalScreen[Path | None]):
                 self.dismiss(path)
 
         self.app.push_screen(ChoiceScreen.confirm("Use a script from elsewhere?", body, yes="Use it"), answered)
-
-    @on(RunsUpdated)
-    @on(WatchModeChanged)
-    def _app_news(self, message: Message) -> None:
-        """The app forwards folder news to every screen; a dialog has no use for it."""
-        message.stop()
 
     def action_cancel(self) -> None:
         """Close without a script."""

@@ -9,12 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from sacred_tui.data.launcher import LaunchedRun, Launcher
-from sacred_tui.messages import RunsUpdated, WatchModeChanged
 from sacred_tui.data.terminal_text import render_terminal_text
 from sacred_tui.data.visible_text import visible
 
@@ -113,12 +111,6 @@ class LaunchLogScreen(Screen[None]):
     def _show(self, launch: LaunchedRun | None) -> None:
         if launch is not None:
             self.query_one("#launch-output", Static).update(launch_details(launch))
-
-    @on(RunsUpdated)
-    @on(WatchModeChanged)
-    def _app_news(self, message: Message) -> None:
-        """The app forwards folder news to every screen; the launches are polled instead."""
-        message.stop()
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self) -> None:

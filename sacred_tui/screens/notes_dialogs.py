@@ -6,12 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
 from sacred_tui.data.visible_text import visible
-from sacred_tui.messages import RunsUpdated, WatchModeChanged
 
 __all__ = ["LineDialog", "NoteDialog"]
 
@@ -28,12 +26,7 @@ _CSS = """
 
 
 class _Dialog(ModalScreen[str | None]):
-    """A modal that ignores the folder news the app forwards to every screen."""
-
-    @on(RunsUpdated)
-    @on(WatchModeChanged)
-    def _app_news(self, message: Message) -> None:
-        message.stop()
+    """A modal that Esc closes without an answer."""
 
     def action_cancel(self) -> None:
         """Close without saving."""

@@ -133,12 +133,7 @@ class RunDetailScreen(PollingTabsScreen):
     # ---- polling -------------------------------------------------------------------------
 
     def on_runs_updated(self, message: Message) -> None:
-        """The app saw files of some runs change (its RunsUpdated message): re-read if ours did.
-
-        The message is stopped here: the app forwards it to every screen, and letting it bubble
-        back up to the app would forward it again.
-        """
-        message.stop()
+        """The app saw files of some runs change (its RunsUpdated message): re-read if ours did."""
         if self.run_id in getattr(message, "run_ids", ()):
             self.refresh_from_files()
             self._show_notes()

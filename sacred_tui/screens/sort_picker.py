@@ -14,7 +14,6 @@ from textual.widgets.option_list import Option
 
 from sacred_tui.data.columns import ColumnSpec
 from sacred_tui.data.visible_text import visible
-from sacred_tui.messages import RunsUpdated, WatchModeChanged
 
 __all__ = ["SortPickerScreen"]
 
@@ -71,12 +70,6 @@ class SortPickerScreen(ModalScreen[tuple[str, bool] | None]):
             self.dismiss((key, not self.reverse))
         else:
             self.dismiss((key, key == "id"))  # newest runs first; other columns ascending
-
-    @on(RunsUpdated)
-    @on(WatchModeChanged)
-    def _app_news(self, message: object) -> None:
-        """The app forwards folder news to every screen; a dialog has no use for it."""
-        message.stop()  # type: ignore[attr-defined]
 
     def action_cancel(self) -> None:
         """Close without sorting."""
