@@ -28,12 +28,16 @@ from typing import Any
 from core.observers.atomic import atomic_write_text
 from core.observers.base import RunObserver
 from core.observers.cout_file import CoutFile
+from core.observers.file_storage_helpers import SacredFileHelpers
+from core.observers.file_storage_live import LiveFiles
 from core.observers.json_text import dumps_indented
 from core.observers.metrics_file import MetricsFile
+from core.observers.process_file import PROCESS_FILE, process_info_text
 from core.observers.record_space import RecordWriteError, WriteGuard, run_each
 from core.observers.record_text import RecordText
-from core.observers.stored_files import (RESERVED_NAMES, check_artifact_name, claim_run_dir, copy_artifact,
-                                         is_inside, store_by_content)
+from core.observers.report_template import render_report
+from core.observers.stored_files import (check_artifact_name, claim_run_dir, copy_artifact, is_inside,
+                                         store_by_content)
 
 __all__ = ["DEFAULT_FILE_STORAGE_PRIORITY", "FileStorageObserver"]
 
@@ -46,7 +50,7 @@ def _dumps(obj: Any) -> str:
     return dumps_indented(flatten(obj))  # the text of core.config.values.dumps, encoded faster
 
 
-class FileStorageObserver(RunObserver):
+class FileStorageObserver(LiveFiles, SacredFileHelpers, RunObserver):
     """Stores each run in ``<basedir>/<id>/`` (run.json, config.json, cout.txt, metrics.json, ...)."""
 
     VERSION = "FileStorageObserver-0.7.0"
@@ -164,21 +168,8 @@ class FileStorageObserver(RunObserver):
                                    "Choose a writable runs folder (-F/--file_storage).") from exc
 
     def _save_process_info(self) -> None:
-        """An extra ``process.json`` so a viewer on this host can tell a killed run from a live one.
-
-        pid and host; the process's start in clock ticks since boot, so a reused pid is never taken
-        for this run; and the interpreter, so the run can be reproduced with the same Python.
-        """
-        import json
-        import platform
-        import sys
-        info: dict[str, Any] = {"hostname": platform.node(), "pid": os.getpid(), "python": sys.executable}
-        ticks = _own_start_ticks()
-        if ticks is not None:
-            info["started_ticks"] = ticks
-        text = json.dumps(info, sort_keys=True, indent=2)
-        with self._writing("process.json"):
-            atomic_write_text(os.path.join(self.dir, "process.json"), text)  # type: ignore[arg-type]
+        with self._writing(PROCESS_FILE):
+            atomic_write_text(os.path.join(self.dir, PROCESS_FILE), process_info_text())  # type: ignore[arg-type]
 
     def _forget_run(self) -> None:
         """Drop the previous run's state first, so a failed start can never write into that run."""
@@ -255,62 +246,6 @@ class FileStorageObserver(RunObserver):
                 steps.append(self._save_record)
             run_each(steps)
 
-    def _start_lasting(self) -> None:
-        with self._metrics_lock:
-            self._lasting = True
-            with self._writing("metrics.jsonl"):
-                self._metrics.write_held_lines()  # type: ignore[union-attr]
-
-    def output_event(self, captured_out: str) -> None:
-        """The whole output so far (a custom filter may have rewritten earlier text)."""
-        with self._cout_lock:
-            self._running()
-            if not self._broken:
-                self._write_cout(captured_out)
-
-    def output_progress(self, appended: str, unfinished: str) -> None:
-        """New final output and the current unfinished line (see ``CapturedOutput``)."""
-        with self._cout_lock:
-            self._running()
-            self._cout_text = None
-            cout = self._cout
-
-            def write(limit: int) -> None:
-                if limit and len(appended) + len(unfinished) > limit:  # the last bit of room: whole lines
-                    cout.progress(appended[:appended.rfind("\n", 0, limit) + 1], "")  # type: ignore[union-attr]
-                else:
-                    cout.progress(appended, unfinished)  # type: ignore[union-attr]
-
-            if self._guard is None:
-                write(0)
-            else:
-                self._guard.attempt("cout.txt", write)
-
-    def stored_output(self) -> str:
-        """cout.txt as stored now."""
-        with self._cout_lock:
-            return self._cout.read() if self._cout is not None else ""
-
-    def metrics_progress(self, metrics_by_name: dict) -> None:
-        """New points between beats: appended to metrics.jsonl now, to metrics.json at the next beat.
-
-        A run that ends before it lasts (no ``progress_event`` yet) gets no metrics.jsonl: nobody
-        follows it live, and its metrics.json, written at the end, has every point."""
-        self._add_metrics(metrics_by_name, lines_now=self._lasting)
-
-    def log_metrics(self, metrics_by_name: dict, info: dict) -> None:
-        """The beat's new points (none when they came through ``metrics_progress``): metrics.json now."""
-        with self._metrics_lock:
-            self._add_metrics(metrics_by_name, lines_now=True)
-            self._flush_metrics()
-
-    def _add_metrics(self, metrics_by_name: dict, lines_now: bool) -> None:
-        with self._metrics_lock:
-            self._running()
-            if not self._broken:
-                with self._writing("metrics.jsonl"):
-                    self._metrics.add(metrics_by_name, write_lines=lines_now)  # type: ignore[union-attr]
-
     def resource_event(self, filename: str) -> None:
         with self._lock:
             run_entry = self._running()
@@ -334,32 +269,22 @@ class FileStorageObserver(RunObserver):
 
     # ------------------------------------------------------------------ end
     def completed_event(self, stop_time: Any, result: Any) -> None:
+        self._end(stop_time, "COMPLETED", result=result)
+
+    def interrupted_event(self, interrupt_time: Any, status: str) -> None:
+        self._end(interrupt_time, status)
+
+    def failed_event(self, fail_time: Any, fail_trace: list[str]) -> None:
+        self._end(fail_time, "FAILED", fail_trace=fail_trace)
+
+    def _end(self, stop_time: Any, status: str, **entries: Any) -> None:
         with self._lock:
             run_entry = self.run_entry
             if run_entry is None:  # the start failed here (e.g. the id existed): no folder of ours
                 return
             run_entry["stop_time"] = stop_time.isoformat()
-            run_entry["result"] = result
-            run_entry["status"] = "COMPLETED"
-            self._finish(run_entry)
-
-    def interrupted_event(self, interrupt_time: Any, status: str) -> None:
-        with self._lock:
-            run_entry = self.run_entry
-            if run_entry is None:  # the start failed here (e.g. the id existed): no folder of ours
-                return
-            run_entry["stop_time"] = interrupt_time.isoformat()
+            run_entry.update(entries)
             run_entry["status"] = status
-            self._finish(run_entry)
-
-    def failed_event(self, fail_time: Any, fail_trace: list[str]) -> None:
-        with self._lock:
-            run_entry = self.run_entry
-            if run_entry is None:  # the start failed here (e.g. the id existed): no folder of ours
-                return
-            run_entry["stop_time"] = fail_time.isoformat()
-            run_entry["status"] = "FAILED"
-            run_entry["fail_trace"] = fail_trace
             self._finish(run_entry)
 
     def _finish(self, run_entry: dict) -> None:
@@ -373,41 +298,6 @@ class FileStorageObserver(RunObserver):
                 self._guard.close()
             if self._metrics is not None:
                 self._metrics.close()
-
-    # ------------------------------------------------------------------ Sacred's public helpers
-    def save_json(self, obj: Any, filename: str) -> None:
-        """Write ``obj`` as JSON (Sacred's encoding) to ``filename`` in the current run's folder."""
-        self._save_json(obj, filename)
-
-    def save_file(self, filename: str | os.PathLike, target_name: str | None = None) -> None:
-        """Copy ``filename`` into the current run's folder as ``target_name`` (default: its basename).
-
-        Raises:
-            FileExistsError: the name is a file of the run record (run.json, config.json, ...).
-            ValueError: the name would leave the run folder.
-        """
-        target_name = target_name or os.path.basename(filename)
-        if target_name in RESERVED_NAMES:
-            raise FileExistsError(f"You are trying to overwrite a file necessary for the FileStorageObserver: "
-                                  f"{target_name!r}. The reserved names are: {', '.join(RESERVED_NAMES)}.")
-        check_artifact_name(target_name)
-        copy_artifact(filename, os.path.join(self.dir, target_name))  # type: ignore[arg-type]
-
-    def save_cout(self) -> None:
-        """Make cout.txt hold ``self.cout`` (only the new part is written)."""
-        self._write_cout(self.cout)
-
-    def save_sources(self, ex_info: dict) -> list[list[str]]:
-        """Store the experiment's sources under ``source_dir``; return run.json's ``[relative, stored]`` pairs."""
-        return self._save_sources(ex_info)
-
-    def find_or_save(self, filename: str, store_dir: str | os.PathLike) -> Any:
-        """The stored copy of ``filename`` in ``store_dir`` (``<stem>_<md5><ext>``), copied only if new."""
-        return self._find_or_save(filename, Path(store_dir))
-
-    def render_template(self) -> None:
-        """Render ``report<ext>`` from the template (when one is set and mako is installed)."""
-        self._render_template()
 
     # ------------------------------------------------------------------ helpers
     def _running(self) -> dict:
@@ -449,19 +339,6 @@ class FileStorageObserver(RunObserver):
                 atomic_write_text(os.path.join(self.dir, "info.json"), text)  # type: ignore[arg-type]
             self._info_text = text
 
-    def _flush_metrics(self) -> None:
-        with self._metrics_lock:
-            if self._broken:
-                return
-            with self._writing("metrics.json"):
-                self._metrics.flush()  # type: ignore[union-attr]
-
-    def _write_cout(self, captured_out: str) -> None:
-        with self._cout_lock:
-            self._cout_text = captured_out
-            with self._writing("cout.txt"):
-                self._cout.update(captured_out)  # type: ignore[union-attr]
-
     @property
     def _broken(self) -> str | None:
         return self._guard.broken if self._guard is not None else None
@@ -475,17 +352,8 @@ class FileStorageObserver(RunObserver):
             self._guard.refuse_if_broken(what)
 
     def _render_template(self) -> None:
-        """Render ``report<ext>`` from the template when one is set and mako is installed."""
-        if self.template is None:
-            return
-        try:
-            from mako.template import Template  # type: ignore[import-not-found]
-        except ImportError:
-            return
-        report = Template(filename=str(self.template)).render(
-            run=self.run_entry, config=self.config, info=self.info, cout=self.cout, savedir=self.dir)
-        extension = os.path.splitext(str(self.template))[1]
-        atomic_write_text(os.path.join(self.dir, "report" + extension), report)  # type: ignore[arg-type]
+        render_report(self.template, self.dir, run=self.run_entry, config=self.config,  # type: ignore[arg-type]
+                      info=self.info, cout=self.cout, savedir=self.dir)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FileStorageObserver):
@@ -498,12 +366,3 @@ class FileStorageObserver(RunObserver):
     def __repr__(self) -> str:
         return f"FileStorageObserver({self.basedir!r})"
 
-
-def _own_start_ticks() -> int | None:
-    """This process's start in clock ticks since boot (field 22 of /proc/self/stat), where Linux tells."""
-    try:
-        with open("/proc/self/stat", "rb") as stream:
-            fields = stream.read().rpartition(b")")[2].split()
-        return int(fields[19])
-    except (OSError, IndexError, ValueError):
-        return None
