@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from compat_harness import OPTIONS_BLOCK, Case, assert_same, register
+from compat_compare import assert_same
+from compat_harness import OPTIONS_BLOCK, Case, register
 
 CASES = register(
     Case("hello", "ex_hello.py"),
