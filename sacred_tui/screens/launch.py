@@ -5,15 +5,17 @@ The screen never runs user code itself: the script's interface and every preview
 subprocesses in worker threads. It dismisses with the LaunchSpec to start, a SweepRequest to
 queue (see launch_sweep), or None. Launching is blocked while the form has problems or the
 preview fails, unless ``-f`` is ticked.
+
+This module holds the layout, the spec the form describes and the actions; the script side is
+in launch_script, the preview and what it lets launch in launch_preview.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,35 +24,25 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Label, Select, Static
 
-from sacred_tui.data.launch_spec import LaunchSpec, format_argv, malformed_value
-from sacred_tui.data.script_catalog import ScriptCatalog
-from sacred_tui.data.script_interface import (ConfigPreview, EntryMarks, ProbeError, ScriptInterface,
-                                              preview_config, read_interface)
-from sacred_tui.messages import RunsUpdated, WatchModeChanged
 from sacred_tui.data.launch_memory import TargetMemory
+from sacred_tui.data.launch_spec import LaunchSpec, format_argv
+from sacred_tui.data.script_catalog import ScriptCatalog
+from sacred_tui.data.script_interface import ConfigPreview, ProbeError, ScriptInterface
+from sacred_tui.data.visible_text import visible
+from sacred_tui.messages import RunsUpdated, WatchModeChanged
 from sacred_tui.screens.launch_dialogs import ChoiceScreen, ScriptPickerScreen
+from sacred_tui.screens.launch_preview import ConfigPreviewing
+from sacred_tui.screens.launch_script import ScriptChoosing, short_path
 from sacred_tui.screens.launch_sweep import SweepComposing, SweepRequest
-from sacred_tui.widgets.sweep_form import SweepDraft, SweepForm
-from sacred_tui.widgets.config_preview import config_preview_text
 from sacred_tui.widgets.launch_form import NamedConfigPicker, OptionsForm, UpdatesEditor
 from sacred_tui.widgets.launch_inputs import OrderedList
-from sacred_tui.data.visible_text import visible, visible_block
+from sacred_tui.widgets.sweep_form import SweepDraft, SweepForm
 
 __all__ = ["LaunchScreen", "short_path"]
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def short_path(path: Path) -> str:
-    """A path with the home folder written as ``~``."""
-    home = str(Path.home())
-    text = str(path)
-    return "~" + text[len(home):] if home != "/" and text.startswith(home + os.sep) else text
-
-
-class LaunchScreen(SweepComposing, Screen["LaunchSpec | SweepRequest | None"]):
+class LaunchScreen(ScriptChoosing, ConfigPreviewing, SweepComposing,
+                   Screen["LaunchSpec | SweepRequest | None"]):
     """The run composer: the left column edits, the right one shows the command line and config."""
 
     DEFAULT_CSS = """
@@ -165,104 +157,6 @@ class LaunchScreen(SweepComposing, Screen["LaunchSpec | SweepRequest | None"]):
             select.focus()
         self._refresh_summary()
 
-    def refresh_scripts(self) -> None:
-        """Offer the scripts found since the screen opened; choose the first if none is chosen."""
-        if not self._ready or not self.is_attached:
-            return
-        select = self.query_one("#script-select", Select)
-        select.set_options(self._script_options())
-        if self.script is not None:
-            select.value = str(self.script)
-        elif scripts := self.catalog.scripts():
-            self.set_script(scripts[0])
-
-    def _script_options(self) -> list[tuple[str, str]]:
-        scripts = self.catalog.scripts()
-        if self.script is not None and self.script not in scripts:
-            scripts.insert(0, self.script)
-        # The file name first: a narrow screen cuts the folder, never the name.
-        return [(Text.assemble(visible(path.name), (f"  {visible(short_path(path.parent))}", "dim")),
-                 str(path)) for path in scripts]
-
-    # -- the script and its interface ---------------------------------------------------------
-    def set_script(self, path: Path) -> None:
-        """Use ``path`` (already allowed by the catalog) and read its interface."""
-        self.script = path
-        select = self.query_one("#script-select", Select)
-        select.set_options(self._script_options())
-        select.value = str(path)
-        self._load_interface(path)
-
-    def _load_interface(self, path: Path) -> None:
-        if self.initial is not None and path != self.initial.script:
-            self.notes = []  # they were about the run's own script
-        self._recall(path)
-        self.interface = None
-        self.interface_error = None
-        self.query_one(UpdatesEditor).set_known(None, None)
-        self.query_one(NamedConfigPicker).show_available(None)
-        self.query_one("#command-select", Select).set_options([])
-        self._show_interface_status(Text(visible(f"Reading the interface of {path.name}…"), style="italic"))
-        self._read_interface(path)
-        self._refresh_summary()
-
-    def _recall(self, path: Path) -> None:
-        """Reopen the last composition for ``path`` when the form holds nothing yet."""
-        if self._ready:
-            self.recall_target(path)
-        swept = self.sweep_compositions.get(path)
-        if self._ready and swept is not None and not self.sweep_draft().is_sweep:
-            self.query_one(SweepForm).restore(swept)
-        saved = self.compositions.get(path)
-        if not self._ready or saved is None or self.query_one(NamedConfigPicker).words \
-                or self.query_one(UpdatesEditor).words:
-            return
-        self.query_one(NamedConfigPicker).set_words(saved.named_configs)
-        self.query_one(UpdatesEditor).set_words(saved.updates)
-        self.query_one(OptionsForm).set_options(saved.options)
-        self._command = saved.command
-        self.notify(f"Your last composition for {path.name} is back.", timeout=3)
-
-    @work(thread=True, exclusive=True, group="launch-interface", exit_on_error=False)
-    def _read_interface(self, path: Path) -> None:
-        try:
-            result: ScriptInterface | ProbeError = read_interface(path, self.python)
-        except ProbeError as exc:
-            result = exc
-        self.app.call_from_thread(self._interface_read, path, result)
-
-    def _interface_read(self, path: Path, result: ScriptInterface | ProbeError) -> None:
-        if path != self.script or not self.is_attached:
-            return
-        if isinstance(result, ProbeError):
-            self.interface_error = result
-            self._show_interface_status(Text(visible_block(result.details()), style="red"))
-            self._refresh_summary()
-            return
-        self.interface = result
-        commands = result.user_commands()
-        counts = [_count(len(commands), "command"), _count(len(result.named_configs), "named config"),
-                  _count(len(result.defaults.keys()), "config key")]
-        self._show_interface_status(Text(visible(f"{path.name}: {' · '.join(counts)}"), style="green"))
-        select = self.query_one("#command-select", Select)
-        select.set_options([(self._command_label(c.name, c.first_line, result), c.name) for c in commands])
-        wanted = self._command or result.default_command
-        if wanted in [c.name for c in commands]:
-            select.value = wanted
-        self.query_one(NamedConfigPicker).show_available(result.named_configs)
-        self.query_one(UpdatesEditor).set_known(result.defaults.config, result.defaults.keys())
-        if not result.named_configs and self.focused is self.query_one("#named-available"):
-            self.query_one("#update-input").focus()
-        self._refresh_summary()
-
-    @staticmethod
-    def _command_label(name: str, doc: str, interface: ScriptInterface) -> Text:
-        label = f"{name} (default)" if name == interface.default_command else name
-        return Text(visible(f"{label} — {doc}" if doc else label))
-
-    def _show_interface_status(self, text: Text) -> None:
-        self.query_one("#interface-status", Static).update(text)
-
     # -- the spec ------------------------------------------------------------------------------
     def current_spec(self) -> LaunchSpec | None:
         """The run the form describes (None until a script is chosen)."""
@@ -305,79 +199,7 @@ class LaunchScreen(SweepComposing, Screen["LaunchSpec | SweepRequest | None"]):
             text.append(f"⚠ {visible(doubt)} (queueing asks first)\n", style="bold dark_orange3")
         self.query_one("#launch-notes", Static).update(text)
 
-    def launch_doubts(self, spec: LaunchSpec) -> list[str]:
-        """What is probably a mistake and needs a "launch anyway": malformed values, type changes
-        and keys the experiment does not have (the last two from the preview of this spec)."""
-        doubts = [why for word in spec.updates if (why := malformed_value(word)) is not None]
-        if self.preview is None or self.preview_for != spec:
-            return doubts
-        entries = self.preview.entries
-        for key, marks in entries.items():
-            if key.rpartition(".")[2] == "__doc__":  # a named config's docstring, not a value
-                continue
-            if marks.typechanged:
-                doubts.append(f"{key} changes type from {marks.typechanged[0]} to {marks.typechanged[1]}")
-            elif marks.added and not entries.get(key.rpartition(".")[0], EntryMarks()).added:
-                doubts.append(f"{key} is not a key of the experiment's config: it is added")
-        return doubts
-
-    # -- preview -------------------------------------------------------------------------------
-    def _preview_if_stale(self) -> None:
-        if self.preview_spec() != self.preview_for:
-            self.action_preview()
-
-    def action_preview(self) -> None:
-        """Run print_config for the current form (run 1 of a sweep) in the background."""
-        spec = self.preview_spec()
-        if spec is None or spec.problems():
-            return
-        self.query_one("#config-preview", Static).update(Text("Previewing the config…", style="italic"))
-        self._run_preview(spec)
-
-    @work(thread=True, exclusive=True, group="launch-preview", exit_on_error=False)
-    def _run_preview(self, spec: LaunchSpec) -> None:
-        try:
-            result: ConfigPreview | ProbeError = preview_config(spec)
-        except ProbeError as exc:
-            result = exc
-        self.app.call_from_thread(self._preview_done, spec, result)
-
-    def _preview_done(self, spec: LaunchSpec, result: ConfigPreview | ProbeError) -> None:
-        if not self.is_attached or spec != self.preview_spec():
-            return
-        self.preview_for = spec
-        view = self.query_one("#config-preview", Static)
-        if isinstance(result, ProbeError):
-            self.preview, self.preview_error = None, result
-            view.update(Text.assemble(("The preview failed; launching is blocked until it is fixed "
-                                       "or -f is ticked.\n", "bold red"), (visible_block(result.details()), "red")))
-        else:
-            self.preview, self.preview_error = result, None
-            text = config_preview_text(result)
-            text.no_wrap = True
-            view.update(text)
-        self._show_notes(spec.problems())
-        if self._launch_when_ready:
-            self._launch_when_ready = False
-            self.action_launch()
-
     # -- actions -------------------------------------------------------------------------------
-    def launch_blocker(self, spec: LaunchSpec | None) -> str | None:
-        """Why the form cannot be launched now (None: it can); "" while the preview is running."""
-        if spec is None:
-            return "Choose a script first."
-        problems = spec.problems()
-        if problems:
-            return problems[0]
-        forced = bool(spec.options.get("--force"))
-        if self.interface_error is not None and not forced:
-            return f"The script cannot be read: {self.interface_error.summary}"
-        if self.preview_for != spec:
-            return ""
-        if self.preview_error is not None and not forced:
-            return f"The preview failed: {self.preview_error.summary} (fix it, or tick -f to launch anyway)"
-        return None
-
     def action_launch(self) -> None:
         """Start the composed run (after its preview succeeded), or queue the composed sweep."""
         if self.launch_sweep():

@@ -3,7 +3,8 @@
 LaunchFlow ties the data layer (Launcher, ScriptCatalog, plan_rerun) to the screens. A launched
 run's detail opens as soon as the process logs its run id; the flow then reports how the process
 ended. LaunchingApp is the base of the app: it adds the keys that work on every screen (``x``
-stops a launched run) and asks before quitting while launched runs are still running.
+stops a launched run) and asks before quitting while launched runs are still running. Stopping
+runs is in launch_stopping.
 """
 from __future__ import annotations
 
@@ -26,17 +27,12 @@ from sacred_tui.data.launcher import LaunchedRun, LaunchError, Launcher, exit_te
 from sacred_tui.data.script_catalog import ScriptCatalog, scripts_from_runs
 from sacred_tui.data.stopping import RunStopper
 from sacred_tui.data.visible_text import visible
+from sacred_tui.screens.launch_stopping import RunStopping
 
 __all__ = ["LaunchFlow", "LaunchingApp"]
 
-_SIGNAL_EFFECT = {
-    "SIGINT": "like Ctrl+C: the run ends as INTERRUPTED",
-    "SIGTERM": "the run ends as INTERRUPTED if it still can",
-    "SIGKILL": "kills it at once: the run cannot record how it ended",
-}
 
-
-class LaunchFlow:
+class LaunchFlow(RunStopping):
     """The launching side of one app: a Launcher for its runs folder and the dialogs around it."""
 
     def __init__(self, app: App[Any], runs_dir: str | Path, store: Any = None,
@@ -181,100 +177,6 @@ class LaunchFlow:
         if run_id is None:
             run_id = getattr(getattr(screen, "table", None), "current_run_id", None)
         return str(run_id) if run_id is not None else None
-
-    def can_stop_here(self) -> bool:
-        """Whether ``x`` means something here: a screen that shows a run that runs or waits."""
-        from sacred_tui.screens.launch_log import LaunchLogScreen
-
-        screen = self.app.screen
-        if isinstance(screen, LaunchLogScreen):
-            return True
-        if not (hasattr(screen, "run_id") or hasattr(screen, "table")):
-            return False
-        run_id = self.selected_run_id(screen)
-        row = self.store.get(run_id) if self.store is not None and run_id is not None else None
-        # A finished run has nothing to stop; a waiting one can be cancelled.
-        return run_id is not None and (row is None or row.running or row.status == "QUEUED")
-
-    # -- stopping ---------------------------------------------------------------------------------
-    def stop_selected(self) -> None:
-        """Ask, then send the next stop signal to the selected launched run."""
-        from sacred_tui.screens.launch_log import LaunchLogScreen
-
-        screen = self.app.screen
-        if isinstance(screen, LaunchLogScreen):
-            launch = screen.selected_launch()
-            label = f"launch #{launch.number}" if launch else ""
-        else:
-            run_id = self.selected_run_id(screen)
-            if run_id is None:
-                return
-            queue_flow = getattr(self.app, "queue_flow", None)
-            if queue_flow is not None and queue_flow.stop(run_id):
-                return  # a waiting run, or a SLURM job
-            launch = self.launcher.for_run(run_id)
-            label = f"run {run_id}"
-            if launch is None or not launch.running:
-                self.stop_external(run_id)
-                return
-        if launch is None:
-            return
-        self.launcher.poll()
-        if not launch.running:
-            self.app.notify(f"The process of {label} has ended already ({launch.state}).", title="Stop")
-            return
-        self.confirm_stop(launch, label)
-
-    def confirm_stop(self, launch: LaunchedRun, label: str) -> None:
-        """Ask whether to send ``launch`` its next stop signal."""
-        from sacred_tui.screens.launch_dialogs import ChoiceScreen
-
-        signal_name = self.launcher.next_signal(launch)
-        body = Text.assemble(visible(f"Send {signal_name} to {label} (pid {launch.pid})?"), "\n",
-                             (f"{signal_name} {_SIGNAL_EFFECT[signal_name]}.", "dim"))
-        self.app.push_screen(ChoiceScreen.confirm(f"Stop {label}?", body, yes=f"Send {signal_name}",
-                                                  danger=True),
-                             lambda answer: self._stop(launch, label) if answer == "yes" else None)
-
-    def stop_external(self, run_id: str) -> None:
-        """Ask, then stop a live run of this host that this session did not start."""
-        from core.runs import RunsFolder
-        from sacred_tui.data.stopping import find_stop_target
-        from sacred_tui.screens.launch_dialogs import ChoiceScreen
-
-        stored = self.store.stored_run(run_id) if self.store is not None else RunsFolder(self.runs_dir).run(run_id)
-        target = find_stop_target(stored)
-        if isinstance(target, str):
-            self.app.notify(visible(target), title="Stop", severity="warning", markup=False)
-            return
-        signal_name = self.stopper.next_signal(run_id, target.pid)
-        body = Text.assemble(visible(f"Send {signal_name} to run {run_id} (pid {target.pid}, started outside "
-                                     f"this session)?"), "\n",
-                             (f"{signal_name} {_SIGNAL_EFFECT[signal_name]}.", "dim"))
-        if not self.stopper.sent(run_id) and signal_name != "SIGINT":
-            body.append("\nThe process ignores SIGINT (a shell started it in the background), so Ctrl-C "
-                        "would do nothing.", style="dim")
-        self.app.push_screen(ChoiceScreen.confirm(visible(f"Stop run {run_id}?"), body, yes=f"Send {signal_name}",
-                                                  danger=True),
-                             lambda answer: self._stop_external(target) if answer == "yes" else None)
-
-    def _stop_external(self, target: Any) -> None:
-        sent, why = self.stopper.stop(target)
-        if sent is None:
-            self.app.notify(visible(f"Nothing was sent to run {target.run_id}: {why}."), title="Stop",
-                            severity="warning", markup=False)
-            return
-        following = self.stopper.next_signal(target.run_id, target.pid)
-        self.app.notify(visible(f"{sent} sent to run {target.run_id} (pid {target.pid}). Press x again to "
-                                f"send {following}."), title="Stop", markup=False)
-
-    def _stop(self, launch: LaunchedRun, label: str) -> None:
-        sent = self.launcher.stop(launch)
-        if sent is None:
-            self.app.notify(f"The process of {label} has ended already.", title="Stop")
-            return
-        following = self.launcher.next_signal(launch)
-        self.app.notify(f"{sent} sent to {label}. Press x again to send {following}.", title="Stop")
 
     # -- re-running -------------------------------------------------------------------------------
     def rerun(self, edit: bool = False, run_id: str | None = None) -> None:
