@@ -8,11 +8,10 @@ are read incrementally for running runs. Nothing of a run is kept but its row, s
 20,000 runs stays small. All methods are thread-safe; reading happens on the caller's thread and
 never under the store's lock, which is held only to swap rows in, so the UI thread asking for a
 row never waits for a file. One run that cannot be read never stops the others: its row carries
-the problem instead.
+the problem instead (reading one run is :class:`~sacred_tui.data.run_row_reader.RunRowReader`'s work).
 """
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -20,24 +19,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from core.runs import (CONFIG_JSON, METRICS_JSON, METRICS_JSONL, RUN_JSON, MetricsFollower,
-                       RunsFolder, RunStamp, StoredRun)
+from core.runs import RUN_JSON, RunsFolder, RunStamp, StoredRun
 from core.runs.folder import stamp_run
-from sacred_tui.data.annotations import ANNOTATIONS_FILE, Annotations, read_annotations
-from sacred_tui.data.rows import (MetricSummary, RunRow, flatten_config, row_from_run_json,
-                                  run_id_sort_key)
 from sacred_tui.data.liveness import is_running
-from sacred_tui.data.metric_summaries import quick_summaries
-from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.queue_view import read_queue_view
-from sacred_tui.data.run_files import RunFiles
-
-logger = logging.getLogger(__name__)
-
-_UNREADABLE_RUN = "this run could not be read"
-
-ALL_FILES: frozenset[str] = frozenset()
-"""An empty set of changed file names means "anything may have changed"."""
+from sacred_tui.data.rows import RunRow, run_id_sort_key
+from sacred_tui.data.run_row_reader import ALL_FILES, RunRowReader
 
 
 @dataclass(slots=True)
@@ -52,25 +39,6 @@ class StoreUpdate:
         return bool(self.rows or self.removed)
 
 
-def _last_write(stamp: RunStamp | None) -> float | None:
-    if stamp is None:
-        return None
-    times = [entry[0] for entry in stamp.files if entry is not None]
-    return max(times) / 1e9 if times else None
-
-
-def _extend(summary: MetricSummary | None, values: Iterable[float | None]) -> MetricSummary:
-    added = MetricSummary.of(values)
-    if summary is None or summary.count == 0:
-        return added
-    if added.count == 0:
-        return summary
-    lows = [v for v in (summary.min, added.min) if v is not None]
-    highs = [v for v in (summary.max, added.max) if v is not None]
-    return MetricSummary(added.last, min(lows) if lows else None, max(highs) if highs else None,
-                         summary.count + added.count)
-
-
 class RunStore:
     """The rows of every run in one runs folder (which may not exist yet)."""
 
@@ -78,7 +46,8 @@ class RunStore:
         self.folder = RunsFolder(path)
         self._rows: dict[str, RunRow] = {}
         self._stamps: dict[str, RunStamp] = {}
-        self._followers: dict[str, MetricsFollower] = {}
+        self.reader = RunRowReader(self.folder)
+        """Reads one run's row from its files (and follows the metrics of running runs)."""
         self._unenriched: dict[str, None] = {}
         """Runs whose config and metrics are not read yet, in the order they will be."""
         self._preferred: list[str] = []
@@ -88,8 +57,6 @@ class RunStore:
         """Counts loads: rows read for an older load are not committed."""
         self._lock = threading.RLock()
         """Guards the dicts above; held only to read or swap entries, never across a file read."""
-        self._follow_lock = threading.Lock()
-        """One metrics follower is polled at a time (the refresher and the loader may share one)."""
 
     @property
     def path(self) -> Path:
@@ -172,8 +139,8 @@ class RunStore:
             read = []
             for run_id in batch:
                 stamp = stamp_run(f"{base}/{run_id}")
-                read.append((stamp, self._read_row_safely(run_id, ALL_FILES, now, full=False, previous=None,
-                                                          stamp=stamp)))
+                read.append((stamp, self.reader.read_safely(run_id, ALL_FILES, now, full=False, previous=None,
+                                                         stamp=stamp)))
             with self._lock:
                 if generation != self._generation:
                     return
@@ -198,7 +165,8 @@ class RunStore:
                     return
                 previous = [(run_id, self._rows.get(run_id)) for run_id in batch]
             stamp_now = time.time() if now is None else now
-            read = [(before, self._enriched_row_safely(run_id, before, stamp_now))
+            read = [(before, self.reader.with_config_and_metrics(run_id, before, stamp_now,
+                                                                 self._stamps.get(run_id)))
                     for run_id, before in previous if before is not None]
             rows = []
             with self._lock:
@@ -234,8 +202,8 @@ class RunStore:
                         update.removed.append(run_id)
                 continue
             stamp = stamp_run(str(run_dir))
-            row = self._read_row_safely(run_id, files, now, full=True, changed=True,
-                                        previous=self._rows.get(run_id), stamp=stamp)
+            row = self.reader.read_safely(run_id, files, now, full=True, changed=True,
+                                          previous=self._rows.get(run_id), stamp=stamp)
             with self._lock:
                 if run_id not in self._rows:
                     self._order = None
@@ -261,8 +229,8 @@ class RunStore:
                 if judged.liveness.dead and not row.liveness.dead:
                     # Its process may just have ended after writing its final status, before the
                     # watcher's news of it arrived: read run.json again before calling it dead.
-                    judged = self._read_row_safely(run_id, frozenset({RUN_JSON}), now, full=True, changed=True,
-                                                   previous=row, stamp=self._stamps.get(run_id))
+                    judged = self.reader.read_safely(run_id, frozenset({RUN_JSON}), now, full=True,
+                                                     changed=True, previous=row, stamp=self._stamps.get(run_id))
             else:
                 # Does the process holding its queue still run? (A queue that stopped is shown.)
                 judged = replace(row, queue=read_queue_view(self.folder.path / run_id) or row.queue)
@@ -289,119 +257,9 @@ class RunStore:
             del self._unenriched[run_id]
         return batch
 
-    def _enriched_row_safely(self, run_id: str, previous: RunRow, now: float) -> RunRow:
-        """The row with its config and metrics read (run.json was read by the first pass).
-
-        Running and waiting runs are read whole, as a refresh reads them (their metrics are followed).
-        """
-        if is_running(previous.status) or previous.queue is not None:
-            return self._read_row_safely(run_id, ALL_FILES, now, full=True, previous=previous,
-                                         stamp=self._stamps.get(run_id))
-        try:
-            reader = RunFiles(self.folder, run_id)
-            config = flatten_config(reader.config_json())
-            # the first pass already found some of these (run.json, a locked folder): each counts once
-            problems = list(dict.fromkeys([*previous.problems, *reader.problems()]))
-            metrics: Mapping[str, MetricSummary] | None = quick_summaries(f"{self.folder.path}/{run_id}")
-            if metrics is None:
-                metrics, metric_problem = self._read_metrics(run_id, {}, running=False)
-                if metric_problem and not reader.folder_unreadable():  # a locked folder is one problem
-                    problems.append(metric_problem)
-            return replace(previous, config=config, metrics=metrics, problems=tuple(problems))
-        except Exception:  # the careful path words what is wrong with this run
-            return self._read_row_safely(run_id, ALL_FILES, now, full=True, previous=previous,
-                                         stamp=self._stamps.get(run_id))
-
     def _drop(self, run_id: str) -> bool:
         self._order = None
         self._unenriched.pop(run_id, None)
         self._stamps.pop(run_id, None)
-        self._followers.pop(run_id, None)
-        self.folder.forget(run_id)
+        self.reader.forget(run_id)
         return self._rows.pop(run_id, None) is not None
-
-    def _read_row_safely(self, run_id: str, files: frozenset[str], now: float, *, full: bool,
-                         previous: RunRow | None, stamp: RunStamp | None, changed: bool = False) -> RunRow:
-        """:meth:`_read_row`, with anything unexpected about one run shown as that run's problem."""
-        try:
-            return self._read_row(run_id, files, now, full=full, changed=changed, previous=previous,
-                                  stamp=stamp)
-        except Exception as exc:  # the reader reports bad files itself; this guards the rest
-            logger.exception("reading run %r failed", run_id)
-            problem = f"{_UNREADABLE_RUN} ({type(exc).__name__}: {str(exc)[:200]})"
-            self._followers.pop(run_id, None)
-            self.folder.forget(run_id)
-            if previous is not None:
-                kept = tuple(p for p in previous.problems if not p.startswith(_UNREADABLE_RUN))
-                return replace(previous, problems=(*kept, problem))
-            return RunRow(run_id=run_id, problems=(problem,))
-
-    def _read_row(self, run_id: str, files: frozenset[str], now: float, *, full: bool,
-                  previous: RunRow | None, stamp: RunStamp | None, changed: bool = False) -> RunRow:
-        """Read what changed of one run and merge it with the row known so far.
-
-        The queue facts (queue.json, slurm.json) are read for waiting and running runs, and for any
-        run that ``changed`` while the folder is followed (a SLURM run that just ended still has a
-        job to follow); the first load leaves them out for finished runs, so it stays fast.
-        ``previous`` is the row known so far, ``stamp`` the file stamps taken before this read.
-        """
-        live = previous is not None and is_running(previous.status)
-        reader = RunFiles(self.folder, run_id, keep=live)
-        everything = not files
-        raw = reader.run_json()
-        running = is_running(raw.get("status"))
-        config = previous.config if previous is not None else {}
-        if full and (everything or CONFIG_JSON in files or previous is None or not config):
-            config = flatten_config(reader.config_json())
-        problems = reader.problems()
-        annotations, annotation_problem = self._annotations(run_id, files, previous)
-        if annotation_problem and not reader.folder_unreadable():  # a locked folder is one problem
-            problems = [*problems, annotation_problem]
-        metrics = previous.metrics if previous is not None else {}
-        if full and (everything or METRICS_JSON in files or METRICS_JSONL in files or not metrics):
-            metrics, metric_problem = self._read_metrics(run_id, metrics, running)
-            if metric_problem and not reader.folder_unreadable():
-                problems = [*problems, metric_problem]
-        if not running:
-            self._followers.pop(run_id, None)
-            self.folder.forget(run_id)
-        waiting = not raw.get("start_time") and bool(raw)
-        queue = (read_queue_view(self.folder.path / run_id, ticket=waiting)
-                 if waiting or running or changed else None)
-        row = row_from_run_json(run_id, raw, config=config, metrics=metrics, problems=problems,
-                                last_write=_last_write(stamp),
-                                process=read_process_info(self.folder.path / run_id) if running else None,
-                                queue=queue, annotations=annotations, now=now)
-        if previous is not None and not raw and any(p.startswith(RUN_JSON) for p in problems):
-            # run.json is torn right now: keep what was known and show the problem.
-            row = replace(previous, problems=row.problems, last_write=row.last_write)
-        if row.liveness.dead:
-            # A follower holds the run's metrics; a dead run gets a new one if it revives.
-            self._followers.pop(run_id, None)
-            self.folder.forget(run_id)
-        return row
-
-    def _annotations(self, run_id: str, files: frozenset[str],
-                     previous: RunRow | None) -> tuple[Annotations, str | None]:
-        """The run's note, tags and archive flag: read again only when their file may have changed."""
-        if previous is None or not files or ANNOTATIONS_FILE in files:
-            return read_annotations(f"{self.folder.path}/{run_id}")
-        kept = next((p for p in previous.problems if p.startswith(ANNOTATIONS_FILE)), None)
-        return Annotations(previous.note, previous.tags, previous.archived), kept
-
-    def _read_metrics(self, run_id: str, known: Mapping[str, MetricSummary],
-                      running: bool) -> tuple[Mapping[str, MetricSummary], str | None]:
-        with self._follow_lock:
-            follower = self._followers.get(run_id)
-            if follower is None:
-                follower = MetricsFollower(self.folder.path / run_id)
-                known = {}
-            new = follower.poll()
-            if running:
-                self._followers[run_id] = follower
-        if not new:
-            return known, follower.problem
-        merged = dict(known)
-        for name, series in new.items():
-            merged[name] = _extend(merged.get(name), series.values)
-        return merged, follower.problem

@@ -11,19 +11,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from sacred_tui.data.columns import BASE_COLUMNS, BASE_KEYS, ColumnSpec, column_for
 from sacred_tui.data.format import format_time
 from sacred_tui.data.liveness import liveness_sentence
 from sacred_tui.data.query import Query, QueryError, incomplete_comparison, parse_query
 from sacred_tui.data.queue_view import queue_sentence
-from sacred_tui.data.table_state import TableState, TableStateStore
+from sacred_tui.data.table_state import TableStateStore
 from sacred_tui.data.watcher import NATIVE, POLLING, WAITING
 from sacred_tui.messages import RunsPainted, RunsUpdated, WatchModeChanged
 from sacred_tui.data.visible_text import visible
-from sacred_tui.screens.columns import ColumnsScreen
 from sacred_tui.screens.run_actions import RunChanges
 from sacred_tui.screens.run_change_keys import RUN_CHANGE_BINDINGS, RunChangeKeys
-from sacred_tui.screens.sort_picker import SortPickerScreen
+from sacred_tui.screens.runs_layout_keys import LAYOUT_BINDINGS, RunsLayoutKeys
 from sacred_tui.widgets.runs_table import RunsTable
 
 if TYPE_CHECKING:
@@ -37,16 +35,13 @@ _TYPE_AHEAD_DELAY = 0.15
 _MODE_TEXT = {NATIVE: "live", POLLING: "polling", WAITING: "waiting for folder"}
 
 
-class RunsScreen(RunChangeKeys, Screen[None]):
+class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
     """Lists the runs; Enter opens one, ``/`` filters, ``s`` sorts, ``c`` picks columns."""
 
     BINDINGS = [
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False),
-        Binding("o", "pick_sort", "Sort by…"),
-        Binding("c", "choose_columns", "Columns"),
+        *LAYOUT_BINDINGS,
         Binding("m", "show_marked", "Marked", show=False),
         Binding("C", "compare_marked", "Compare marked runs"),
         Binding("v", "seed_groups", "Seed groups"),
@@ -109,40 +104,6 @@ class RunsScreen(RunChangeKeys, Screen[None]):
             return
         self.store.prefer(self.table.ids_in_view(margin=20))
 
-    # -- the remembered layout ---------------------------------------------------------------
-    def _restore_layout(self) -> None:
-        """Columns, sort and filter as they were when this folder was last open."""
-        saved = self.layouts.load(self.store.path)
-        specs = list(BASE_COLUMNS)
-        for key in saved.columns:
-            try:
-                spec = column_for(key)
-            except ValueError:
-                continue
-            if spec not in specs:
-                specs.append(spec)
-        table = self.table
-        if len(specs) != len(BASE_COLUMNS):
-            table.set_columns(specs)
-        if saved.sort in {spec.key for spec in specs}:
-            table.sort_by(saved.sort, saved.reverse)
-        if saved.filter.strip():
-            try:
-                self.committed = parse_query(saved.filter)
-            except QueryError:
-                return
-            table.set_query(self.committed)
-            self.query_one("#filter", Input).add_class("-shown")
-            self.query_one("#filter", Input).value = saved.filter
-
-    def _save_layout(self) -> None:
-        table = self.table
-        state = TableState(tuple(spec.key for spec in table.specs if spec.key not in BASE_KEYS),
-                           table.sort_column, table.sort_reverse, self.committed.text)
-        problem = self.layouts.save(self.store.path, state)
-        if problem is not None:
-            self.notify(problem, severity="warning", title="Table layout", timeout=4)
-
     # -- data --------------------------------------------------------------------------------
     @on(RunsUpdated)
     def _runs_updated(self, message: RunsUpdated) -> None:
@@ -187,38 +148,6 @@ class RunsScreen(RunChangeKeys, Screen[None]):
         self._save_layout()
         self._show_status()
 
-    def action_cycle_sort(self) -> None:
-        """Sort by the next column."""
-        self.table.cycle_sort()
-        self._save_layout()
-        self._show_status()
-
-    def action_reverse_sort(self) -> None:
-        """Flip the sort direction."""
-        table = self.table
-        table.sort_by(table.sort_column, not table.sort_reverse)
-        self._save_layout()
-        self._show_status()
-
-    def action_pick_sort(self) -> None:
-        """Choose the sort column from a list."""
-        table = self.table
-        self.app.push_screen(SortPickerScreen(table.specs, table.sort_column, table.sort_reverse),
-                             self._sort_picked)
-
-    def _sort_picked(self, choice: tuple[str, bool] | None) -> None:
-        if choice is None:
-            return
-        self.table.sort_by(*choice)
-        self._save_layout()
-        self._show_status()
-
-    def action_choose_columns(self) -> None:
-        """Open the picker of config and metric columns."""
-        config_keys, metric_names = self.store.known_keys()
-        current = [spec.key for spec in self.table.specs if spec.key not in BASE_KEYS]
-        self.app.push_screen(ColumnsScreen(config_keys, metric_names, current), self._set_extra_columns)
-
     def action_show_marked(self) -> None:
         """Tell which runs are marked."""
         marked = sorted(self.table.marked)
@@ -251,25 +180,6 @@ class RunsScreen(RunChangeKeys, Screen[None]):
 
         fields = default_fields([spec.key for spec in self.table.specs], self.store.known_keys()[1])
         self.app.push_screen(ScatterScreen(self.store, self.shown_rows, fields))
-
-    def _set_extra_columns(self, keys: list[str] | None) -> None:
-        if keys is None:
-            return
-        specs: list[ColumnSpec] = list(BASE_COLUMNS)
-        for key in keys:
-            try:
-                specs.append(column_for(key))
-            except ValueError as exc:
-                self.notify(str(exc), severity="error", title="Column")
-        table = self.table
-        before = {spec.key for spec in table.specs}
-        table.set_columns(specs)
-        added = [spec.key for spec in specs if spec.key not in before]
-        if added:
-            # Shown where it is, next to the frozen ID and status columns, once it is measured.
-            self.call_after_refresh(table.scroll_to_column, added[0])
-        self._save_layout()
-        self._show_status()
 
     # -- events ------------------------------------------------------------------------------
     @on(Input.Changed, "#filter")

@@ -4,7 +4,8 @@ The table keeps every known row (``RunRow``) and shows those matching the curren
 current sort order. Live updates change only the cells whose text changed, so the cursor and the
 scroll position stay where the user left them. Rebuilding (new filter, new columns) keeps the
 cursor on the same run. Cells are slim :class:`~sacred_tui.widgets.run_cells.Cell` objects that
-know their width, so adding ten thousand rows skips DataTable's per-cell measuring.
+know their width, so adding ten thousand rows skips DataTable's per-cell measuring (the column
+widths are :class:`~sacred_tui.widgets.sized_table.SizedTable`'s work).
 """
 from __future__ import annotations
 
@@ -16,21 +17,15 @@ from contextlib import contextmanager
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
-from textual.geometry import Region
 from textual.widgets.data_table import CellDoesNotExist, Row, RowDoesNotExist, RowKey
 
 from sacred_tui.data.columns import BASE_COLUMNS, ColumnSpec, sort_key
 from sacred_tui.data.query import Query, parse_query
 from sacred_tui.data.rows import RunRow
 from sacred_tui.data.visible_text import visible
-from sacred_tui.widgets.row_store import CellsByRow, RowLines
+from sacred_tui.widgets.row_store import CellsByRow
 from sacred_tui.widgets.run_cells import MARKED, UNMARKED, Cell, RowCells
-
-MAX_COLUMN_WIDTH = 40
-"""Widest a column grows (terminal cells); longer values end in '…' and show whole in the detail."""
-MAX_ID_WIDTH = 24
-"""Widest the run id column grows: a custom id of hundreds of characters must not fill the screen."""
+from sacred_tui.widgets.sized_table import SizedTable, width_cap
 
 _REBUILD_REMOVALS = 50
 """Removing more rows than this at once rebuilds the table (removal is linear per row)."""
@@ -52,15 +47,11 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _width_cap(key: str | None) -> int:
-    return MAX_ID_WIDTH if key == "id" else MAX_COLUMN_WIDTH
-
-
 FROZEN_COLUMNS = 3
 """The mark, ID and status columns stay on the left while the table scrolls right."""
 
 
-class RunsTable(DataTable[Cell]):
+class RunsTable(SizedTable):
     """The runs of a folder as a table; the row keys are the run ids."""
 
     DEFAULT_CSS = """
@@ -226,43 +217,6 @@ class RunsTable(DataTable[Cell]):
         if resort or to_remove:
             self._hold_view(keep, row_before, scroll_before)
 
-    def scroll_to_column(self, key: str) -> None:
-        """Scroll until the column ``key`` is in view (next to the frozen ones when it was not)."""
-        keys = [column.key.value for column in self.ordered_columns]
-        if key not in keys:
-            return
-        region = self._get_column_region(keys.index(key))
-        fixed = self._get_fixed_offset()
-        visible_from = self.scroll_x + fixed.left
-        visible_to = self.scroll_x + self.scrollable_content_region.width
-        if visible_from <= region.x and region.right <= visible_to:
-            return
-        # The column goes right next to the frozen ones, so the columns after it show too.
-        self.scroll_to(x=max(0, region.x - fixed.left), animate=False, force=True)
-
-    def fit_comment(self) -> None:
-        """Let the comment column (the last base column) take the width the others leave free."""
-        comment = self.columns.get("comment")  # type: ignore[call-overload]
-        if comment is None or not self.size.width:
-            return
-        others = sum(column.get_render_width(self) for column in self.ordered_columns
-                     if column is not comment)
-        free = self.size.width - others - 2 * self.cell_padding - 1  # padding, vertical scrollbar
-        longest = comment.label.cell_len
-        for cells in self._data.values():
-            cell = cells.get("comment")
-            if cell is not None and cell.cell_len > longest:
-                longest = cell.cell_len
-        width = min(longest, max(free, MAX_COLUMN_WIDTH))
-        if width != comment.content_width:
-            comment.content_width = width
-            self._update_count += 1
-            self._require_update_dimensions = True
-            self.refresh()
-
-    def on_resize(self) -> None:
-        self.fit_comment()
-
     def refresh_times(self) -> None:
         """Redraw time-dependent cells (durations of running runs) of the rows on screen.
 
@@ -286,24 +240,12 @@ class RunsTable(DataTable[Cell]):
                 self.add_column(Text(visible(spec.label)), key=spec.key)
         else:
             for column in self.columns.values():
-                column.content_width = min(column.label.cell_len, _width_cap(column.key.value))
+                column.content_width = min(column.label.cell_len, width_cap(column.key.value))
         self._relabel()
         self._add_many([row for row in self._all.values() if self._matches(row, now)], now)
         self._apply_sort(keep)
 
     # -- internals ---------------------------------------------------------------------------
-    @property
-    def _y_offsets(self) -> RowLines:  # type: ignore[override]
-        return RowLines(self.row_count, self._row_locations)
-
-    def _get_row_region(self, row_index: int) -> Region:
-        """DataTable's row region without summing the heights of every row above (all are 1)."""
-        if not self.is_valid_row_index(row_index):
-            return Region(0, 0, 0, 0)
-        width = sum(column.get_render_width(self) for column in self.columns.values()) + self._row_label_column_width
-        y = row_index + (self.header_height if self.show_header else 0)
-        return Region(0, y, max(self.size.width, width), 1)
-
     def _matches(self, row: RunRow, now: float) -> bool:
         if row.archived and not self.show_archived:
             return False
@@ -350,17 +292,7 @@ class RunsTable(DataTable[Cell]):
         keys = [column.key.value for column in self.ordered_columns]
         cells = dict(zip(keys, self._row_cells(row, self.clock())))
         self._data.put(RowKey(run_id), cells)  # type: ignore[arg-type]
-        grew = False
-        for column in self.ordered_columns:
-            cell = cells.get(column.key.value)
-            cap = _width_cap(column.key.value)
-            if cell is not None and cell.cell_len > column.content_width < cap:
-                column.content_width = min(cell.cell_len, cap)
-                grew = True
-        if grew:
-            self._update_count += 1
-            self._require_update_dimensions = True
-            self.refresh()
+        self._grow_columns(cells)  # type: ignore[arg-type]
 
     def _update_cells(self, row: RunRow, now: float) -> bool:
         """Update the cells of a shown row whose text changed; True if any did."""
@@ -373,13 +305,13 @@ class RunsTable(DataTable[Cell]):
                 continue
             self.update_cell(row.run_id, column.key, cell)
             changed = True
-            width = min(cell.cell_len, _width_cap(column.key.value))
+            width = min(cell.cell_len, width_cap(column.key.value))
             if width > column.content_width:
                 column.content_width = width
                 grew = True
         if grew:
             self._update_count += 1
-            super()._update_dimensions(())
+            self._size_table()
         return changed
 
     def _relabel(self) -> None:
@@ -389,7 +321,7 @@ class RunsTable(DataTable[Cell]):
             if column is not None:
                 column.label = Text(visible(spec.label) + (arrow if spec.key == self.sort_column else ""))
                 column.content_width = max(column.content_width,
-                                           min(column.label.cell_len, _width_cap(spec.key)))
+                                           min(column.label.cell_len, width_cap(spec.key)))
         self._update_count += 1
         self.refresh()
 
@@ -428,23 +360,3 @@ class RunsTable(DataTable[Cell]):
             target = max(0.0, scroll_before + shift)
             # The new rows are measured on the next idle; scroll once the table has grown.
             self.call_after_refresh(self.scroll_to, y=target, animate=False, immediate=True)
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """Grow column widths for new rows from the widths their cells know, then size the table."""
-        columns = [(column, column.key.value, _width_cap(column.key.value)) for column in self.ordered_columns]
-        data = self._data
-        grew = False
-        for row_key in new_rows:
-            cells = data.get(row_key)
-            if cells is None:
-                continue
-            for column, key, cap in columns:
-                cell = cells.get(key)
-                if cell is not None and cell.cell_len > column.content_width < cap:
-                    column.content_width = min(cell.cell_len, cap)
-                    grew = True
-        if grew:
-            self._update_count += 1  # cells drawn at the old widths are stale now
-            self.refresh()
-        super()._update_dimensions(())
-        self.call_after_refresh(self.fit_comment)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import sacred_tui.data.store as store_module
+import sacred_tui.data.run_row_reader as reader_module
 from sacred_tui.data.artifact_preview import ArtifactItem, load_preview, openable_path
 from sacred_tui.data.compare_text import read_text_tail
 from sacred_tui.data.run_detail_data import RunDetailSource
@@ -48,14 +48,14 @@ def test_a_run_that_breaks_the_row_builder_is_flagged_alone(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     for run_id in ("1", "2", "3"):
         write_run(tmp_path, run_id)
-    original = store_module.row_from_run_json
+    original = reader_module.row_from_run_json
 
     def fragile(run_id: str, *args: object, **kwargs: object) -> object:
         if run_id == "2":
             raise RecursionError("maximum recursion depth exceeded")
         return original(run_id, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_module, "row_from_run_json", fragile)
+    monkeypatch.setattr(reader_module, "row_from_run_json", fragile)
     store = RunStore(tmp_path)
     rows = {row.run_id: row for row in store.load_all()}
     assert rows["1"].status == rows["3"].status == "COMPLETED"

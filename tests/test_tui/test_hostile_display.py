@@ -16,7 +16,7 @@ from sacred_tui.screens.run_detail import RunDetailScreen
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.screens.sort_picker import SortPickerScreen
 from sacred_tui.widgets.artifacts_list import ArtifactsList
-from sacred_tui.widgets.runs_table import MAX_COLUMN_WIDTH, MAX_ID_WIDTH
+from sacred_tui.widgets.sized_table import MAX_COLUMN_WIDTH, MAX_ID_WIDTH
 from tui_runs_factory import write_run
 
 SHOWN = "␛]0;PWN␇␛[2J"

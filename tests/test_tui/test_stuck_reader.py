@@ -22,7 +22,7 @@ from tui_runs_factory import write_run
 # Starts the real app with every run read stuck forever while holding the store's lock.
 STUCK_APP = textwrap.dedent("""
     import sys, threading
-    from sacred_tui.data import store
+    from sacred_tui.data import run_row_reader
     from sacred_tui.app import SacredTuiApp
 
     never = threading.Event()
@@ -31,7 +31,7 @@ STUCK_APP = textwrap.dedent("""
         sys.__stderr__.write("a reader is stuck\\n")
         never.wait()
 
-    store.RunStore._read_row = stuck_read
+    run_row_reader.RunRowReader.read = stuck_read
     SacredTuiApp(sys.argv[1], liveness_interval=0.2).run()
     print("the app has quit")
 """)

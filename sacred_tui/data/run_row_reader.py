@@ -1,0 +1,168 @@
+"""Provides RunRowReader: how one run's row is read from its files, for the store's index.
+
+Reading is kept apart from the index (:class:`~sacred_tui.data.store.RunStore`) because it is the
+part that touches files: it runs on the caller's thread, never under the store's lock, and turns
+anything unexpected about one run into a problem on that run's row. It keeps a metrics follower
+per running run, so appended metrics are read incrementally.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from core.runs import CONFIG_JSON, METRICS_JSON, METRICS_JSONL, RUN_JSON, MetricsFollower, RunsFolder, RunStamp
+from sacred_tui.data.annotations import ANNOTATIONS_FILE, Annotations, read_annotations
+from sacred_tui.data.liveness import is_running
+from sacred_tui.data.metric_summaries import quick_summaries
+from sacred_tui.data.processes import read_process_info
+from sacred_tui.data.queue_view import read_queue_view
+from sacred_tui.data.rows import MetricSummary, RunRow, flatten_config, row_from_run_json
+from sacred_tui.data.run_files import RunFiles
+
+logger = logging.getLogger("sacred_tui.data.store")
+"""Logs under the store's name: reading is part of keeping the index."""
+
+_UNREADABLE_RUN = "this run could not be read"
+
+ALL_FILES: frozenset[str] = frozenset()
+"""An empty set of changed file names means "anything may have changed"."""
+
+
+def _last_write(stamp: RunStamp | None) -> float | None:
+    if stamp is None:
+        return None
+    times = [entry[0] for entry in stamp.files if entry is not None]
+    return max(times) / 1e9 if times else None
+
+
+def _extend(summary: MetricSummary | None, values: Iterable[float | None]) -> MetricSummary:
+    added = MetricSummary.of(values)
+    if summary is None or summary.count == 0:
+        return added
+    if added.count == 0:
+        return summary
+    lows = [v for v in (summary.min, added.min) if v is not None]
+    highs = [v for v in (summary.max, added.max) if v is not None]
+    return MetricSummary(added.last, min(lows) if lows else None, max(highs) if highs else None,
+                         summary.count + added.count)
+
+
+class RunRowReader:
+    """Reads the rows of the runs of one runs folder, one run at a time."""
+
+    def __init__(self, folder: RunsFolder) -> None:
+        self.folder = folder
+        self._followers: dict[str, MetricsFollower] = {}
+        self._follow_lock = threading.Lock()
+        """One metrics follower is polled at a time (the refresher and the loader may share one)."""
+
+    def forget(self, run_id: str) -> None:
+        """Drop what is kept of a run between reads (its metrics follower, its cached reader)."""
+        self._followers.pop(run_id, None)
+        self.folder.forget(run_id)
+
+    def with_config_and_metrics(self, run_id: str, previous: RunRow, now: float,
+                                stamp: RunStamp | None) -> RunRow:
+        """The row with its config and metrics read (run.json was read by the first pass).
+
+        Running and waiting runs are read whole, as a refresh reads them (their metrics are followed).
+        """
+        if is_running(previous.status) or previous.queue is not None:
+            return self.read_safely(run_id, ALL_FILES, now, full=True, previous=previous, stamp=stamp)
+        try:
+            reader = RunFiles(self.folder, run_id)
+            config = flatten_config(reader.config_json())
+            # the first pass already found some of these (run.json, a locked folder): each counts once
+            problems = list(dict.fromkeys([*previous.problems, *reader.problems()]))
+            metrics: Mapping[str, MetricSummary] | None = quick_summaries(f"{self.folder.path}/{run_id}")
+            if metrics is None:
+                metrics, metric_problem = self._read_metrics(run_id, {}, running=False)
+                if metric_problem and not reader.folder_unreadable():  # a locked folder is one problem
+                    problems.append(metric_problem)
+            return replace(previous, config=config, metrics=metrics, problems=tuple(problems))
+        except Exception:  # the careful path words what is wrong with this run
+            return self.read_safely(run_id, ALL_FILES, now, full=True, previous=previous, stamp=stamp)
+
+    def read_safely(self, run_id: str, files: frozenset[str], now: float, *, full: bool,
+                    previous: RunRow | None, stamp: RunStamp | None, changed: bool = False) -> RunRow:
+        """:meth:`read`, with anything unexpected about one run shown as that run's problem."""
+        try:
+            return self.read(run_id, files, now, full=full, changed=changed, previous=previous, stamp=stamp)
+        except Exception as exc:  # the reader reports bad files itself; this guards the rest
+            logger.exception("reading run %r failed", run_id)
+            problem = f"{_UNREADABLE_RUN} ({type(exc).__name__}: {str(exc)[:200]})"
+            self.forget(run_id)
+            if previous is not None:
+                kept = tuple(p for p in previous.problems if not p.startswith(_UNREADABLE_RUN))
+                return replace(previous, problems=(*kept, problem))
+            return RunRow(run_id=run_id, problems=(problem,))
+
+    def read(self, run_id: str, files: frozenset[str], now: float, *, full: bool,
+             previous: RunRow | None, stamp: RunStamp | None, changed: bool = False) -> RunRow:
+        """Read what changed of one run and merge it with the row known so far.
+
+        The queue facts (queue.json, slurm.json) are read for waiting and running runs, and for any
+        run that ``changed`` while the folder is followed (a SLURM run that just ended still has a
+        job to follow); the first load leaves them out for finished runs, so it stays fast.
+        ``previous`` is the row known so far, ``stamp`` the file stamps taken before this read.
+        """
+        live = previous is not None and is_running(previous.status)
+        reader = RunFiles(self.folder, run_id, keep=live)
+        everything = not files
+        raw = reader.run_json()
+        running = is_running(raw.get("status"))
+        config = previous.config if previous is not None else {}
+        if full and (everything or CONFIG_JSON in files or previous is None or not config):
+            config = flatten_config(reader.config_json())
+        problems = reader.problems()
+        annotations, annotation_problem = self._annotations(run_id, files, previous)
+        if annotation_problem and not reader.folder_unreadable():  # a locked folder is one problem
+            problems = [*problems, annotation_problem]
+        metrics = previous.metrics if previous is not None else {}
+        if full and (everything or METRICS_JSON in files or METRICS_JSONL in files or not metrics):
+            metrics, metric_problem = self._read_metrics(run_id, metrics, running)
+            if metric_problem and not reader.folder_unreadable():
+                problems = [*problems, metric_problem]
+        if not running:
+            self.forget(run_id)
+        waiting = not raw.get("start_time") and bool(raw)
+        queue = (read_queue_view(self.folder.path / run_id, ticket=waiting)
+                 if waiting or running or changed else None)
+        row = row_from_run_json(run_id, raw, config=config, metrics=metrics, problems=problems,
+                                last_write=_last_write(stamp),
+                                process=read_process_info(self.folder.path / run_id) if running else None,
+                                queue=queue, annotations=annotations, now=now)
+        if previous is not None and not raw and any(p.startswith(RUN_JSON) for p in problems):
+            # run.json is torn right now: keep what was known and show the problem.
+            row = replace(previous, problems=row.problems, last_write=row.last_write)
+        if row.liveness.dead:
+            # A follower holds the run's metrics; a dead run gets a new one if it revives.
+            self.forget(run_id)
+        return row
+
+    def _annotations(self, run_id: str, files: frozenset[str],
+                     previous: RunRow | None) -> tuple[Annotations, str | None]:
+        """The run's note, tags and archive flag: read again only when their file may have changed."""
+        if previous is None or not files or ANNOTATIONS_FILE in files:
+            return read_annotations(f"{self.folder.path}/{run_id}")
+        kept = next((p for p in previous.problems if p.startswith(ANNOTATIONS_FILE)), None)
+        return Annotations(previous.note, previous.tags, previous.archived), kept
+
+    def _read_metrics(self, run_id: str, known: Mapping[str, MetricSummary],
+                      running: bool) -> tuple[Mapping[str, MetricSummary], str | None]:
+        with self._follow_lock:
+            follower = self._followers.get(run_id)
+            if follower is None:
+                follower = MetricsFollower(self.folder.path / run_id)
+                known = {}
+            new = follower.poll()
+            if running:
+                self._followers[run_id] = follower
+        if not new:
+            return known, follower.problem
+        merged = dict(known)
+        for name, series in new.items():
+            merged[name] = _extend(merged.get(name), series.values)
+        return merged, follower.problem
