@@ -19,7 +19,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Label, Select, Static
@@ -29,7 +28,6 @@ from sacred_tui.data.launch_spec import LaunchSpec, format_argv
 from sacred_tui.data.script_catalog import ScriptCatalog
 from sacred_tui.data.script_interface import ConfigPreview, ProbeError, ScriptInterface
 from sacred_tui.data.visible_text import visible
-from sacred_tui.messages import RunsUpdated, WatchModeChanged
 from sacred_tui.screens.launch_dialogs import ChoiceScreen, ScriptPickerScreen
 from sacred_tui.screens.launch_preview import ConfigPreviewing
 from sacred_tui.screens.launch_script import ScriptChoosing, short_path
@@ -277,12 +275,6 @@ class LaunchScreen(ScriptChoosing, ConfigPreviewing, SweepComposing,
             self.set_script(self.catalog.confirm(path))
 
     # -- events --------------------------------------------------------------------------------
-    @on(RunsUpdated)
-    @on(WatchModeChanged)
-    def _app_news(self, message: Message) -> None:
-        """The app forwards folder news to every screen; this one has no use for it."""
-        message.stop()
-
     @on(Button.Pressed, "#browse")
     def _browse_pressed(self) -> None:
         self.action_browse()
