@@ -92,6 +92,11 @@ DEMO_RUNS: tuple[DemoRun, ...] = (
     DemoRun("train-big", "train.py", ("big", "steps=120", "delay=0"), comment="more data, gentler lr"),
     DemoRun("train-hard", "train.py", ("hard", "lr=0.3", "delay=0.005"), comment="overlapping clouds"),
     DemoRun("train-quick-init", "train.py", ("quick", "init=[0.0, 0.0, 0.0]")),
+    # Two configs with three seeds each: the seed groups view (v) shows mean ± std across seeds.
+    *(DemoRun(f"train-seed-{seed}", "train.py", ("steps=40", "delay=0", f"seed={seed}"),
+              comment="seed group: baseline") for seed in (1, 2, 3)),
+    *(DemoRun(f"train-big-seed-{seed}", "train.py", ("big", "steps=40", "delay=0", f"seed={seed}"),
+              comment="seed group: big") for seed in (1, 2, 3)),
     DemoRun("train-diverged", "train.py", ("diverge_at=25", "delay=0.01"), comment="fails on purpose",
             expect="FAILED"),
     DemoRun("train-queued", "train.py", ("big",), options=("-q",), comment="queued, never started",

@@ -49,7 +49,7 @@ def test_make_demo_runs_gives_every_status(filled: tuple[Path, list[str]], make_
     assert {key: read_run(target, run_id)["status"] for key, run_id in runs.items()} == {
         run.key: run.expect for run in make_runs.DEMO_RUNS}
     statuses = Counter(read_run(target, run_id)["status"] for run_id in run_dirs(target))
-    assert statuses == {"COMPLETED": 9, "FAILED": 1, "INTERRUPTED": 1, "TIMEOUT": 1, "QUEUED": 1, "RUNNING": 1}
+    assert statuses == {"COMPLETED": 15, "FAILED": 1, "INTERRUPTED": 1, "TIMEOUT": 1, "QUEUED": 1, "RUNNING": 1}
     total = len(make_runs.DEMO_RUNS)
     assert f"creating run 1/{total}: train with steps=500 delay=0.02 (ends INTERRUPTED)..." in messages
     assert f"creating run 5/{total}: train with big steps=120 delay=0..." in messages
@@ -62,6 +62,11 @@ def test_demo_runs_vary_and_look_as_their_status_says(filled: tuple[Path, list[s
     named = {name for run in runs.values() for name in run["meta"].get("named_configs", [])}
     assert {"big", "hard", "quick", "french", "dataset.first_half"} <= named
     assert len({run["meta"].get("comment") for run in runs.values()}) >= 8
+    for group in ("train-seed-", "train-big-seed-"):  # three seeds of one config each, for the seed groups
+        ids = [run_id for key, run_id in manifest(target)["runs"].items() if key.startswith(group)]
+        configs = [json.loads((target / run_id / "config.json").read_text()) for run_id in ids]
+        assert sorted(config.pop("seed") for config in configs) == [1, 2, 3]
+        assert len(ids) == 3 and all(config == configs[0] for config in configs)
     assert {run["experiment"]["name"] for run in runs.values()} == {"train", "hello_config", "fit_line",
                                                                     "artifacts_demo"}
     killed = runs["train-killed"]
