@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.runs.gentle_json import NotGentle, loads_gently
 from core.runs.safe_open import describe_error, read_regular
 
 FileKey = tuple[int, int, int]
@@ -23,6 +24,9 @@ FileKey = tuple[int, int, int]
 
 RETRY_DELAYS: tuple[float, ...] = (0.005, 0.01, 0.02)
 """Pauses between attempts to read a half-written file (35 ms in total)."""
+
+GENTLE_FROM = 256 * 1024
+"""Files this big are parsed in pieces (see core.runs.gentle_json): readers in threads keep the UI live."""
 
 _CUT_TOKEN_LIMIT = 12
 """Longest unparsed tail (a partial number or literal) that still counts as a file cut short."""
@@ -128,6 +132,11 @@ def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> tup
     (4,300 digits) stay text, and containers nested deeper than :data:`MAX_DEPTH` become '…', so
     the rest of the file is still read and nothing that shows it recurses without end.
     """
+    if len(data) >= GENTLE_FROM:
+        try:
+            return _checked(loads_gently(data), label, expect, None)
+        except NotGentle:
+            pass  # the ordinary parse below says what is wrong
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -154,6 +163,11 @@ def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> tup
         note = f"{label}: an integer of {hook.longest:,} digits is kept as text"
     except RecursionError:
         raise _Unreadable(f"{label}: JSON nested too deeply", retry=False) from None
+    return _checked(value, label, expect, note)
+
+
+def _checked(value: Any, label: str, expect: type | None, note: str | None) -> tuple[Any, str | None]:
+    """``value`` with its note, if of the ``expect``ed type; containers too deep are cut at MAX_DEPTH."""
     if expect is not None and not isinstance(value, expect):
         wanted = _JSON_NAMES.get(expect, expect.__name__)
         raise _Unreadable(f"{label}: expected a JSON {wanted}, got {_type_name(value)}", retry=False)
