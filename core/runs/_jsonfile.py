@@ -197,6 +197,13 @@ class JsonFileCache:
         """Drop what is cached for ``path`` (the next read parses it again)."""
         self._entries.pop(os.fspath(path), None)
 
+    def release(self, path: Path | str) -> None:
+        """Stop holding the value of ``path`` but remember its key: until the file changes, a read
+        returns None unchanged instead of parsing it again (for big files read once, like metrics)."""
+        entry = self._entries.get(os.fspath(path))
+        if entry is not None:
+            entry.value = None
+
     def read(self, path: Path | str, expect: type | None = None) -> JsonRead:
         """Read ``path`` as JSON; never raises for missing, torn, foreign or unreadable files.
 

@@ -21,6 +21,8 @@ from core.runs.safe_open import describe_error, open_regular
 from core.runs.metrics import (MetricSeries, parse_metric_line, parse_metrics_json,
                                split_complete_lines)
 
+_READ_BLOCK = 1 << 20
+"""Bytes of metrics.jsonl read and split into lines at once."""
 _MAX_CONTINUATION = 3
 """A UTF-8 character has at most three continuation bytes after its first byte."""
 
@@ -197,6 +199,8 @@ class MetricsFollower:
             sidecar_problem = f"metrics.jsonl: {describe_error(exc)}"
             self.problem = f"{self.problem}; {sidecar_problem}" if self.problem else sidecar_problem
             return new
+        new: dict[str, MetricSeries] = {}
+        bad = 0
         try:
             st = os.fstat(fd)
             if (self._inode is not None and st.st_ino != self._inode) or st.st_size < self._offset:
@@ -208,18 +212,25 @@ class MetricsFollower:
                 return {}
             os.lseek(fd, self._offset, os.SEEK_SET)
             with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read()
+                held = b""
+                while block := handle.read(_READ_BLOCK):
+                    # A block at a time: splitting 100 MB into lines at once would hold the
+                    # interpreter lock (and so every other thread) for a tenth of a second.
+                    lines, used = split_complete_lines(held + block)
+                    held = (held + block)[used:]
+                    self._offset += used
+                    bad += self._take_lines(lines, new)
         except OSError as exc:
             self.problem = f"metrics.jsonl: {describe_error(exc)}"
-            return {}
+            return new  # the points of the blocks read before the error
         finally:
             os.close(fd)
-        lines, used = split_complete_lines(data)
-        self._offset += used
-        return self._take_lines(lines)
+        if bad:
+            self.problem = f"metrics.jsonl: {bad} unreadable line(s) skipped"
+        return new
 
-    def _take_lines(self, lines: list[bytes]) -> dict[str, MetricSeries]:
-        new: dict[str, MetricSeries] = {}
+    def _take_lines(self, lines: list[bytes], new: dict[str, MetricSeries]) -> int:
+        """Add the points of ``lines`` not returned before to ``new``; returns how many lines were bad."""
         bad = 0
         for line in lines:
             if not line.strip():
@@ -239,9 +250,7 @@ class MetricsFollower:
                 if series is None:
                     series = new[name] = MetricSeries()
                 series.append(step, stamp, value)
-        if bad:
-            self.problem = f"metrics.jsonl: {bad} unreadable line(s) skipped"
-        return new
+        return bad
 
     def _poll_json(self) -> dict[str, MetricSeries]:
         read = self._json.read(self.dir / "metrics.json", expect=dict)
@@ -249,10 +258,11 @@ class MetricsFollower:
         if not read.changed or read.value is None:
             return {}
         all_series, _bad = parse_metrics_json(read.value)
+        self._json.release(self.dir / "metrics.json")  # the points are returned: do not keep them twice
         new: dict[str, MetricSeries] = {}
         for name, series in all_series.items():
             done = self._returned.get(name, 0)
             if len(series) > done:
-                new[name] = series.since(done)
+                new[name] = series.since(done) if done else series
                 self._returned[name] = len(series)
         return new
