@@ -1,13 +1,11 @@
-"""Provides ValueTree (a nested dict as a tree) and ConfigView (config tree with Sacred's colours).
+"""Provides ConfigView: the config tree with Sacred's colours, a legend, search and "only changed".
 
 Colours follow Sacred's print_config: modified keys blue, added green, type changed red, docs dim.
-Stored values keep jsonpickle's shapes (numpy scalars, tuples, arrays); they are shown as the
-Python values they stand for.
+The tree (ValueTree) builds branches as they are opened, so a config of any size shows at once.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,145 +14,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Static, Tree
+from textual.widgets import Static
 from textual.widgets.tree import TreeNode
 
-from sacred_tui.data.config_diff import DOC_KEY, ChangeKind, ConfigDiff, is_encoded_leaf
+from sacred_tui.data.config_diff import ChangeKind, ConfigDiff
 from sacred_tui.data.text_search import SearchPattern
-from sacred_tui.data.value_repr import sacred_repr
+from sacred_tui.data.value_display import MAX_VALUE_CHARS, format_value
 from sacred_tui.data.visible_text import visible
-from sacred_tui.widgets import change_styles
 from sacred_tui.widgets.text_search_state import TextSearchState
+from sacred_tui.widgets.value_tree import DOC_STYLE, KIND_STYLES, ValueTree
 
-__all__ = ["KIND_STYLES", "ConfigView", "ValueTree", "format_value"]
-
-KIND_STYLES: dict[ChangeKind, str] = {
-    ChangeKind.MODIFIED: change_styles.MODIFIED,
-    ChangeKind.ADDED: change_styles.ADDED,
-    ChangeKind.TYPECHANGED: change_styles.TYPECHANGED,
-}
-DOC_STYLE = change_styles.DOC
-MAX_VALUE_CHARS = 160
-
-
-def format_value(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
-    """Short display form of a stored value, decoding jsonpickle shapes; cut at `limit` chars."""
-    text = _display(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _display(value: Any) -> str:
-    if isinstance(value, Mapping):
-        if is_encoded_leaf(value):
-            return _display_encoded(value)
-        return "{" + ", ".join(f"{key!r}: {_display(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, list):
-        shown = ", ".join(_display(item) for item in value[:50])
-        return "[" + shown + (", …" if len(value) > 50 else "") + "]"
-    return repr(value)
-
-
-def _display_encoded(value: Mapping[str, Any]) -> str:
-    """numpy.float64 {value: 0.25} -> 0.25, ndarray -> array([...]), py/tuple -> (...), and so on."""
-    kind = str(value.get("py/object", ""))
-    if kind.startswith("numpy.") and "value" in value:
-        return _display(value["value"])
-    if kind == "numpy.ndarray" and "values" in value:
-        return re.sub(r"\n\s*", " ", sacred_repr(value, width=100_000))
-    if "py/tuple" in value and isinstance(value["py/tuple"], list):
-        items = [_display(item) for item in value["py/tuple"]]
-        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
-    if "py/set" in value and isinstance(value["py/set"], list):
-        return "{" + ", ".join(_display(item) for item in value["py/set"]) + "}"
-    for tag, word in (("py/function", "function"), ("py/type", "class"), ("py/mod", "module")):
-        if tag in value:
-            return f"<{word} {value[tag]}>"
-    if kind:
-        return f"<{kind}>"
-    return "{" + ", ".join(f"{key!r}: {_display(item)}" for key, item in value.items()) + "}"
-
-
-class ValueTree(Tree[str]):
-    """A nested mapping as a tree; each node's data is its dotted key. Keeps collapsed branches."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
-
-    def __init__(self, label: str, *, id: str | None = None) -> None:
-        super().__init__(label, data="", id=id)
-        self.show_root = False
-        self.guide_depth = 3
-
-    def show_data(self, data: Mapping[str, Any], diff: ConfigDiff | None = None,
-                  only_changed: bool = False) -> None:
-        """Replace the tree with `data`, coloured by `diff`; branches the user collapsed stay so."""
-        collapsed = {node.data for node in self._walk(self.root) if node.allow_expand and not node.is_expanded}
-        cursor_key = self.cursor_node.data if self.cursor_node is not None else None
-        self.clear()
-        self.root.expand()
-        root_doc = diff.docs.get("") if diff is not None else _doc_of(data)
-        if root_doc:
-            self.root.add_leaf(Text(visible(f'"""{root_doc}"""'), style=DOC_STYLE), data="__doc__")
-        self._add_branch(self.root, data, "", diff, only_changed, collapsed)
-        if cursor_key is not None:
-            for node in self._walk(self.root):
-                if node.data == cursor_key:
-                    self.move_cursor(node)
-                    break
-
-    def _walk(self, node: TreeNode[str]) -> list[TreeNode[str]]:
-        nodes: list[TreeNode[str]] = []
-        stack = list(node.children)
-        while stack:
-            current = stack.pop()
-            nodes.append(current)
-            stack.extend(current.children)
-        return nodes
-
-    def _add_branch(self, parent: TreeNode[str], data: Mapping[str, Any], prefix: str,
-                      diff: ConfigDiff | None, only_changed: bool, collapsed: set[str | None]) -> None:
-        for key, value in data.items():
-            if key == DOC_KEY:
-                continue
-            dotted = f"{prefix}{key}"
-            kind = diff.kind(dotted) if diff is not None else ChangeKind.UNCHANGED
-            if only_changed and kind is ChangeKind.UNCHANGED:
-                continue
-            doc = diff.docs.get(dotted) if diff is not None else None
-            branch = isinstance(value, Mapping) and bool(value) and not is_encoded_leaf(value)
-            if branch:
-                if doc is None:
-                    doc = _doc_of(value)
-                label = self._label(str(key), dotted, value, True, kind, doc, diff)
-                node = parent.add(label, data=dotted, expand=dotted not in collapsed)
-                self._add_branch(node, value, dotted + ".", diff, only_changed, collapsed)
-            else:
-                parent.add_leaf(self._label(str(key), dotted, value, False, kind, doc, diff), data=dotted)
-
-    @staticmethod
-    def _label(key: str, dotted: str, value: Any, branch: bool, kind: ChangeKind, doc: str | None,
-               diff: ConfigDiff | None) -> Text:
-        label = Text()
-        label.append(visible(key), style=KIND_STYLES.get(kind) or None)
-        label.append(":" if branch else " = " + visible(format_value(value)))
-        old_new = diff.type_changes.get(dotted) if diff is not None else None
-        if old_new is not None:
-            label.append(visible(f"  ({old_new[0]} → {old_new[1]})"), style="red")
-        if diff is not None and not branch and dotted in diff.defaults:
-            label.append(visible(f"  (default {format_value(diff.defaults[dotted], 60)})"), style=DOC_STYLE)
-        named = diff.named.get(dotted) if diff is not None else None
-        if named:
-            label.append(visible(f"  set by {named}"), style="italic")
-        if doc:
-            label.append(visible(f"  # {doc}"), style=DOC_STYLE)
-        return label
-
-
-def _doc_of(data: Mapping[str, Any]) -> str | None:
-    doc = data.get(DOC_KEY)
-    return doc.strip() if isinstance(doc, str) and doc.strip() else None
+__all__ = ["KIND_STYLES", "MAX_VALUE_CHARS", "ConfigView", "ValueTree", "format_value"]
 
 
 class ConfigView(Vertical):
@@ -275,6 +145,9 @@ class ConfigView(Vertical):
             legend.append(f" · {self._note}", style="italic")
         if self.only_changed:
             legend.append(" · only changed entries (c shows all)")
+        if not self.tree.fully_built:
+            legend.append(" · a big config: branches are read as you open them (Enter), / searches the open ones",
+                          style="italic")
         if not self._config:
             legend.append("\nNo config stored for this run.", style="bold")
         self.query_one("#config-legend", Static).update(legend)
