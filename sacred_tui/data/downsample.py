@@ -9,6 +9,7 @@ handles a million points in a few tens of milliseconds without numpy.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -50,7 +51,9 @@ def clean_points(values: Sequence[Any]) -> tuple[Sequence[int], Sequence[float]]
 
 
 def _all_float(values: Sequence[Any]) -> bool:
-    """True if the sequence is a list of floats already (cheap check on both ends)."""
+    """True if the sequence is an array of doubles or a list of floats already (cheap check on both ends)."""
+    if isinstance(values, array):
+        return values.typecode == "d"
     return isinstance(values, list) and (not values or (type(values[0]) is float and type(values[-1]) is float))
 
 
@@ -68,7 +71,7 @@ def minmax_indices(values: Sequence[float], max_points: int) -> list[int]:
         return list(range(count))
     buckets = max_points // 2
     chosen: list[int] = [0]
-    index_of = values.index if isinstance(values, list) else list(values).index
+    index_of = values.index if isinstance(values, (list, array)) else list(values).index
     bounds = [count * b // buckets for b in range(buckets + 1)]
     for start, stop in zip(bounds, bounds[1:]):
         if stop <= start:
@@ -99,8 +102,8 @@ class BlockMinMax:
         self._high_values: list[float] = []
         self._high_indices: list[int] = []
 
-    def update(self, values: list[float]) -> None:
-        """Summarise the blocks of `values` completed since the last call."""
+    def update(self, values: Sequence[float]) -> None:
+        """Summarise the blocks of `values` (a list or an array) completed since the last call."""
         block = self.block
         if len(values) < len(self._low_values) * block:
             self.__init__(block)  # type: ignore[misc]
@@ -112,7 +115,7 @@ class BlockMinMax:
             self._high_values.append(high)
             self._high_indices.append(values.index(high, start, start + block))
 
-    def indices(self, values: list[float], max_points: int) -> list[int]:
+    def indices(self, values: Sequence[float], max_points: int) -> list[int]:
         """Sorted indices keeping each bucket's min and max, the first and the last point."""
         count = len(values)
         if max_points < 4:
@@ -163,14 +166,14 @@ class EmaCache:
 
     def __init__(self, weight: float) -> None:
         self.weight = weight
-        self.smoothed: list[float] = []
+        self.smoothed: array = array("d")
         self.blocks = BlockMinMax()
 
-    def update(self, values: Sequence[float]) -> list[float]:
+    def update(self, values: Sequence[float]) -> array:
         """Return the smoothed series for `values`, which must extend the previously given ones."""
         done = len(self.smoothed)
         if done > len(values):
-            self.smoothed = []
+            self.smoothed = array("d")
             self.blocks = BlockMinMax()
             done = 0
         if done < len(values):
@@ -187,20 +190,32 @@ def positive_points(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[floa
 
 
 def elapsed_seconds(timestamps: Sequence[Any], indices: Sequence[int], origin: Any) -> list[float]:
-    """Seconds since `origin` for the chosen points; timestamps may be datetimes or ISO strings.
+    """Seconds since `origin` for the chosen points.
 
-    Only the chosen indices are parsed, so a downsampled million-point series stays cheap. A point
-    whose timestamp cannot be read gets the previous point's time (or 0).
+    Timestamps may be datetimes, ISO strings or seconds since 1970 (floats, NaN when unknown), and
+    so may `origin`. Only the chosen indices are read, so a downsampled million-point series stays
+    cheap. A point whose timestamp cannot be read gets the previous point's time (or 0).
     """
-    start = _as_datetime(origin)
+    start = _as_seconds(origin)
     result: list[float] = []
     previous = 0.0
     for index in indices:
-        moment = _as_datetime(timestamps[index]) if index < len(timestamps) else None
+        moment = _as_seconds(timestamps[index]) if index < len(timestamps) else None
         if moment is not None and start is not None:
-            previous = (moment - start).total_seconds()
+            previous = moment - start
         result.append(previous)
     return result
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _as_seconds(value: Any) -> float | None:
+    """Seconds since 1970 (naive UTC) of a float, a datetime or a timestamp as Sacred stores it."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    moment = _as_datetime(value)
+    return None if moment is None else (moment - _EPOCH).total_seconds()
 
 
 def _as_datetime(value: Any) -> datetime | None:

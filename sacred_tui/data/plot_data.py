@@ -7,6 +7,7 @@ and looks up x values (steps or elapsed time) for the few points that are drawn.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ class PreparedSeries:
 
     def __init__(self) -> None:
         self._indices: list[int] | None = None
-        self.values: list[float] = []
+        self.values: array = array("d")
         self.seen = 0
         self._ema: dict[float, EmaCache] = {}
         self._blocks = BlockMinMax()
@@ -36,7 +37,7 @@ class PreparedSeries:
     def update(self, values: Sequence[Any]) -> None:
         """Take in the points of `values` not seen yet (a shorter series starts over)."""
         if len(values) < self.seen:
-            self._indices, self.values, self.seen, self._ema = None, [], 0, {}
+            self._indices, self.values, self.seen, self._ema = None, array("d"), 0, {}
             self._blocks = BlockMinMax()
         if len(values) == self.seen:
             return
@@ -49,9 +50,25 @@ class PreparedSeries:
         self.values.extend(floats)
         self.seen = len(values)
 
-    def smoothed(self, weight: float) -> list[float]:
+    def smoothed(self, weight: float) -> Sequence[float]:
         """EMA of the finite values, kept up to date incrementally per weight."""
         return self._ema_cache(weight).update(self.values)
+
+    def smoothing_lag(self, weight: float) -> int:
+        """How many values the smoothed line for ``weight`` has yet to take in (all, if never asked)."""
+        cache = self._ema.get(weight)
+        return len(self.values) - (len(cache.smoothed) if cache is not None else 0)
+
+    def adopt_smoothing(self, cache: EmaCache) -> None:
+        """Use a smoothed line computed elsewhere from an earlier copy of ``values`` (it catches up)."""
+        if len(cache.smoothed) <= len(self.values):
+            self._ema[cache.weight] = cache
+
+    def summarise(self) -> None:
+        """Bring the block summaries (raw and smoothed) up to date, so a redraw only merges them."""
+        self._blocks.update(self.values)
+        for cache in self._ema.values():
+            cache.blocks.update(cache.update(self.values))
 
     def _ema_cache(self, weight: float) -> EmaCache:
         cache = self._ema.get(weight)

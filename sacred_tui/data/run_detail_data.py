@@ -24,6 +24,7 @@ from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, file
 from sacred_tui.data.config_diff import ConfigDiff, diff_against_defaults, diff_config
 from sacred_tui.data.defaults_probe import script_defaults
 from sacred_tui.data.liveness import Liveness
+from sacred_tui.data.metric_track import MetricTrack
 from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.reproduce import Reproduction, choose_interpreter, reproduce_run
 from sacred_tui.data.run_state import RunState, metrics_cadence, run_state
@@ -61,6 +62,9 @@ class RunDetailUpdate:
     files: list[ArtifactItem] | None = None
     sources: list[SourceEntry] | None = None
     metrics: dict[str, MetricSeries] = field(default_factory=dict)
+    """The new points of each metric."""
+    tracks: dict[str, MetricTrack] = field(default_factory=dict)
+    """Every point so far of the metrics with new points, compact and prepared for plotting."""
     stdout: StdoutChunk | None = None
     problems: list[str] | None = None
     state: RunState | None = None
@@ -105,6 +109,7 @@ class RunDetailSource:
         self.tail_bytes = tail_bytes
         self._lock = threading.Lock()
         self._metrics = MetricsFollower(self.run.dir)
+        self._tracks: dict[str, MetricTrack] = {}
         self._tail: TextTail | None = None
         self._stdout_problem: str | None = None
         self._stdout_start = 0
@@ -145,6 +150,7 @@ class RunDetailSource:
             self._files = files
             diff = self._config_diff(record, config) if new_record or new_config else None
             metrics = self._metrics.poll()
+            tracks = self._add_to_tracks(metrics)
             stdout = self._read_stdout()
             problems = self.run.problems()
             if self.run.folder_problem() is None:  # else that one problem says it all
@@ -168,12 +174,22 @@ class RunDetailSource:
                 files=new_files,
                 sources=self.run.sources() if new_record else None,
                 metrics=metrics,
+                tracks=tracks,
                 stdout=stdout,
                 problems=new_problems,
                 state=new_state,
                 reproduction=reproduction,
                 metrics_note=metrics_cadence(record, self.run.dir) if new_record else None,
             )
+
+    def _add_to_tracks(self, metrics: dict[str, MetricSeries]) -> dict[str, MetricTrack]:
+        """Add new points to the compact tracks (here, in the reading thread) and return those tracks."""
+        for name, series in metrics.items():
+            track = self._tracks.get(name)
+            if track is None:
+                track = self._tracks[name] = MetricTrack()
+            track.add(series)
+        return {name: self._tracks[name] for name in metrics}
 
     def _read_stdout(self) -> StdoutChunk | None:
         """New cout.txt text; opens (or re-opens after truncation or a large jump) at the tail."""

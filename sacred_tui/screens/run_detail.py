@@ -26,6 +26,7 @@ from sacred_tui.data.text_search import compile_search
 from sacred_tui.screens.artifact import ArtifactScreen, open_externally
 from sacred_tui.screens.polling import PollingTabsScreen
 from sacred_tui.screens.run_actions import edit_note, edit_tags
+from sacred_tui.screens.value_screen import ValueScreen
 from sacred_tui.widgets.artifacts_list import ArtifactPreviewView, ArtifactsList
 from sacred_tui.widgets.config_view import ConfigView, ValueTree
 from sacred_tui.widgets.log_tail import LogTail, StdoutPane
@@ -184,8 +185,8 @@ class RunDetailScreen(PollingTabsScreen):
                 info_tree.root.add_leaf(Text("No info stored for this run.", style="dim"))
         if update.metrics_note is not None:
             self.query_one(MetricsPanel).cadence = update.metrics_note
-        if update.metrics or not self._loaded:
-            self.query_one(MetricsPanel).add_points(update.metrics)
+        if update.tracks or not self._loaded:
+            self.query_one(MetricsPanel).add_tracks(update.tracks)
         if update.stdout is not None:
             self.query_one(StdoutPane).apply_chunk(update.stdout)
         self._apply_artifacts(update)
@@ -255,6 +256,11 @@ class RunDetailScreen(PollingTabsScreen):
     def _show_preview(self, item: ArtifactItem, preview: ArtifactPreview) -> None:
         if item == self._highlighted and self.is_attached:
             self.query_one(ArtifactPreviewView).show_preview(preview)
+
+    @on(ValueTree.ValueChosen)
+    def _value_chosen(self, message: ValueTree.ValueChosen) -> None:
+        where = "info" if message.control is not None and message.control.id == "info-tree" else "config"
+        self.app.push_screen(ValueScreen(f"Run {self.run_id} {where}", message.key, message.value))
 
     @on(ArtifactsList.Chosen)
     def _artifact_chosen(self, message: ArtifactsList.Chosen) -> None:

@@ -1,9 +1,11 @@
 """Provides MetricsPanel: a list of a run's metrics and one plot per chosen metric, updated live.
 
-Plots are drawn by textual-plotext. Each redraw downsamples the metric to the plot's current width
-(min/max per bucket), so a million-point series redraws as fast as a short one. Keys: `x` step or
-time on the x axis, `s` cycles the smoothing, `y` toggles a log y axis. New points extend the
-series without touching which metrics are chosen.
+Plots are drawn by textual-plotext from MetricTracks, which the reading thread keeps compact and
+prepared (cleaned values, block summaries). Each redraw only merges those summaries down to the
+plot's current width (min/max per bucket), so a million-point series redraws as fast as a short
+one; a smoothed line not computed yet is computed in a worker thread while the raw line shows.
+Keys: `x` step or time on the x axis, `s` cycles the smoothing, `y` toggles a log y axis. New
+points extend the series without touching which metrics are chosen.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,12 +24,15 @@ from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 from textual_plotext import Plot, PlotextPlot
 
-from core.runs.metrics import MetricSeries
-from sacred_tui.data.plot_data import SMOOTHING_WEIGHTS, PlotData, PreparedSeries, plot_points
+from sacred_tui.data.metric_track import MetricTrack
+from sacred_tui.data.plot_data import SMOOTHING_WEIGHTS, PlotData, plot_points
 from sacred_tui.data.visible_text import visible
 from sacred_tui.widgets.marked_selection import MarkedSelectionList
 
 __all__ = ["MetricPlot", "MetricsPanel", "draw_plot"]
+
+SMOOTH_AT_ONCE = 20_000
+"""A smoothed line with more values than this to compute is computed in a worker thread."""
 
 
 class MetricPlot(PlotextPlot):
@@ -50,20 +56,30 @@ class MetricPlot(PlotextPlot):
 
     def render(self) -> RenderResult:
         panel = self._panel
-        series = panel.series.get(self.metric)
-        key = (self.size.width, panel.x_mode, panel.smoothing, panel.log_y, len(series) if series else 0)
-        if key != self._key and series is not None:
-            self._key = key
-            self._rebuild(series)
+        track = panel.series.get(self.metric)
+        key = (self.size.width, panel.x_mode, panel.smoothing, panel.log_y, len(track) if track else 0)
+        if key != self._key and track is not None:
+            if track.lock.acquire(timeout=0.02):
+                try:
+                    self._key = key
+                    self._rebuild(track)
+                finally:
+                    track.lock.release()
+            else:  # points are being added: keep the last picture, try again shortly
+                self.set_timer(0.05, self.refresh)
         return super().render()
 
-    def _rebuild(self, series: MetricSeries) -> None:
+    def _rebuild(self, track: MetricTrack) -> None:
         panel = self._panel
-        prepared = panel.prepared_series(self.metric)
-        data = plot_points(prepared, series.steps, series.timestamps, max(self.size.width - 10, 10),
-                           panel.x_mode, panel.smoothing, panel.log_y, panel.origin)
+        prepared = track.prepared
+        weight = panel.smoothing
+        if weight and prepared.smoothing_lag(weight) > SMOOTH_AT_ONCE:
+            panel.call_later(panel.smooth_later, self.metric, weight)
+            weight = 0.0
+        data = plot_points(prepared, track.steps, track.timestamps, max(self.size.width - 10, 10),
+                           panel.x_mode, weight, panel.log_y, panel.origin)
         self.last_data = data
-        draw_plot(self.plt, data, _title(self.metric, series, data, self.size.width), panel.log_y)
+        draw_plot(self.plt, data, _title(self.metric, track, data, self.size.width), panel.log_y)
 
 
 def draw_plot(plt: Plot, data: PlotData, title: str, log_y: bool) -> None:
@@ -85,14 +101,14 @@ def draw_plot(plt: Plot, data: PlotData, title: str, log_y: bool) -> None:
         plt.plot(data.smooth_xs, data.smooth_ys, marker=marker, color="orange")
 
 
-def _title(name: str, series: MetricSeries, data: PlotData, width: int = 1000) -> str:
+def _title(name: str, series: MetricTrack, data: PlotData, width: int = 1000) -> str:
     """Title line: name, last/min/max, and how many points are shown, cut to fit ``width``.
 
     plotext leaves out a title wider than the plot, so on a narrow screen the less important
     parts go first (the point count, then min/max) and the name is cut last.
     """
     parts = [visible(name)]
-    last = next((v for v in reversed(series.values) if v is not None), None)
+    last = series.last_value()
     if last is not None:
         parts.append(f"last {last:.6g}")
     if data.ys:
@@ -137,9 +153,9 @@ class MetricsPanel(Horizontal):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.series: dict[str, MetricSeries] = {}
+        self.series: dict[str, MetricTrack] = {}
         self.origin: datetime | None = None
-        self._prepared: dict[str, PreparedSeries] = {}
+        self._smoothing: set[tuple[str, float]] = set()
 
     def compose(self) -> ComposeResult:
         yield MarkedSelectionList(id="metrics-list")
@@ -160,31 +176,41 @@ class MetricsPanel(Horizontal):
         """The plots shown, top to bottom."""
         return list(self.query(MetricPlot))
 
-    def prepared_series(self, name: str) -> PreparedSeries:
-        """The metric's finite values, brought up to date with its points."""
-        prepared = self._prepared.get(name)
-        if prepared is None:
-            prepared = self._prepared[name] = PreparedSeries()
-        prepared.update(self.series[name].values)
-        return prepared
-
-    def add_points(self, new: Mapping[str, MetricSeries]) -> None:
-        """Append new points; unknown metrics join the list (the first one is chosen if none is)."""
+    def add_tracks(self, tracks: Mapping[str, MetricTrack]) -> None:
+        """Take in metrics with new points; unknown ones join the list (the first one is chosen if none is)."""
         chooser = self.chooser
-        for name, points in new.items():
-            if name in self.series:
-                self.series[name].extend(points)
-            else:
-                self.series[name] = MetricSeries(list(points.steps), list(points.timestamps), list(points.values))
+        for name, track in tracks.items():
+            if name not in self.series:
+                self.series[name] = track
                 chooser.add_option(Selection(Text(visible(name)), name, len(self.series) == 1))
                 if chooser.highlighted is None:
                     chooser.highlighted = 0
-        dirty = set(new)
+        dirty = set(tracks)
         for plot in self.plots:
             if plot.metric in dirty:
                 plot.mark_dirty()
         self._sync_plots()
         self._update_status()
+
+    def smooth_later(self, name: str, weight: float) -> None:
+        """Compute a metric's smoothed line in a worker thread; its plot redraws when it is done."""
+        if (name, weight) not in self._smoothing:
+            self._smoothing.add((name, weight))
+            self._smooth(name, weight)
+            self._update_status()
+
+    @work(thread=True, group="metric-smoothing", exit_on_error=False)
+    def _smooth(self, name: str, weight: float) -> None:
+        self.series[name].smooth(weight)
+        self.app.call_from_thread(self._smoothed, name, weight)
+
+    def _smoothed(self, name: str, weight: float) -> None:
+        self._smoothing.discard((name, weight))
+        if self.is_attached:
+            for plot in self.plots:
+                if plot.metric == name:
+                    plot.mark_dirty()
+            self._update_status()
 
     def show_metrics(self, names: list[str]) -> None:
         """Choose which metrics are plotted (names not logged are ignored)."""
@@ -216,6 +242,8 @@ class MetricsPanel(Horizontal):
             smoothing = f"smoothing {self.smoothing:g}" if self.smoothing else "no smoothing"
             axis = "time" if self.x_mode == "time" else "step"
             scale = "log y" if self.log_y else "linear y"
+            if self._smoothing:
+                smoothing += " (computing…)"
             text = Text(f"x: {axis} (x) · {smoothing} (s) · {scale} (y) · space chooses metrics")
         if self.cadence:
             text = Text.assemble((self.cadence, "bold"), " · ", text)

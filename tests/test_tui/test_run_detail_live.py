@@ -46,10 +46,10 @@ async def test_output_and_metrics_written_while_open_appear(tmp_path: Path) -> N
         await pilot.press("3")
         await settle(pilot, 0.15)
         panel = app.screen.query_one(MetricsPanel)
-        assert panel.series["loss"].values == [1.0, 0.5]
+        assert list(panel.series["loss"].values) == [1.0, 0.5]
         append(run_dir / "metrics.jsonl", metric_line("acc", 0, 0.1) + metric_line("loss", 2, 0.25))
         await settle(pilot, 0.15)
-        assert panel.series["loss"].steps == [0, 1, 2]
+        assert list(panel.series["loss"].steps) == [0, 1, 2]
         assert list(panel.chooser.selected) == ["loss"]  # a new metric does not change the choice
         plot = app.screen.query_one(MetricPlot)
         assert plot.metric == "loss" and plot.last_data is not None and plot.last_data.xs == [0.0, 1.0, 2.0]
