@@ -1,10 +1,18 @@
 #!/usr/bin/env python
-"""Benchmark of the run detail screen: 1M-point metric plot redraws and opening a 200 MB cout.txt.
+"""Benchmark of the run detail screen: plot redraws, a 200 MB cout.txt, and runs huge in config or metrics.
 
 Run: ``python tests/benchmarks/bench_run_detail.py [--points 1000000] [--megabytes 200] [--repeat 5]``.
 Figures are medians of ``--repeat`` runs. Budgets: a redraw of a 1M-point plot (downsample + plotext)
 < 100 ms; appending 1000 points to it and redrawing < 100 ms; opening a 200 MB cout.txt (first poll of
 the data layer) < 100 ms, and until the lines are on screen in the app < 1 s.
+
+``--huge FOLDER`` instead measures the runs of make_huge_runs.py (written into FOLDER when it is
+empty: a 20 MB config, a 10 MB string value, a killed run and a finished one with 1M-point metrics),
+each in a fresh process (huge_detail_probe.py): the screen shown, the data shown, the longest stall
+of the event loop while the files are read, tab switches and keys until the next redraw (wall and
+the UI thread's CPU time), RSS; then Enter on each run from the runs table of the whole app.
+Compile first (``python -m compileall -q sacred_tui core``) and note the load printed beside them.
+Budget: every key and tab switch 100 ms, no stall over 100 ms, memory bounded.
 """
 from __future__ import annotations
 
@@ -12,7 +20,9 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -115,12 +125,42 @@ def bench_stdout(megabytes: int, repeat: int) -> None:
         print(f"screen pushed -> tail lines on screen          {median_ms(samples)}")
 
 
+HUGE_CASES = (("1", "config", "20 MB config"), ("2", "config", "10 MB string value"),
+              ("3", "metrics", "killed run, 1M points (metrics.jsonl)"),
+              ("4", "metrics", "finished run, 2 x 1M points (metrics.json)"),
+              ("4", "table", "Enter on the finished 2 x 1M-point run in the runs table"),
+              ("1", "table", "Enter on the 20 MB config run in the runs table"))
+
+
+def bench_huge(folder: Path) -> None:
+    here = Path(__file__).parent
+    if not (folder / "4" / "metrics.json").exists():
+        sys.path.insert(0, str(here))
+        from make_huge_runs import make_huge_runs
+
+        make_huge_runs(folder)
+    for run_id, kind, title in HUGE_CASES:
+        load = os.getloadavg()
+        done = subprocess.run([sys.executable, str(here / "huge_detail_probe.py"), str(folder), run_id, kind],
+                              capture_output=True, text=True, timeout=1800)
+        print(f"--- run {run_id}: {title} (load before {load[0]:.2f}, after {os.getloadavg()[0]:.2f})")
+        if done.returncode:
+            print(done.stderr[-2000:])
+            continue
+        for name, value in json.loads(done.stdout.strip().splitlines()[-1]).items():
+            print(f"  {name:40s} {value}")
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--megabytes", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--huge", type=Path, help="measure the huge runs of make_huge_runs.py in this folder")
     args = parser.parse_args(argv)
+    if args.huge:
+        bench_huge(args.huge)
+        return
     bench_plot(args.points, args.repeat)
     bench_stdout(args.megabytes, args.repeat)
 
