@@ -10,6 +10,7 @@ import datetime
 import logging
 import os
 import signal
+import stat
 import threading
 import time
 from typing import Any, Callable
@@ -153,12 +154,16 @@ class Run(RunHandover):
         except ValueError as problem:
             self.run_logger.error("Artifact not stored: %s", problem)
             return
-        if os.path.isdir(filename):
+        try:
+            mode = os.stat(filename).st_mode
+        except (OSError, ValueError):
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
             self.run_logger.error("Artifact %r not stored: %s is a directory; add the files in it one by one "
                                   "(or an archive of it).", name, filename)
             return
-        if not os.path.isfile(filename):
-            what = "is not a regular file" if os.path.exists(filename) else "does not exist"
+        if mode is None or not stat.S_ISREG(mode):
+            what = "is not a regular file" if mode is not None else "does not exist"
             self.run_logger.error("Artifact %r not stored: %s %s.", name, filename, what)
             return
         self._emit("artifact_event", name, filename, metadata, content_type)

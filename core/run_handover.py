@@ -115,7 +115,10 @@ class RunHandover:
         while self._live_metrics:
             part = self._live_metrics.popleft()()
             for observer in live:
-                self._calls.call(observer, "metrics_progress", part)
+                if paced:
+                    self._calls.call(observer, "metrics_progress", part)
+                else:  # the run's last points: an observer that was keeping them for a live reader need not
+                    self._calls.call(observer, "metrics_progress", part, final=True)
             if budget is not None and time.monotonic() >= budget:
                 break
 

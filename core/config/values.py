@@ -279,27 +279,27 @@ def validate_key(key: Any, location: str = "") -> None:
     """Raise InvalidConfigKeyError (a KeyError) unless ``key`` may be stored, following ``SETTINGS.CONFIG``."""
     from core.settings import SETTINGS
 
-    rules = SETTINGS.CONFIG
+    rules = SETTINGS["CONFIG"]  # item access: this runs for every key of every config
     where = f' (in "{location}")' if location else ""
     if not isinstance(key, str):
-        if rules.ENFORCE_STRING_KEYS:
+        if rules["ENFORCE_STRING_KEYS"]:
             raise InvalidConfigKeyError(
                 f"Invalid key {key!r}{where}. Config keys must be strings, but this one is "
                 f"{type(key).__name__}.")
         return
     if key == "":
         raise InvalidConfigKeyError(f'Invalid key ""{where}. Config keys cannot be empty.')
-    if rules.ENFORCE_KEYS_MONGO_COMPATIBLE and ("." in key or key.startswith("$")):
+    if rules["ENFORCE_KEYS_MONGO_COMPATIBLE"] and ("." in key or key.startswith("$")):
         raise InvalidConfigKeyError(
             f'Invalid key "{key}"{where}. Config keys cannot contain "." or start with "$".')
-    if rules.ENFORCE_KEYS_JSONPICKLE_COMPATIBLE and (key in RESERVED_TAGS or key.startswith(JSON_KEY_PREFIX)):
+    if rules["ENFORCE_KEYS_JSONPICKLE_COMPATIBLE"] and (key in RESERVED_TAGS or key.startswith(JSON_KEY_PREFIX)):
         raise InvalidConfigKeyError(
             f'Invalid key "{key}"{where}. Config keys cannot be a reserved jsonpickle tag '
             f'({", ".join(sorted(RESERVED_TAGS))}) or start with "{JSON_KEY_PREFIX}".')
-    if rules.ENFORCE_VALID_PYTHON_IDENTIFIER_KEYS and not _IDENTIFIER.match(key):
+    if rules["ENFORCE_VALID_PYTHON_IDENTIFIER_KEYS"] and not _IDENTIFIER.match(key):
         raise InvalidConfigKeyError(
             f'Invalid key "{key}"{where}. Config keys must be valid Python identifiers.')
-    if rules.ENFORCE_KEYS_NO_EQUALS and "=" in key:
+    if rules["ENFORCE_KEYS_NO_EQUALS"] and "=" in key:
         raise InvalidConfigKeyError(f'Invalid key "{key}"{where}. Config keys cannot contain "=".')
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,11 @@ def _read_text(path: str) -> str | None:
 
 def _git_dir_of(dot_git: str) -> str | None:
     """Return the git dir behind a ``.git`` entry (a directory or a ``gitdir:`` file)."""
-    if os.path.isdir(dot_git):
+    try:
+        mode = os.stat(dot_git).st_mode
+    except (OSError, ValueError):  # usually: no .git here (one failed lookup per directory walked)
+        return None
+    if stat.S_ISDIR(mode):
         return dot_git if os.path.isfile(os.path.join(dot_git, "HEAD")) else None
     text = _read_text(dot_git)
     if text is None or not text.startswith("gitdir:"):

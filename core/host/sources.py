@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from itertools import repeat
 from typing import Any, Iterable, Iterator
 
 from core.host.distributions import distribution_for_module
@@ -254,6 +255,38 @@ def _sources_in_dir(base_dir: str) -> set[Source]:
     return found
 
 
+_found: dict[tuple, tuple[list[tuple[str, Any, Any]], list[str], list[tuple[str, str | None]]]] = {}
+"""What ``_collect_imported`` found, per question: (modules looked at with their ``__file__``, local
+source files, dependencies). A program making many runs of one experiment asks the same question
+for every run; the answer is reused while the same modules are imported under the same names."""
+_FOUND_LIMIT = 64
+
+
+def _collect_imported(globs: dict[str, Any], base_dir: str, want_sources: bool,
+                      want_deps: bool) -> tuple[set[Source], set[PackageDependency]]:
+    """``_collect`` over the modules the globals refer to, remembered across runs (see ``_found``).
+
+    Digests are always taken again (a stat per file; the md5 only when the file changed)."""
+    names = frozenset(filter(None, map(_module_name_of, list(globs.values()))))
+    key = (base_dir, want_sources, want_deps, names)
+    known = _found.get(key)
+    if known is None or not all(sys.modules.get(name) is module and getattr(module, "__file__", None) == file
+                                for name, module, file in known[0]):
+        sources, dependencies = _collect(list(iterate_imported_modules(globs)), base_dir, want_sources, want_deps,
+                                         known_only=False)
+        if len(_found) >= _FOUND_LIMIT:
+            _found.clear()
+        prefixes = {".".join(parts[:end]) for parts in map(str.split, names, repeat("."))
+                    for end in range(1, len(parts) + 1)}
+        looked_at = [(prefix, sys.modules.get(prefix)) for prefix in prefixes]  # also those not imported (yet)
+        _found[key] = ([(name, module, getattr(module, "__file__", None)) for name, module in looked_at],
+                       [source.filename for source in sources],
+                       [(dependency.name, dependency.version) for dependency in dependencies])
+        return sources, dependencies
+    return ({Source(path, get_digest(path)) for path in known[1] if os.path.isfile(path)},
+            {PackageDependency(name, version) for name, version in known[2]})
+
+
 SOURCE_STRATEGIES = ("imported", "sys", "dir", "none")
 DEPENDENCY_STRATEGIES = ("imported", "sys", "none")
 
@@ -291,9 +324,8 @@ def gather_sources_and_dependencies(globs: dict[str, Any], base_dir: str | None,
     if base_dir is None:
         base_dir = os.path.dirname(os.path.abspath(main_file)) if main_file else os.getcwd()
 
-    sources, dependencies = _collect(iterate_imported_modules(globs), base_dir,
-                                     sources_strategy == "imported", dependencies_strategy == "imported",
-                                     known_only=False)
+    sources, dependencies = _collect_imported(globs, base_dir, sources_strategy == "imported",
+                                              dependencies_strategy == "imported")
     if sources_strategy == "sys" or dependencies_strategy == "sys":
         more_sources, more_deps = _collect(list(sys.modules.items()), base_dir, sources_strategy == "sys",
                                            dependencies_strategy == "sys", known_only=True)

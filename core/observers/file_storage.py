@@ -152,7 +152,7 @@ class FileStorageObserver(LiveFiles, SacredFileHelpers, RunObserver):
                 self.run_entry = {"experiment": experiment, "command": command, "host": dict(host_info),
                                   "start_time": start_time.isoformat(), "meta": meta_info, "status": "RUNNING",
                                   "resources": [], "artifacts": [], "heartbeat": None}
-                self._save_json(self.run_entry, "run.json")
+                self._save_record()  # remembers the text of the fixed entries for the later writes
                 self._save_json(config, "config.json")
                 self._cout.create()  # type: ignore[union-attr]
             return run_id

@@ -58,12 +58,13 @@ class LiveFiles:
         with self._cout_lock:
             return self._cout.read() if self._cout is not None else ""
 
-    def metrics_progress(self, metrics_by_name: dict) -> None:
+    def metrics_progress(self, metrics_by_name: dict, final: bool = False) -> None:
         """New points between beats: appended to metrics.jsonl now, to metrics.json at the next beat.
 
         A run that ends before it lasts (no ``progress_event`` yet) gets no metrics.jsonl: nobody
-        follows it live, and its metrics.json, written at the end, has every point."""
-        self._add_metrics(metrics_by_name, lines_now=self._lasting)
+        follows it live, and its metrics.json, written at the end, has every point. Until it lasts,
+        the lines wait in case it does; ``final`` (the run's last points) says it never will."""
+        self._add_metrics(metrics_by_name, lines_now=True if self._lasting else (None if final else False))
 
     def log_metrics(self, metrics_by_name: dict, info: dict) -> None:
         """The beat's new points (none when they came through ``metrics_progress``): metrics.json now."""
@@ -71,7 +72,7 @@ class LiveFiles:
             self._add_metrics(metrics_by_name, lines_now=True)
             self._flush_metrics()
 
-    def _add_metrics(self, metrics_by_name: dict, lines_now: bool) -> None:
+    def _add_metrics(self, metrics_by_name: dict, lines_now: bool | None) -> None:
         with self._metrics_lock:
             self._running()  # type: ignore[attr-defined]
             if not self._broken:  # type: ignore[attr-defined]

@@ -16,6 +16,17 @@ __all__ = ["dumps_indented"]
 
 _encode_str = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 _NONFINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_leaf_encoders: dict[str, json.JSONEncoder] = {}
+
+
+def _leaf_text(obj: dict | list | tuple, inner: str, newline: str) -> str:
+    """A dict or list of plain scalars, encoded by the C encoder (one item per line at ``inner``)."""
+    encoder = _leaf_encoders.get(inner)
+    if encoder is None:
+        encoder = _leaf_encoders[inner] = json.JSONEncoder(sort_keys=True, separators=("," + inner, ": "))
+    text = encoder.encode(obj)
+    return text[0] + inner + text[1:-1] + newline + text[-1]
 
 
 class _NotPlain(Exception):
@@ -55,6 +66,9 @@ def _encode(obj: Any, parts: list[str], newline: str) -> None:
             if type(key) is not str:
                 raise _NotPlain
         inner = newline + "  "
+        if set(map(type, obj.values())) <= _SCALARS:
+            parts.append(_leaf_text(obj, inner, newline))
+            return
         separator = "{" + inner
         for key in sorted(obj):
             parts.append(separator)
@@ -68,6 +82,9 @@ def _encode(obj: Any, parts: list[str], newline: str) -> None:
             parts.append("[]")
             return
         inner = newline + "  "
+        if set(map(type, obj)) <= _SCALARS:
+            parts.append(_leaf_text(obj, inner, newline))
+            return
         separator = "[" + inner
         for item in obj:
             parts.append(separator)

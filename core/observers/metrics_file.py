@@ -67,12 +67,13 @@ class MetricsFile:
         if self._stat is None and not os.path.exists(self.json_path):
             self._replace(lambda out: out.write(_EMPTY.encode()), [])
 
-    def add(self, metrics_by_name: Mapping, write_lines: bool = True) -> int:
+    def add(self, metrics_by_name: Mapping, write_lines: bool | None = True) -> int:
         """Append the points of ``{name: {"steps", "values", "timestamps"}}`` to metrics.jsonl and keep
         them for the next ``flush``; returns how many. Nothing is kept or written if encoding fails.
 
-        ``write_lines=False`` holds the lines back until ``write_held_lines`` (a run that ends soon
-        never needs them)."""
+        ``write_lines=False`` holds the lines back until ``write_held_lines`` (a run that may still
+        last); ``None`` makes no lines at all (a run that ended before anyone could follow it live:
+        its metrics.json has every point)."""
         entries = [(_key(name), series) for name, series in metrics_by_name.items() if _length(series)]
         if not entries:
             return 0
@@ -97,7 +98,8 @@ class MetricsFile:
         try:
             known = self._stat is not None
             if (known and not self._unchanged()) or (not known and os.path.exists(self.json_path)):
-                parsed = self._encode(_parsed_entries(self.json_path), write_lines=False)
+                # points already stored by someone else: metrics.json only, never new metrics.jsonl lines
+                parsed = self._encode(_parsed_entries(self.json_path), write_lines=None)
                 for name, sinks in parsed.items():
                     waiting.setdefault(name, []).insert(0, sinks)
                 self._blocks, self._stat = [], None
@@ -138,8 +140,8 @@ class MetricsFile:
             held.close()
 
     # ------------------------------------------------------------------ encoding
-    def _encode(self, entries: list[tuple[str, Any]], write_lines: bool) -> dict[str, list[Sink]]:
-        """Encode every entry into new sinks; with ``write_lines`` append its lines to metrics.jsonl."""
+    def _encode(self, entries: list[tuple[str, Any]], write_lines: bool | None) -> dict[str, list[Sink]]:
+        """Encode every entry into new sinks; its metrics.jsonl lines as ``add`` says."""
         encoded: dict[str, list[Sink]] = {}
         lines_out = open(self.jsonl_path, "ab") if write_lines is True else None
         start = os.fstat(lines_out.fileno()).st_size if lines_out is not None else 0
@@ -149,7 +151,7 @@ class MetricsFile:
                 sinks = encoded.get(name)
                 if sinks is None:
                     sinks = encoded[name] = [Sink(self.run_dir) for _ in _FIELDS]
-                for steps, stamps, values, lines in _encode(name, series):
+                for steps, stamps, values, lines in _encode(name, series, write_lines is not None):
                     sinks[0].add(steps)
                     sinks[1].add(stamps)
                     sinks[2].add(values)
@@ -298,13 +300,15 @@ def _copy_old(old: IO[bytes], out: IO[bytes], start: int, stop: int, position: i
     return position + max(stop - start, 0)
 
 
-def _encode(name: str, series: Any) -> Iterator[tuple[str, str, str, str]]:
-    """Slices of ``(steps text, timestamps text, values text, jsonl lines)`` for one metric."""
+def _encode(name: str, series: Any, lines: bool = True) -> Iterator[tuple[str, str, str, str]]:
+    """Slices of ``(steps text, timestamps text, values text, jsonl lines)`` for one metric (the
+    lines empty unless ``lines``)."""
     if hasattr(series, "times_us"):
         steps_all, values_all, times_all = series.steps, series.values, series.times_us
         for start in range(0, len(times_all), SLICE):
             stop = start + SLICE
-            yield encode_points(name, steps_all[start:stop], values_all[start:stop], times_all[start:stop])
+            yield encode_points(name, steps_all[start:stop], values_all[start:stop], times_all[start:stop],
+                                lines=lines)
         return
     steps_all, values_all, times_all = series["steps"], series["values"], series["timestamps"]
     for start in range(0, _length(series), SLICE):
@@ -313,7 +317,7 @@ def _encode(name: str, series: Any) -> Iterator[tuple[str, str, str, str]]:
         values_block, values_line = scalar_texts(values_all[start:stop])
         stamps = iso_texts_generic(times_all[start:stop])
         yield (ITEM_SEP.join(steps_block), '"' + '",\n      "'.join(stamps) + '"',
-               ITEM_SEP.join(values_block), jsonl_text(name, steps_line, stamps, values_line))
+               ITEM_SEP.join(values_block), jsonl_text(name, steps_line, stamps, values_line) if lines else "")
 
 
 def _length(series: Any) -> int:

@@ -41,11 +41,11 @@ def iso_texts(times_us: Sequence[int]) -> list[str]:
 
 
 def encode_points(name: str, steps: Sequence[Any], values: Sequence[Any],
-                  times_us: Sequence[int]) -> tuple[str, str, str, str]:
+                  times_us: Sequence[int], lines: bool = True) -> tuple[str, str, str, str]:
     """``(steps, timestamps, values, jsonl lines)`` texts of aligned points for metrics.json/.jsonl.
 
     The three block texts are the items of each list joined by ``ITEM_SEP``, as they appear inside
-    metrics.json; the last text is one metrics.jsonl line per point. Timestamps are never turned
+    metrics.json; the last text is one metrics.jsonl line per point ("" unless ``lines``). Timestamps are never turned
     into datetimes: the microsecond stamps are written as digits, then the ten digits of each
     second are replaced by that second's date text (one pass over the text per distinct second).
     """
@@ -57,9 +57,10 @@ def encode_points(name: str, steps: Sequence[Any], values: Sequence[Any],
         stamps_block = '"' + _STAMP_SEP.join(stamps) + '"'
     else:
         stamps_block = fast_block
-        stamps = stamps_block[1:-1].split(_STAMP_SEP)
-    lines = _lines('{"name": ' + _encode_str(name) + ', "step": ', steps_line, stamps, values_line)
-    return ITEM_SEP.join(steps_block), stamps_block, ITEM_SEP.join(values_block), lines
+        stamps = stamps_block[1:-1].split(_STAMP_SEP) if lines else []
+    line_text = _lines('{"name": ' + _encode_str(name) + ', "step": ', steps_line, stamps, values_line) \
+        if lines else ""
+    return ITEM_SEP.join(steps_block), stamps_block, ITEM_SEP.join(values_block), line_text
 
 
 _STAMP_SEP = '",' + ITEM_SEP[1:] + '"'

@@ -16,14 +16,24 @@ __all__ = ["PROCESS_FILE", "process_info_text"]
 
 PROCESS_FILE = "process.json"
 
+_cached: tuple[int, str] | None = None
+"""(pid, text) of the last call: the facts never change within one process, and a program making
+thousands of short runs should not read /proc for each of them (a forked child has its own pid)."""
+
 
 def process_info_text() -> str:
     """This process's facts as ``process.json`` holds them."""
-    info: dict[str, Any] = {"hostname": platform.node(), "pid": os.getpid(), "python": sys.executable}
+    global _cached
+    pid = os.getpid()
+    if _cached is not None and _cached[0] == pid:
+        return _cached[1]
+    info: dict[str, Any] = {"hostname": platform.node(), "pid": pid, "python": sys.executable}
     ticks = _own_start_ticks()
     if ticks is not None:
         info["started_ticks"] = ticks
-    return json.dumps(info, sort_keys=True, indent=2)
+    text = json.dumps(info, sort_keys=True, indent=2)
+    _cached = (pid, text)
+    return text
 
 
 def _own_start_ticks() -> int | None:

@@ -11,6 +11,8 @@ from typing import Any
 
 from core.observers.json_text import dumps_indented
 
+_encode_str = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]  # = json.dumps of a str
+
 __all__ = ["RecordText"]
 
 FIXED_KEYS = ("experiment", "host")
@@ -35,10 +37,15 @@ class RecordText:
         items = []
         for key in sorted(run_entry):
             value = run_entry[key]
-            items.append(f"  {json.dumps(key)}: {self._value_text(key, value)}")
+            items.append(f"  {_encode_str(key)}: {self._value_text(key, value)}")
         return "{\n" + ",\n".join(items) + "\n}"
 
     def _value_text(self, key: str, value: Any) -> str:
+        kind = type(value)
+        if kind is str:  # most entries: status, times, command
+            return _encode_str(value)
+        if value is None:
+            return "null"
         if key in FIXED_KEYS:
             known = self._fixed.get(key)
             if known is not None and known[0] is value:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from core.observers.atomic import atomic_copy
@@ -142,8 +143,13 @@ def check_artifact_name(name: str) -> None:
 
 def copy_artifact(source: str | os.PathLike, target: str) -> None:
     """Copy ``source`` to ``target`` through a temporary name; copying a file onto itself is a no-op."""
-    if os.path.exists(target) and os.path.samefile(source, target):
-        return
-    if os.path.isdir(target):
-        raise IsADirectoryError(f"Cannot store artifact at {target!r}: a folder of that name exists.")
+    try:
+        target_info = os.stat(target)
+    except (OSError, ValueError):
+        target_info = None  # the usual case: a new artifact
+    if target_info is not None:
+        if os.path.samestat(os.stat(source), target_info):
+            return
+        if stat.S_ISDIR(target_info.st_mode):
+            raise IsADirectoryError(f"Cannot store artifact at {target!r}: a folder of that name exists.")
     atomic_copy(source, target)

@@ -78,6 +78,8 @@ CASES = register(
     Case("custom_status", "ex_failures.py", ("-F", "runs", "with", "mode=custom", "seed=1")),
     Case("exit_code", "ex_failures.py", ("-F", "runs", "with", "mode=exit3", "seed=1")),
     Case("debug_failure", "ex_failures.py", ("-d", "with", "mode=fail")),
+    Case("many_runs_one_process", "many_runs.py", files=("many_runs_helper.py",)),
+    Case("many_runs_one_process_git", "many_runs.py", files=("many_runs_helper.py",), git="dirty"),
 )
 
 

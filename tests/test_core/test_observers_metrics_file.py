@@ -207,6 +207,34 @@ def test_held_lines_are_written_first_once_the_run_lasts_and_dropped_if_it_ends(
     assert sorted(os.listdir(short.run_dir)) == ["metrics.json"]
 
 
+def test_points_of_a_run_that_never_lasted_make_no_lines_at_all(tmp_path) -> None:
+    target = MetricsFile(str(tmp_path))
+    model = Model()
+    batch = {"m": _series("m", range(3), [1.0, 2.5, math.nan], [10**15, 10**15 + 1, 10**15 + 2])}
+    assert target.add(batch, write_lines=None) == 3
+    model.add(batch)
+    target.flush()
+    target.close()
+    with open(target.json_path, encoding="ascii") as handle:
+        assert handle.read() == dumps(model.data)
+    assert sorted(os.listdir(tmp_path)) == ["metrics.json"]
+
+
+def test_points_read_back_from_a_foreign_file_never_become_lines(tmp_path) -> None:
+    """Held lines are this run's own new points only: a metrics.json rewritten by someone else while the
+    lines wait is merged into metrics.json, and metrics.jsonl gets each of the run's points once."""
+    target = MetricsFile(str(tmp_path))
+    target.add({"m": _series("m", range(1), [1.0], [10**15])}, write_lines=False)
+    target.flush()
+    (tmp_path / "metrics.json").write_text(json.dumps({"m": {"steps": [0, 1], "timestamps": ["a", "b"],
+                                                             "values": [1.0, 9.0]}}))
+    target.add({"m": _series("m", [2], [3.0], [10**15 + 5])}, write_lines=False)
+    target.flush()
+    target.write_held_lines()
+    assert json.loads((tmp_path / "metrics.json").read_text())["m"]["values"] == [1.0, 9.0, 3.0]
+    assert [line["value"] for line in _read_lines(target.jsonl_path)] == [1.0, 3.0]
+
+
 def test_a_batch_that_cannot_be_encoded_leaves_every_file_as_it_was(tmp_path) -> None:
     target = MetricsFile(str(tmp_path))
     _added(target, {"m": _series("m", range(1), [1.0], [10**15])})
