@@ -236,6 +236,9 @@ class MetricsLogger:
             start = last + 1
             self._last_step[name] = start + len(steps) - 1
             return range(start, start + len(steps))
+        if set(map(type, steps)) == {int}:  # explicit steps, all plain ints: nothing to fill or convert
+            self._last_step[name] = steps[-1]
+            return steps
         numpy = sys.modules.get("numpy")
         resolved = []
         for step in steps:

@@ -30,11 +30,10 @@ from core.observers.base import RunObserver
 from core.observers.cout_file import CoutFile
 from core.observers.file_storage_helpers import SacredFileHelpers
 from core.observers.file_storage_live import LiveFiles
-from core.observers.json_text import dumps_indented
 from core.observers.metrics_file import MetricsFile
 from core.observers.process_file import PROCESS_FILE, process_info_text
 from core.observers.record_space import RecordWriteError, WriteGuard, run_each
-from core.observers.record_text import RecordText
+from core.observers.record_text import RecordText, encode_json
 from core.observers.report_template import render_report
 from core.observers.stored_files import (check_artifact_name, claim_run_dir, copy_artifact, is_inside,
                                          store_by_content)
@@ -45,9 +44,7 @@ DEFAULT_FILE_STORAGE_PRIORITY = 20
 logger = logging.getLogger(__name__)
 
 
-def _dumps(obj: Any) -> str:
-    from core.config.values import flatten
-    return dumps_indented(flatten(obj))  # the text of core.config.values.dumps, encoded faster
+_dumps = encode_json  # the text of core.config.values.dumps, encoded faster
 
 
 class FileStorageObserver(LiveFiles, SacredFileHelpers, RunObserver):

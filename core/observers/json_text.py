@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["dumps_indented"]
+from core.config._encoders import JSON_KEY_PREFIX
+
+__all__ = ["dumps_indented", "dumps_plain"]
 
 _encode_str = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 _NONFINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
@@ -37,13 +39,30 @@ def dumps_indented(obj: Any) -> str:
     """``json.dumps(obj, sort_keys=True, indent=2)`` (ASCII, NaN and Infinity allowed)."""
     parts: list[str] = []
     try:
-        _encode(obj, parts, "\n")
+        _encode(obj, parts, "\n", _LIST_TYPES)
     except (_NotPlain, RecursionError):
         return json.dumps(obj, sort_keys=True, indent=2)
     return "".join(parts)
 
 
-def _encode(obj: Any, parts: list[str], newline: str) -> None:
+def dumps_plain(obj: Any) -> str | None:
+    """``dumps_indented(obj)`` for data that is JSON as it is: exact dicts (str keys, none starting with
+    ``json://``), lists, str, int, float, bool and None; None for anything else (tuples included), which
+    Sacred's files store in tagged shapes (see ``core.config.values.flatten``)."""
+    parts: list[str] = []
+    try:
+        _encode(obj, parts, "\n", _LIST_ONLY)
+    except (_NotPlain, RecursionError):
+        return None
+    return "".join(parts)
+
+
+_LIST_TYPES = (list, tuple)
+_LIST_ONLY = (list, list)
+_TAGGED_KEY = "\0" + JSON_KEY_PREFIX
+
+
+def _encode(obj: Any, parts: list[str], newline: str, lists: tuple[type, type]) -> None:
     kind = type(obj)
     if kind is str:
         parts.append(_encode_str(obj))
@@ -65,6 +84,8 @@ def _encode(obj: Any, parts: list[str], newline: str) -> None:
         for key in obj:
             if type(key) is not str:
                 raise _NotPlain
+        if _TAGGED_KEY in "\0" + "\0".join(obj):  # such keys are tagged by flatten (json.dumps takes them)
+            raise _NotPlain
         inner = newline + "  "
         if set(map(type, obj.values())) <= _SCALARS:
             parts.append(_leaf_text(obj, inner, newline))
@@ -74,10 +95,10 @@ def _encode(obj: Any, parts: list[str], newline: str) -> None:
             parts.append(separator)
             parts.append(_encode_str(key))
             parts.append(": ")
-            _encode(obj[key], parts, inner)
+            _encode(obj[key], parts, inner, lists)
             separator = "," + inner
         parts.append(newline + "}")
-    elif kind is list or kind is tuple:
+    elif kind is lists[0] or kind is lists[1]:
         if not obj:
             parts.append("[]")
             return
@@ -88,7 +109,7 @@ def _encode(obj: Any, parts: list[str], newline: str) -> None:
         separator = "[" + inner
         for item in obj:
             parts.append(separator)
-            _encode(item, parts, inner)
+            _encode(item, parts, inner, lists)
             separator = "," + inner
         parts.append(newline + "]")
     else:

@@ -31,7 +31,9 @@ class Sink:
         self.file: IO[bytes] | None = None
 
     def add(self, text: str, separator: str = ITEM_SEP) -> None:
-        self.add_bytes((separator + text if self.size else text).encode("ascii"))
+        if self.size and separator:
+            self.add_bytes(separator.encode("ascii"))
+        self.add_bytes(text.encode("ascii"))  # not joined first: the text may be megabytes
 
     def add_bytes(self, data: bytes) -> None:
         self.size += len(data)

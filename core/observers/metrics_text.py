@@ -105,18 +105,20 @@ def _slow_iso_texts(times_us: Sequence[int]) -> list[str]:
 
 
 def _lines(prefix: str, steps: list[str], stamps: list[str], values: list[str]) -> str:
+    """One line per point: ``prefix`` + step + stamp + value; the end of a line and the start of the
+    next are one piece, so a point costs six pieces."""
     count = len(steps)
     if not count:
         return ""
-    pieces: list[str] = [""] * (7 * count)
-    pieces[0::7] = repeat(prefix, count)
-    pieces[1::7] = steps
-    pieces[2::7] = repeat(', "timestamp": "', count)
-    pieces[3::7] = stamps
-    pieces[4::7] = repeat('", "value": ', count)
-    pieces[5::7] = values
-    pieces[6::7] = repeat("}\n", count)
-    return "".join(pieces)
+    pieces: list[str] = [""] * (6 * count)
+    pieces[0::6] = steps
+    pieces[1::6] = repeat(', "timestamp": "', count)
+    pieces[2::6] = stamps
+    pieces[3::6] = repeat('", "value": ', count)
+    pieces[4::6] = values
+    pieces[5::6] = repeat("}\n" + prefix, count)
+    pieces[-1] = "}\n"
+    return prefix + "".join(pieces)
 
 
 def iso_texts_generic(stamps: Sequence[Any]) -> list[str]:

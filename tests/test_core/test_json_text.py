@@ -64,3 +64,16 @@ def test_errors_are_the_standard_librarys() -> None:
         dumps_indented({1: "x", "b": "y"})  # mixed keys cannot be sorted
     with pytest.raises(ValueError):
         dumps_indented({"result": 10**5000})  # beyond Python's digit limit for int -> str
+
+
+def test_encode_json_is_the_text_of_dumps_for_any_value() -> None:
+    """Plain data is encoded directly, anything else (tuples, sets, tagged keys, objects) as flatten tags it."""
+    from core.config.values import dumps
+    from core.observers.record_text import encode_json
+
+    rng = random.Random(99)
+    extras = [(1, 2), {"json://x": 1}, {"a": {"json://1": [2]}}, {3, 1}, b"\x00b", {"k": (1, [2, (3,)])},
+              collections.OrderedDict(z=1), {"f": lambda: 1, "g": 2}, [1.5, math.nan, -math.inf], {"a\x00json://": 1}]
+    values = [_random_value(rng) for _ in range(2000)] + extras
+    for value in values:
+        assert encode_json(value) == dumps(value)
