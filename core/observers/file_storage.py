@@ -104,6 +104,7 @@ class FileStorageObserver(LiveFiles, SacredFileHelpers, RunObserver):
         self._info_text: str | None = None
         self._guard: WriteGuard | None = None
         self._lasting = self._record_dirty = False
+        self._source_dir_relative: tuple[tuple[str, str, str], str] | None = None
 
     @property
     def cout(self) -> str:
@@ -195,8 +196,20 @@ class FileStorageObserver(LiveFiles, SacredFileHelpers, RunObserver):
         for relative, _md5 in ex_info.get("sources", []):
             path = os.path.join(base_dir, relative)
             stored: Any = self._find_or_save(path, self.source_dir) if self.copy_sources else path
-            saved.append([relative, os.path.relpath(str(stored), self.basedir)])
+            saved.append([relative, self._relative_to_basedir(str(stored))])
         return saved
+
+    def _relative_to_basedir(self, path: str) -> str:
+        """``os.path.relpath(path, basedir)``; for a file directly in the sources folder, from that
+        folder's own relative path, worked out once (every run of an experiment stores its sources there)."""
+        folder, name = os.path.split(path)
+        if folder != str(self.source_dir):
+            return os.path.relpath(path, self.basedir)
+        known = self._source_dir_relative
+        if known is None or known[0] != (folder, self.basedir, os.getcwd()):
+            known = self._source_dir_relative = ((folder, self.basedir, os.getcwd()),
+                                                 os.path.relpath(folder, self.basedir))
+        return name if known[1] == os.curdir else os.path.join(known[1], name)
 
     def _find_or_save(self, filename: str, store_dir: Path) -> Any:
         """The stored copy of ``filename`` (``<stem>_<md5><ext>``), copied only if not there yet."""

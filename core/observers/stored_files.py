@@ -109,11 +109,14 @@ def file_md5(path: str | os.PathLike) -> str:
 def store_by_content(filename: str | os.PathLike, store_dir: Path) -> Path:
     """Copy ``filename`` to ``store_dir/<stem>_<md5><ext>`` unless that copy exists; return its path."""
     stem, extension = os.path.splitext(os.path.basename(filename))
-    store_path = store_dir / f"{stem}_{file_md5(filename)}{extension}"
-    if not store_path.exists():
-        store_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{stem}_{file_md5(filename)}{extension}"
+    store_path = os.path.join(store_dir, name)
+    try:
+        os.stat(store_path)  # usually there already: each run of an experiment stores the same sources
+    except (OSError, ValueError):
+        os.makedirs(store_dir, exist_ok=True)
         atomic_copy(filename, store_path)
-    return store_path
+    return Path(store_path)
 
 
 def is_inside(filename: str | os.PathLike, directory: str | os.PathLike) -> bool:
