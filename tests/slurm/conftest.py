@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from slurm_cluster import SlurmCluster
+from slurm_cluster import OWNER_FILE, SlurmCluster, reap_orphaned_clusters
 
 CLUSTER_SCRIPT = Path(__file__).with_name("cluster.sh")
 SLURM_TOOLS = ("sbatch", "squeue", "scancel", "scontrol", "slurmctld", "slurmd", "munged")
@@ -46,7 +46,9 @@ def slurm_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlurmClu
         pytest.skip(f"SLURM not installed (missing {', '.join(missing)}): apt-get install -y slurm-wlm munge")
     if os.geteuid() != 0:
         pytest.skip("the test cluster's slurmd must run as root")
+    reap_orphaned_clusters()
     state_dir = tmp_path_factory.mktemp("slurm")
+    (state_dir / OWNER_FILE).write_text(str(os.getpid()))
     env = {
         **os.environ,
         "SACRED_TUI_SLURM_DIR": str(state_dir),

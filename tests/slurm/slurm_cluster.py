@@ -47,3 +47,56 @@ def submit(cluster: SlurmCluster, *args: str) -> str:
         ["sbatch", "--parsable", *args], env=cluster.env(), capture_output=True, text=True, check=True
     )
     return done.stdout.strip().split(";")[0]
+
+
+OWNER_FILE = "owner.pid"
+"""In a test cluster's state folder: the pid of the test session that started it."""
+_DAEMONS = ("munged", "slurmctld", "slurmd")
+
+
+def _state_dir_of(command: list[str]) -> Path | None:
+    """The state folder a cluster daemon was started with (from its command line), if it is a test cluster's."""
+    for arg in command:
+        path = arg.split("=", 1)[-1]
+        for marker in ("/slurm.conf", "/munge/"):
+            if "/pytest-of-" in path and marker in path:
+                return Path(path[: path.index(marker)])
+    return None
+
+
+def _owner_alive(state_dir: Path) -> bool:
+    if state_dir.is_dir() and not (state_dir / OWNER_FILE).exists():
+        return True  # started before owners were recorded: only reaped once pytest removed its folder
+    try:
+        owner = int((state_dir / OWNER_FILE).read_text())
+        os.kill(owner, 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def reap_orphaned_clusters() -> list[int]:
+    """Kill the daemons of test clusters whose test session is gone (killed before its teardown ran).
+
+    Clusters of sessions still running (other test runs on this machine) are left alone. Returns the
+    pids killed.
+    """
+    killed = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if not command or Path(command[0]).name not in _DAEMONS:
+            continue
+        state_dir = _state_dir_of(command)
+        if state_dir is None or _owner_alive(state_dir):
+            continue
+        try:
+            os.kill(int(entry.name), 9)
+            killed.append(int(entry.name))
+        except OSError:
+            pass
+    return killed

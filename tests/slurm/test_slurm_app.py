@@ -154,7 +154,9 @@ async def test_x_cancels_a_pending_job_and_stops_a_running_one(slurm_cluster: Sl
         running = submit(script, tmp_path, SlurmOptions(time="5"), "steps=100000").runs[0]
         cout = running.run_dir / "cout.txt"
         await wait_for(pilot, lambda: statuses(table).get(running.run_id) == "RUNNING" and cout.is_file()
-                       and "step 0" in cout.read_text(errors="replace"), "the running job inside main")
+                       and "step 0" in cout.read_text(errors="replace")
+                       and statuses(table).get(pending.run_id) == "PENDING",
+                       "the running job inside main and the pending one listed", describe=lambda: str(statuses(table)))
         table.move_cursor(row=table.visible_ids().index(pending.run_id))
         await wait_for(pilot, lambda: "PENDING (PartitionTimeLimit)" in info(app), "SLURM's reason")
         assert statuses(table)[pending.run_id] == "PENDING"
