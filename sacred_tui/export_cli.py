@@ -98,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         parser.error(problem)
     try:
-        query = parse_query(args.filter, metric_names if "metric" in args.filter.lower() else None)
+        lowered = args.filter.lower()
+        query = parse_query(args.filter, metric_names if "metric" in lowered else None,
+                            config_keys if rows and "config" in lowered else None)
     except QueryError as exc:
         parser.error(f"--filter: {exc}")
     now = time.time()

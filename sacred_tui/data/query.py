@@ -15,6 +15,7 @@ A bare word (or quoted text) keeps rows whose visible cells contain it, ignoring
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -234,12 +235,29 @@ def _check_metric(field: Field, known: Collection[str], pos: int) -> None:
     raise QueryError(f"no run logged a metric {name!r}" + (f"; metrics: {listed}" if known else ""), pos)
 
 
+def _check_config(field: Field, known: Collection[str], pos: int) -> None:
+    """Refuse a config key no run has (``config.lrr`` would silently match nothing)."""
+    key = field.name[len("config."):]
+    if key in known:
+        return
+    prefix = key + "."
+    inside = sorted(name for name in known if name.startswith(prefix))
+    if inside:  # rows hold flattened keys: a dict of keys has no value of its own to compare
+        listed = ", ".join(f"config.{name}" for name in inside[:3]) + (" …" if len(inside) > 3 else "")
+        raise QueryError(f"config.{key} is a dict of keys: compare one of them ({listed})", pos)
+    close = difflib.get_close_matches(key, list(known), n=3)
+    hint = f"; did you mean {', '.join(f'config.{name}' for name in close)}?" if close else ""
+    raise QueryError(f"no run has a config key {key!r}{hint}", pos)
+
+
 class _Parser:
-    def __init__(self, text: str, known_metrics: Collection[str] | None = None) -> None:
+    def __init__(self, text: str, known_metrics: Collection[str] | None = None,
+                 known_config: Collection[str] | None = None) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.index = 0
         self.known_metrics = known_metrics
+        self.known_config = known_config
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -312,6 +330,8 @@ class _Parser:
                              "result.KEY or metric.NAME.last|min|max", token.pos)
         if field.name.startswith("metric.") and self.known_metrics is not None:
             _check_metric(field, self.known_metrics, token.pos)
+        if field.name.startswith("config.") and self.known_config is not None:
+            _check_config(field, self.known_config, token.pos)
         value = self.peek()
         if value is None or value.kind not in ("word", "str", "and", "or", "not"):
             at = value.pos if value is not None else len(self.text)
@@ -332,15 +352,17 @@ class Query:
         return self.predicate is None or self.predicate(row, now, haystack)
 
 
-def parse_query(text: str, known_metrics: Collection[str] | None = None) -> Query:
+def parse_query(text: str, known_metrics: Collection[str] | None = None,
+                known_config: Collection[str] | None = None) -> Query:
     """Parse a filter text; raises :class:`QueryError` naming the problem and its position.
 
-    With ``known_metrics`` (the names any run logged), a metric field naming none of them is an
-    error instead of a filter that matches nothing.
+    With ``known_metrics`` (the names any run logged) or ``known_config`` (the flattened config
+    keys of all runs), a field naming none of them is an error instead of a filter that matches
+    nothing.
     """
     if not text.strip():
         return Query(text, None)
-    return Query(text, _Parser(text, known_metrics).parse())
+    return Query(text, _Parser(text, known_metrics, known_config).parse())
 
 
 def incomplete_comparison(text: str) -> str | None:

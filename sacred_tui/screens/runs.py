@@ -232,7 +232,7 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
             self._show_row_info()
             return False
         try:
-            query = parse_query(text, self._known_metrics(text))
+            query = parse_query(text, *self._known_keys(text))
         except QueryError as exc:
             field.add_class("-error")
             kept = f" (still showing {self.committed.text!r})" if self.committed.text.strip() else ""
@@ -257,11 +257,16 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
             self.table.set_query(query)
             self._show_status()
 
-    def _known_metrics(self, text: str) -> set[str] | None:
-        """Metric names any run logged, once every run's metrics are read (None before)."""
-        if "metric" not in text.lower() or not self.loaded or self.store.pending:
-            return None
-        return set(self.store.known_keys()[1])
+    def _known_keys(self, text: str) -> tuple[set[str] | None, set[str] | None]:
+        """Metric names and config keys of all runs, for a filter naming them, once every run is read.
+
+        Before that (None) a key no run seems to have may still arrive with the next runs read.
+        """
+        lowered = text.lower()
+        if ("metric" not in lowered and "config" not in lowered) or not self.loaded or self.store.pending:
+            return None, None
+        config, metrics = self.store.known_keys()
+        return set(metrics), set(config)
 
     @on(DataTable.HeaderSelected)
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:

@@ -97,6 +97,7 @@ def test_json_markdown_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[
                           (["--columns", "id,config.lrr"], "no run has the config key 'lrr'"),
                           (["--columns", "id,metric.los.min"], "no run logged a metric 'los'"),
                           (["--filter", "status="], "expected a value"),
+                          (["--filter", "config.optimm=x"], "no run has a config key 'optimm'; did you mean config.optim?"),
                           (["--columns", "bogus"], "Unknown column 'bogus'")]:
         with pytest.raises(SystemExit) as exit_info:
             main(["export", str(runs), *args])

@@ -142,3 +142,19 @@ def test_parse_span_units() -> None:
 def test_query_regex_keeps_its_parentheses_inside_a_group() -> None:
     assert ids("(experiment~svm(_grid|-linear))") == ["1", "3"]
     assert ids("(status=FAILED or experiment~(grid))") == ["1", "2"]
+
+
+def test_query_config_keys_no_run_has_are_refused_with_the_closest_ones() -> None:
+    known = ["lr", "layers", "opts.momentum", "opts.nested.flag"]
+    with pytest.raises(QueryError, match=r"no run has a config key 'lrr'; did you mean config\.lr\?"):
+        parse_query("status=COMPLETED and config.lrr>0.1", known_config=known)
+    with pytest.raises(QueryError) as refused:
+        parse_query("config.zzz=1", known_config=known)
+    assert str(refused.value) == "no run has a config key 'zzz' (at position 1)"
+    with pytest.raises(QueryError, match=r"config\.opts is a dict of keys: compare one of them "
+                                         r"\(config\.opts\.momentum, config\.opts\.nested\.flag\)"):
+        parse_query("config.opts~momentum", known_config=known)
+    # Keys inside dicts compare; unknown keys pass when the keys are not known yet (runs still loading).
+    nested = row("4", config={"opts.momentum": 0.5, "opts.nested.flag": True})
+    assert parse_query("config.opts.momentum=0.5", known_config=known).matches(nested, NOW_EPOCH, lambda r: "")
+    assert not parse_query("config.lrr>0.1").matches(nested, NOW_EPOCH, lambda r: "")

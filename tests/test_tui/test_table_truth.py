@@ -55,7 +55,8 @@ async def test_invalid_filters_keep_the_previous_rows(tmp_path: Path) -> None:
         for text, error in (("status=COMPLETED and config.lr>", "expected a value after '>'"),
                             ("started<2x", "started needs an age like 30m"),
                             ("metric.loss.foo<1", "'foo' is not a statistic of metric 'loss'"),
-                            ("metric.acc<1", "no run logged a metric 'acc'")):
+                            ("metric.acc<1", "no run logged a metric 'acc'"),
+                            ("config.lrr>0.01", "no run has a config key 'lrr'; did you mean config.lr?")):
             field.value = text
             await pilot.pause()
             assert error in info(app), info(app)
