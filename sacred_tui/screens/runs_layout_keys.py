@@ -23,7 +23,7 @@ __all__ = ["LAYOUT_BINDINGS", "RunsLayoutKeys"]
 LAYOUT_BINDINGS = [
     Binding("s", "cycle_sort", "Sort"),
     Binding("S", "reverse_sort", "Reverse sort", show=False),
-    Binding("o", "pick_sort", "Sort by…"),
+    Binding("o", "pick_sort", "Sort by…", show=False),
     Binding("c", "choose_columns", "Columns"),
 ]
 

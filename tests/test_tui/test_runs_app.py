@@ -284,3 +284,19 @@ async def test_app_big_tables_filter_when_typing_pauses(tmp_path: Path,
         await pilot.press("escape")  # clearing wins over the filter still waiting
         await pilot.pause(0.3)
         assert table.row_count == 2 and table.query_filter.text == ""
+
+
+async def test_footer_of_a_wide_terminal_shows_quit_and_help(tmp_path: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    for run_id in ("1", "2"):
+        write_run(tmp_path, run_id, status="COMPLETED")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        shown = {key.key: key.region for key in app.screen.query(FooterKey)}
+        width = app.screen.size.width
+        for key in ("q", "question_mark"):
+            assert key in shown, sorted(shown)
+            assert shown[key].width and shown[key].right <= width, (key, shown[key], width)
