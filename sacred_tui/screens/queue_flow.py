@@ -118,20 +118,24 @@ class QueueFlow:
         """Ask SLURM about the folder's unfinished jobs (one squeue call, in a worker thread)."""
         if self._slurm_busy or self.store is None:
             return
+        self._slurm_busy = True
+        self.app.run_worker(self._poll_slurm, thread=True, group="slurm-monitor",
+                            exit_on_error=False, description="Asking SLURM about jobs")
+
+    def _slurm_runs(self) -> list[Path]:
+        """The run folders whose job SLURM may still report on (a walk of every row: off the UI thread)."""
         wanted = set(self._followed)
         # slurm.json is read afresh by the monitor: a queued row may not know its job yet.
         wanted.update(row.run_id for row in self.store.rows()
                       if row.queue is not None and row.queue.slurm
                       and (row.status == "QUEUED" or not row.queue.job_final))
-        if not wanted:
-            return
-        run_dirs = [self.store.path / run_id for run_id in sorted(wanted)]
-        self._slurm_busy = True
-        self.app.run_worker(lambda: self._poll_slurm(run_dirs), thread=True, group="slurm-monitor",
-                            exit_on_error=False, description="Asking SLURM about jobs")
+        return [self.store.path / run_id for run_id in sorted(wanted)]
 
-    def _poll_slurm(self, run_dirs: list[Path]) -> None:
+    def _poll_slurm(self) -> None:
         try:
+            run_dirs = self._slurm_runs()
+            if not run_dirs:
+                return
             report = self.monitor.poll(run_dirs)
             self._followed = {run_dir.name for run_dir in report.unfinished}
             if report.changed:
