@@ -1,19 +1,15 @@
 """Fuzz: a folder of damaged and hostile runs. Every reader returns, the app opens every run's every tab.
 
 The folder holds the catalogue of damaged_runs.py plus runs mutated at random (seeded; set
-SACRED_TUI_FUZZ_SEED to try another seed). Permission cases run as an unprivileged user: as root
-(here and in CI) they run in a forked child that drops to ``nobody`` first.
+SACRED_TUI_FUZZ_SEED to try another seed). Permission cases need a reader that file modes stop: as
+root (here and in CI) they run in a forked child without root's file privileges (unprivileged.py).
 """
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
-import pwd
 import time
-import traceback
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,6 +23,7 @@ from sacred_tui.data.watcher import NATIVE, POLLING
 from sacred_tui.screens.run_detail import RunDetailScreen
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.widgets.artifacts_list import ArtifactsList
+from unprivileged import run_unprivileged
 
 SEED = int(os.environ.get("SACRED_TUI_FUZZ_SEED", "20241203"))
 RUN_CPU_BOUND = 12.0
@@ -118,69 +115,10 @@ async def test_app_opens_every_tab_of_every_damaged_run(tmp_path: Path) -> None:
     assert not slow, f"runs over {RUN_CPU_BOUND} CPU s or {RUN_WALL_BOUND} s to open (cpu, wall): {slow}"
 
 
-# -- permission cases, as an unprivileged user --------------------------------------------------
-
-async def _warm_up(folder: Path) -> None:
-    """Run the app once as we are, so the forked child needs no module it could not read as nobody."""
-    folder.mkdir()
-    async with SacredTuiApp(folder, poll=True).run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.1)
-
-
-def _as_nobody(check: Callable[[], object], timeout: float = 240.0) -> object:
-    """Run ``check`` in a forked child that dropped root for ``nobody``; return its JSON result."""
-    try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        pytest.skip("no unprivileged user 'nobody' on this machine to run the permission cases as")
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: drop privileges, run, report, never return into pytest
-        code = 1
-        try:
-            os.close(read_end)
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            payload = {"result": check()}
-            code = 0
-        except BaseException:
-            payload = {"error": traceback.format_exc()}
-        with os.fdopen(write_end, "w") as pipe:
-            pipe.write(json.dumps(payload, default=str))
-        os._exit(code)
-    os.close(write_end)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, _status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.05)
-    else:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        pytest.fail(f"the unprivileged check did not finish in {timeout} s")
-    with os.fdopen(read_end) as pipe:
-        payload = json.loads(pipe.read() or '{"error": "the child wrote nothing"}')
-    assert "error" not in payload, payload["error"]
-    return payload["result"]
-
+# -- permission cases, as a reader without root's file privileges ----------------------------
 
 def _unreadable_folder(root: Path) -> dict[str, str]:
-    kinds = make_unreadable_runs(root)
-    if os.geteuid() == 0:
-        os.chmod(root, 0o755)
-        for parent in root.parents:  # let nobody reach the folder (pytest's tmp dirs are 0700)
-            if parent == Path(parent.anchor):
-                break
-            mode = parent.stat().st_mode
-            if not mode & 0o001:
-                os.chmod(parent, mode | 0o001)
-    return kinds
-
-
-def _run_unprivileged(check: Callable[[], object]) -> object:
-    return _as_nobody(check) if os.geteuid() == 0 else check()
+    return make_unreadable_runs(root)
 
 
 def test_unreadable_runs_are_problems_for_an_unprivileged_reader(tmp_path: Path) -> None:
@@ -188,13 +126,14 @@ def test_unreadable_runs_are_problems_for_an_unprivileged_reader(tmp_path: Path)
     kinds = _unreadable_folder(root)
 
     def check() -> object:
-        assert os.geteuid() != 0
+        with pytest.raises(PermissionError):  # really without root's file privileges
+            (root / "locked-files" / "run.json").read_bytes()
         failures = exercise_folder(root)
         from sacred_tui.data.store import RunStore
         rows = {row.run_id: list(row.problems) for row in RunStore(root).load_all()}
         return {"failures": failures, "rows": rows}
 
-    result = _run_unprivileged(check)
+    result = run_unprivileged(check)
     assert isinstance(result, dict)
     assert not result["failures"], "\n\n".join(result["failures"][:5])
     rows = result["rows"]
@@ -208,8 +147,6 @@ def test_unreadable_runs_are_problems_for_an_unprivileged_reader(tmp_path: Path)
 def test_app_shows_unreadable_runs_once_and_finishes_loading(tmp_path: Path) -> None:
     root = tmp_path / "runs"
     kinds = _unreadable_folder(root)
-
-    asyncio.run(_warm_up(tmp_path / "empty"))
 
     def check() -> object:
         async def drive() -> dict[str, object]:
@@ -257,7 +194,7 @@ def test_app_shows_unreadable_runs_once_and_finishes_loading(tmp_path: Path) -> 
                         "problems": list(app.store.get("locked-folder").problems)}  # type: ignore[union-attr]
         return asyncio.run(drive())
 
-    result = _run_unprivileged(check)
+    result = run_unprivileged(check)
     assert isinstance(result, dict)
     assert result["problems"] == ["the run folder cannot be opened (permission denied)"]
     assert result["polls"] >= 10
