@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from core.runs import numeric_run_id
-from sacred_tui.data.fields import Field, resolve_field, sort_value
+from sacred_tui.data.fields import DURATION, Field, resolve_field, sort_value
 from sacred_tui.data.format import (MISSING, format_duration, format_number, format_time,
                                     format_value)
 from sacred_tui.data.liveness import status_words
@@ -141,6 +142,39 @@ def sort_key(row: RunRow, key: str, now: float) -> tuple[int, Any]:
         return (3, row.run_id) if number is None else (1, number)
     field = _column_field(key)
     return (9, 0) if field is None else sort_value(field.get(row, now))
+
+
+def changes_with_time(key: str) -> bool:
+    """Whether the column's text and sort key change with time alone while a run runs."""
+    field = None if key in BASE_KEYS and key != "duration" else _column_field(key)
+    return field is not None and field.kind == DURATION
+
+
+def sort_getter(key: str) -> Callable[[RunRow, float], tuple[int, Any]]:
+    """:func:`sort_key` for one column, with its field looked up once (for many rows)."""
+    if key == "id":
+        def by_id(row: RunRow, now: float) -> tuple[int, Any]:
+            number = numeric_run_id(row.run_id)
+            return (3, row.run_id) if number is None else (1, number)
+
+        return by_id
+    field = _column_field(key)
+    if field is None:
+        return lambda row, now: (9, 0)
+    if field.name.startswith("metric."):
+        name, _, stat = field.name[len("metric."):].rpartition(".")
+        read = attrgetter(stat)
+
+        def by_metric(row: RunRow, now: float) -> tuple[int, Any]:
+            summary = row.metrics.get(name)
+            value = None if summary is None else read(summary)
+            if value.__class__ is float:  # the common case, as sort_value orders it
+                return (1, value) if value == value else (8, 0)
+            return sort_value(value)
+
+        return by_metric
+    get = field.get
+    return lambda row, now: sort_value(get(row, now))
 
 
 def haystack(row: RunRow, keys: Sequence[str], now: float) -> str:

@@ -258,6 +258,10 @@ class _Parser:
         self.index = 0
         self.known_metrics = known_metrics
         self.known_config = known_config
+        self.words: list[str] = []
+        """The bare words met (searches of the visible cells), lower-cased."""
+        self.only_words = True
+        """Whether the query is nothing but words, all of which must be found."""
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -277,6 +281,7 @@ class _Parser:
     def or_expr(self) -> Predicate:
         parts = [self.and_expr()]
         while (token := self.peek()) is not None and token.kind == "or":
+            self.only_words = False
             self.take()
             parts.append(self.and_expr())
         if len(parts) == 1:
@@ -297,6 +302,8 @@ class _Parser:
         token = self.peek()
         if token is None:
             raise QueryError("expected a condition or a word", len(self.text))
+        if token.kind in ("not", "lp"):
+            self.only_words = False
         if token.kind == "not":
             self.take()
             inner = self.not_expr()
@@ -319,8 +326,10 @@ class _Parser:
         following = self.peek()
         if following is None or following.kind != "op":
             needle = token.text.casefold()
+            self.words.append(needle)
             return lambda row, now, hay: needle in hay(row)
         op = self.take()
+        self.only_words = False
         if token.kind == "str":
             raise QueryError("a field name cannot be quoted", token.pos)
         field = resolve_field(token.text)
@@ -346,6 +355,10 @@ class Query:
 
     text: str
     predicate: Predicate | None
+    words: bool = False
+    """True when the query looks for words in the visible cells (it depends on the columns shown)."""
+    needles: tuple[str, ...] = ()
+    """When the query is only words: the lower-cased words a row's visible text must all contain."""
 
     def matches(self, row: RunRow, now: float, haystack: Haystack) -> bool:
         """Return True when ``row`` passes; ``haystack(row)`` gives lower-cased visible text."""
@@ -362,7 +375,9 @@ def parse_query(text: str, known_metrics: Collection[str] | None = None,
     """
     if not text.strip():
         return Query(text, None)
-    return Query(text, _Parser(text, known_metrics, known_config).parse())
+    parser = _Parser(text, known_metrics, known_config)
+    predicate = parser.parse()
+    return Query(text, predicate, bool(parser.words), tuple(parser.words) if parser.only_words else ())
 
 
 def incomplete_comparison(text: str) -> str | None:

@@ -58,7 +58,7 @@ class MetricSummary:
 
     def stat(self, name: str) -> float | None:
         """Return ``last``, ``min`` or ``max`` by name."""
-        return {"last": self.last, "min": self.min, "max": self.max}.get(name)
+        return getattr(self, name) if name in ("last", "min", "max") else None
 
 
 @dataclass(frozen=True, slots=True)

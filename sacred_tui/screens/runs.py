@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from sacred_tui.data.format import format_time
 from sacred_tui.data.liveness import liveness_sentence
@@ -268,23 +268,22 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
         config, metrics = self.store.known_keys()
         return set(metrics), set(config)
 
-    @on(DataTable.HeaderSelected)
-    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
-        key = event.column_key.value
-        if key and key != "mark":
+    @on(RunsTable.HeaderSelected)
+    def _header_clicked(self, event: RunsTable.HeaderSelected) -> None:
+        key = event.column_key
+        if key != "mark":
             self.table.sort_by(key)
             self._save_layout()
             self._show_status()
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(RunsTable.RowHighlighted)
+    def _row_highlighted(self, event: RunsTable.RowHighlighted) -> None:
         self._show_row_info()
         self.refresh_bindings()  # x (stop) is offered for running runs only
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.open_run(event.row_key.value)
+    @on(RunsTable.RowSelected)
+    def _row_selected(self, event: RunsTable.RowSelected) -> None:
+        self.open_run(event.row_key)
 
     @on(RunsTable.MarksChanged)
     def _marks_changed(self, event: RunsTable.MarksChanged) -> None:
@@ -344,7 +343,7 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
         parts.append(f"sorted by {label} {'▼' if table.sort_reverse else '▲'}")
         if table.marked:
             parts.append(f"{len(table.marked)} marked")
-        archived = sum(1 for row in table.all_rows.values() if row.archived)
+        archived = table.archived_count
         if archived:
             parts.append(f"{archived} archived " + ("shown (A hides)" if table.show_archived else "hidden (A shows)"))
         if not self.loaded or self.store.pending:

@@ -16,7 +16,7 @@ from sacred_tui.screens.run_detail import RunDetailScreen
 from sacred_tui.screens.runs import RunsScreen
 from sacred_tui.screens.sort_picker import SortPickerScreen
 from sacred_tui.widgets.artifacts_list import ArtifactsList
-from sacred_tui.widgets.sized_table import MAX_COLUMN_WIDTH, MAX_ID_WIDTH
+from sacred_tui.widgets.table_lines import MAX_COLUMN_WIDTH, MAX_ID_WIDTH
 from tui_runs_factory import write_run
 
 SHOWN = "␛]0;PWN␇␛[2J"
@@ -133,7 +133,7 @@ async def test_long_values_do_not_widen_columns_past_a_cap(tmp_path: Path) -> No
             if isinstance(app.screen, RunsScreen) and app.screen.loaded and not app.store.pending:
                 break
         table = app.screen.table  # type: ignore[attr-defined]
-        widths = {column.key.value: column.content_width for column in table.columns.values()}
+        widths = {column.key: column.content_width for column in table.columns.values()}
         assert widths["id"] == MAX_ID_WIDTH
         assert widths["experiment"] == widths["comment"] == MAX_COLUMN_WIDTH
         output = terminal_output(app)

@@ -1,0 +1,169 @@
+"""Provides RunOrder: every run id in the table's sort order, kept between filters.
+
+Filtering walks this order and keeps the matching ids, so a new filter never sorts. The order is
+sorted again only when the sort changes (one ``sorted`` over ids with a key looked up in a dict)
+or when rows come, go or change their key (then the list is nearly sorted and sorting it again
+is about one comparison per row). Sort keys are made once per row version; the duration of a
+running run changes with time and is made again when it is used.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sacred_tui.data.columns import changes_with_time, sort_getter
+from sacred_tui.data.rows import RunRow
+from sacred_tui.widgets.run_cells import ticks
+
+Key = tuple[int, Any]
+
+_KEPT_COLUMNS = 4
+"""Sort keys are kept for this many of the columns sorted by lately (sorting back is quick)."""
+
+
+class RunOrder:
+    """The ids of all rows sorted by ``column`` (``reverse`` for descending), missing values last."""
+
+    def __init__(self) -> None:
+        self.column = "id"
+        self.reverse = True
+        self._raw: dict[str, dict[str, tuple[RunRow, Key]]] = {}
+        """Per column sorted by lately: the key of each row version, as :func:`sort_key` gives it."""
+        self._keys: dict[str, Key] | None = {}
+        """The key each id is sorted by (missing values placed last for :attr:`reverse`); None
+        when the order was taken from :attr:`_done` (made when rows change)."""
+        self._ids: list[str] = []
+        self._version = 0
+        """Counts changes of the rows: orders made at an older version are out of date."""
+        self._done: dict[tuple[str, bool], tuple[int, list[str]]] = {}
+        """Orders made lately, by sort, with the version they were made at (sorting back is free)."""
+        self._stale = True
+        """Every key must be made again (the sort or the whole set of rows changed)."""
+        self._get = sort_getter(self.column)
+        self._live = False
+        """Whether keys of running runs change with time (the duration column)."""
+        self._resort = False
+        """Some keys changed or ids were added: the list needs sorting again (nearly sorted)."""
+
+    def set_sort(self, column: str, reverse: bool) -> None:
+        """Sort by ``column`` from now on."""
+        if (column, reverse) != (self.column, self.reverse):
+            if column != self.column:
+                self._get = sort_getter(column)
+            self.column, self.reverse = column, reverse
+            self._live = changes_with_time(column)
+            self._stale = True
+
+    def reset(self) -> None:
+        """Every row may have changed (they were all replaced)."""
+        self._stale = True
+        self._version += 1
+
+    def _known(self) -> dict[str, tuple[RunRow, Key]]:
+        known = self._raw.pop(self.column, None)
+        if known is None:
+            known = {}
+            while len(self._raw) >= _KEPT_COLUMNS:
+                del self._raw[next(iter(self._raw))]
+        self._raw[self.column] = known  # the most recent last
+        return known
+
+    def key(self, row: RunRow, now: float) -> Key:
+        """The key ``row`` is sorted by."""
+        known = self._raw.get(self.column)
+        if known is None:
+            known = self._known()
+        found = known.get(row.run_id)
+        if found is not None and found[0] is row and not (self._live and ticks(row)):
+            raw = found[1]
+        else:
+            raw = self._get(row, now)
+            known[row.run_id] = (row, raw)
+        # Missing values go last whichever the direction.
+        return ((-1 if self.reverse else 99), 0) if raw[0] == 9 else raw
+
+    def _all_keys(self, rows: Mapping[str, RunRow], now: float) -> dict[str, Key]:
+        """The key of every row, made in one tight pass (reused for row versions seen before)."""
+        known, get, live = self._known(), self._get, self._live
+        raw: dict[str, Key] = {}
+        if self.column == "id":  # an id never changes: no need to look at the row
+            for run_id, row in rows.items():
+                found = known.get(run_id)
+                if found is None:
+                    found = known[run_id] = (row, get(row, now))
+                raw[run_id] = found[1]
+        else:
+            for run_id, row in rows.items():
+                found = known.get(run_id)
+                if found is None or found[0] is not row or (live and ticks(row)):
+                    found = known[run_id] = (row, get(row, now))
+                raw[run_id] = found[1]
+        if len(known) > len(rows):
+            for run_id in [run_id for run_id in known if run_id not in rows]:
+                del known[run_id]
+        # Missing values go last whichever the direction.
+        missing = ((-1 if self.reverse else 99), 0)
+        for run_id in [run_id for run_id, key in raw.items() if key[0] == 9]:
+            raw[run_id] = missing
+        return raw
+
+    def _sorted(self, keys: dict[str, Key]) -> list[str]:
+        """Ids sorted by key: kind by kind, each by its values (quicker than comparing tuples)."""
+        groups: dict[int, dict[str, Any]] = {}
+        for run_id, (group, value) in keys.items():
+            members = groups.get(group)
+            if members is None:
+                members = groups[group] = {}
+            members[run_id] = value
+        ids: list[str] = []
+        for group in sorted(groups, reverse=self.reverse):
+            members = groups[group]
+            ids += sorted(members, key=members.__getitem__, reverse=self.reverse)
+        return ids
+
+    def ordered(self, rows: Mapping[str, RunRow], now: float) -> list[str]:
+        """Every id of ``rows``, sorted (do not modify the list)."""
+        if self._stale:
+            sort = (self.column, self.reverse)
+            done = self._done.pop(sort, None)
+            if done is not None and done[0] == self._version and not self._live:
+                self._ids, self._keys = list(done[1]), None
+            else:
+                self._keys = keys = self._all_keys(rows, now)
+                self._ids = self._sorted(keys)
+            while len(self._done) >= _KEPT_COLUMNS:
+                del self._done[next(iter(self._done))]
+            self._done[sort] = (self._version, list(self._ids))
+            self._stale = self._resort = False
+        elif self._resort and self._keys is not None:
+            self._ids.sort(key=self._keys.__getitem__, reverse=self.reverse)
+            self._resort = False
+        return self._ids
+
+    def update(self, rows: Iterable[RunRow], removed: Iterable[str], now: float) -> bool:
+        """Take new versions of some rows and drop removed ones; True when the order may change."""
+        rows = list(rows)
+        gone = set(removed)
+        if rows or gone:
+            self._version += 1
+        if self._keys is None:  # the order was reused: make the keys again
+            self._stale = True
+        if self._stale:
+            return True
+        keys, moved = self._keys, False
+        gone = {run_id for run_id in gone if keys.pop(run_id, None) is not None}
+        for known in self._raw.values():
+            for run_id in gone:
+                known.pop(run_id, None)
+        if gone:
+            self._ids = [run_id for run_id in self._ids if run_id not in gone]
+            moved = True
+        for row in rows:
+            key = self.key(row, now)
+            before = keys.get(row.run_id)
+            if before is None:
+                self._ids.append(row.run_id)
+            if before != key:
+                keys[row.run_id] = key
+                self._resort = moved = True
+        return moved
