@@ -16,6 +16,7 @@ A bare word (or quoted text) keeps rows whose visible cells contain it, ignoring
 from __future__ import annotations
 
 import difflib
+import operator
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -121,6 +122,12 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "==": operator.eq, "!=": operator.ne,
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+
+
 def _compare(left: Any, op: str, right: Any) -> bool:
     if op in ("=", "=="):
         return bool(left == right)
@@ -150,8 +157,11 @@ def _value_test(op: str, raw: str, pos: int) -> Callable[[Any], bool]:
     number = _number(raw)
     folded = raw.casefold()
     ordering = op not in ("=", "==", "!=")
+    compare = _OPERATORS[op]
 
     def test(value: Any) -> bool:
+        if number is not None and (value.__class__ is float or value.__class__ is int):
+            return compare(value, number)  # the common case, as the general path decides it
         if value is None:
             return op == "!="
         if number is not None:

@@ -62,6 +62,27 @@ class Column:
         return f"Column({self.key!r}, {self.content_width})"
 
 
+def cut(segments: list[Segment], widths: list[int], start: int, end: int) -> list[Segment]:
+    """The cells ``start`` to ``end`` of a line of ``segments``, each as wide as ``widths`` says."""
+    shown: list[Segment] = []
+    position = 0
+    for segment, width in zip(segments, widths):
+        stop = position + width
+        if position >= end:
+            break
+        if stop > start:
+            if start <= position and stop <= end:
+                shown.append(segment)
+            else:
+                low, high = max(start, position) - position, min(end, stop) - position
+                if segment.text.isascii():
+                    shown.append(Segment(segment.text[low:high], segment.style))
+                else:
+                    shown.append(segment.split_cells(low)[1].split_cells(high - low)[0])
+        position = stop
+    return shown
+
+
 class TableLines:
     """Drawing of the header and the rows on screen (mixed into VirtualTable, which has the state)."""
 
@@ -80,6 +101,7 @@ class TableLines:
     _base_style: Style
     _styles: dict[tuple[str, bool, str, bool], Style]
     _styles_look: int
+    _widths: tuple[int, list[int], list[int]]
     get_component_rich_style: Any
     row_key_at: Any
     rows_in_view: Any
@@ -111,10 +133,20 @@ class TableLines:
             if key is None:
                 return Strip.blank(width, self._base_style)
             fixed, scrolling, extend = self._row(index, key)
-        fixed_width = Segment.get_line_length(fixed)
+        if self._widths[0] != self._look:
+            columns = list(self.columns.values())
+            widths = [column.content_width + 2 * self.cell_padding for column in columns]
+            self._widths = (self._look, widths[:self.fixed_columns], widths[self.fixed_columns:])
+        _, fixed_widths, scrolling_widths = self._widths
+        fixed_width = sum(fixed_widths)
+        if fixed_width > width:  # a terminal narrower than the frozen columns
+            return Strip(fixed).crop(0, width)
         start = int(self.scroll_x)
-        shown = Strip(scrolling).crop(start, start + max(0, width - fixed_width))
-        return Strip([*fixed, *shown]).adjust_cell_length(width, extend).simplify()
+        segments = fixed + cut(scrolling, scrolling_widths, start, start + width - fixed_width)
+        used = fixed_width + max(0, min(width - fixed_width, sum(scrolling_widths) - start))
+        if used < width:
+            segments.append(Segment(" " * (width - used), extend))
+        return Strip(segments, width)
 
     def _style(self, stripe: str, frozen: bool, cell_style: str, cursor: bool) -> Style:
         """The style of a cell (kept per combination until the look changes)."""

@@ -122,15 +122,18 @@ class VirtualTable(TableLines, ScrollView, can_focus=True):
         self._keys: list[str] = []
         self._index: dict[str, int] | None = None
         self._cursor = 0
-        self._highlighted: tuple[int, str] | None = None
+        self._highlighted: str | None = None
         self._drawn: dict[str, tuple[tuple[object, ...], list[Segment], list[Segment]]] = {}
         """Segments of recently drawn rows (fixed part, scrolling part), by row key."""
         self._look = 0
+        """Bumped whenever every drawn row is stale (widths, columns, focus, styles)."""
         self._base_style = Style()
         """The widget's own style, read once per drawing (reading it is not free)."""
         self._styles: dict[tuple[str, bool, str, bool], Style] = {}
+        """Cell styles by stripe, frozen, cell style and cursor, made at look ``_styles_look``."""
         self._styles_look = 0
-        """Bumped whenever every drawn row is stale (widths, columns, focus, styles)."""
+        self._widths: tuple[int, list[int], list[int]] = (-1, [], [])
+        """Widths of the frozen and the other columns' cells, made at look ``_widths[0]``."""
 
     # -- what subclasses provide -----------------------------------------------------------------
     def row_cells(self, key: str) -> Sequence[Cell]:
@@ -186,6 +189,10 @@ class VirtualTable(TableLines, ScrollView, can_focus=True):
             index = self.get_row_index(key)
         except KeyError:
             return
+        self._refresh_line(index)
+
+    def _refresh_line(self, index: int) -> None:
+        """Draw the row at ``index`` again when it is on screen."""
         if index in self.rows_in_view():
             self.refresh(Region(0, index - int(self.scroll_y) + 1, self.size.width, 1))
 
@@ -210,20 +217,18 @@ class VirtualTable(TableLines, ScrollView, can_focus=True):
         row = max(0, min(row, len(self._keys) - 1))
         if row != self._cursor:
             before, self._cursor = self._cursor, row
-            for index in (before, row):
-                key = self.row_key_at(index)
-                if key is not None:
-                    self.refresh_row(key)
+            self._refresh_line(before)  # their look depends on the cursor: no cell changed
+            self._refresh_line(row)
         self.note_highlight()
 
     def note_highlight(self) -> None:
-        """Post RowHighlighted when the row under the cursor is not the one last announced."""
+        """Post RowHighlighted when the row under the cursor is not the one last announced (a
+        row that only moved, by a sort or a filter, is not announced again)."""
         key = self.row_key_at(self._cursor)
-        current = None if key is None else (self._cursor, key)
-        if current != self._highlighted:
-            self._highlighted = current
-            if current is not None:
-                self.post_message(self.RowHighlighted(self, current[1], current[0]))
+        if key != self._highlighted:
+            self._highlighted = key
+            if key is not None:
+                self.post_message(self.RowHighlighted(self, key, self._cursor))
 
     def _body_height(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)

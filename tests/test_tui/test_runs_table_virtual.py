@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import time
 
+from rich.segment import Segment
 from textual.app import App, ComposeResult
 
 from sacred_tui.data.columns import BASE_COLUMNS, column_for
 from sacred_tui.data.query import parse_query
 from sacred_tui.data.rows import RunRow
 from sacred_tui.widgets.runs_table import RunsTable
+from sacred_tui.widgets.table_lines import cut
 from sacred_tui.widgets.virtual_table import VirtualTable
 from screen_text import screen_lines
 
@@ -172,3 +174,13 @@ async def test_filter_and_sort_of_thousands_of_rows_take_little_ui_time() -> Non
         # About 10 ms each on a quiet 2-core machine; the old table spent 60-300 ms here.
         assert max(costs.values()) < 0.15, costs
         print(costs)
+
+
+def test_lines_are_cut_at_the_scroll_position_by_terminal_cells() -> None:
+    line = [Segment(" ab "), Segment(" 日本 "), Segment(" cd ")]
+    widths = [4, 6, 4]
+    assert "".join(segment.text for segment in cut(line, widths, 0, 14)) == " ab  日本  cd "
+    assert [segment.text for segment in cut(line, widths, 2, 5)] == ["b ", " "]
+    assert [segment.text for segment in cut(line, widths, 10, 12)] == [" c"]
+    middle = cut(line, widths, 6, 9)  # starts inside a wide character: a space stands for its half
+    assert sum(segment.cell_length for segment in middle) == 3
