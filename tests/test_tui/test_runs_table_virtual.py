@@ -184,3 +184,19 @@ def test_lines_are_cut_at_the_scroll_position_by_terminal_cells() -> None:
     assert [segment.text for segment in cut(line, widths, 10, 12)] == [" c"]
     middle = cut(line, widths, 6, 9)  # starts inside a wide character: a space stands for its half
     assert sum(segment.cell_length for segment in middle) == 3
+
+
+async def test_word_filters_match_what_the_query_says_of_each_row() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 24)) as pilot:
+        table = app.query_one(RunsTable)
+        table.set_rows(many(60))
+        await pilot.pause()
+        for text in ("exp3", "EXP3 host2", "exp3 and host2", "exp3 or host2", "not exp3", "'p2' status=FAILED"):
+            query = parse_query(text)
+            assert bool(query.needles) == (text in ("exp3", "EXP3 host2", "exp3 and host2"))
+            table.set_query(query)
+            expected = [row.run_id for row in table.all_rows.values()
+                        if query.matches(row, 0.0, lambda row: table._cells.haystack(row, 0.0))]
+            assert sorted(table.visible_ids(), key=int) == sorted(expected, key=int), text
+            assert expected
