@@ -94,6 +94,8 @@ class SacredTuiApp(LaunchingApp):
             if self._closing:
                 return
             self.post_message(RunsUpdated([row.run_id for row in batch]))
+        # The next opening takes the rows of finished runs from the rows cache instead of their files.
+        self.store.save_row_cache()
         # What the load built lives as long as the app: the cyclic collector need not walk it
         # again at every full collection (with 20,000 rows one took most of a second).
         gc.freeze()

@@ -30,7 +30,8 @@ ALL_FILES: frozenset[str] = frozenset()
 """An empty set of changed file names means "anything may have changed"."""
 
 
-def _last_write(stamp: RunStamp | None) -> float | None:
+def last_write_of(stamp: RunStamp | None) -> float | None:
+    """The newest modification time of a run's tracked files (POSIX seconds), None when none."""
     if stamp is None:
         return None
     times = [entry[0] for entry in stamp.files if entry is not None]
@@ -131,7 +132,7 @@ class RunRowReader:
         queue = (read_queue_view(self.folder.path / run_id, ticket=waiting)
                  if waiting or running or changed else None)
         row = row_from_run_json(run_id, raw, config=config, metrics=metrics, problems=problems,
-                                last_write=_last_write(stamp),
+                                last_write=last_write_of(stamp),
                                 process=read_process_info(self.folder.path / run_id) if running else None,
                                 queue=queue, annotations=annotations, now=now)
         if previous is not None and not raw and any(p.startswith(RUN_JSON) for p in problems):

@@ -23,8 +23,10 @@ from core.runs import RUN_JSON, RunsFolder, RunStamp, StoredRun
 from core.runs.folder import stamp_run
 from sacred_tui.data.liveness import is_running
 from sacred_tui.data.queue_view import read_queue_view
+from sacred_tui.data import row_cache
+from sacred_tui.data.row_cache import RowCache, kept_line, stamp_with_key, verified_payload, write_cache
 from sacred_tui.data.rows import RunRow, run_id_sort_key
-from sacred_tui.data.run_row_reader import ALL_FILES, RunRowReader
+from sacred_tui.data.run_row_reader import ALL_FILES, RunRowReader, last_write_of
 
 
 @dataclass(slots=True)
@@ -53,6 +55,11 @@ class RunStore:
         self._preferred: list[str] = []
         self._order: list[str] | None = None
         """The run ids in the order :meth:`rows` returns them (None: sort again)."""
+        self._kept: dict[str, tuple[str, RunRow, str | None]] = {}
+        """Rows the rows cache may keep: run id -> (cache key, the row read with that key, its payload
+        when it came from the cache). Only while the row in ``_rows`` is that very row."""
+        self._cache_lines = 0
+        """How many rows the cache file held when the latest load read it."""
         self._generation = 0
         """Counts loads: rows read for an older load are not committed."""
         self._lock = threading.RLock()
@@ -129,27 +136,56 @@ class RunStore:
             self._generation += 1
             generation = self._generation
             self._rows, self._stamps, self._unenriched, self._preferred = {}, {}, {}, []
-            self._order = None
+            self._kept, self._order = {}, None
         run_ids = self.folder.list_run_ids()
         newest_first = sorted(run_ids, key=run_id_sort_key, reverse=True)
         base = self.folder.path
         rest = newest_first[first:]
         batches = [newest_first[:first], *(rest[start:start + chunk] for start in range(0, len(rest), chunk))]
-        for batch in batches:
+        cache = RowCache()
+        first_keys: list[tuple[str, str, float | None]] = []
+        for index, batch in enumerate(batches):
+            racy_before = time.time_ns() - int(row_cache.RACY_SECONDS * 1e9)
+            stamped = [(run_id, *stamp_with_key(f"{base}/{run_id}", racy_before)) for run_id in batch]
+            if index == 1:  # the newest rows are drawn by now: the kept rows come next
+                cache = RowCache.read(base)
+                self._cache_lines = len(cache)
+            wanted = [(run_id, key, last_write_of(stamp)) for run_id, stamp, key in stamped if key]
+            kept = cache.rows([*first_keys, *wanted], now=now) if cache else {}
             read = []
-            for run_id in batch:
-                stamp = stamp_run(f"{base}/{run_id}")
-                read.append((stamp, self.reader.read_safely(run_id, ALL_FILES, now, full=False, previous=None,
-                                                         stamp=stamp)))
+            for run_id, stamp, key in stamped:
+                if run_id in kept:
+                    read.append((stamp, key, *kept.pop(run_id)))
+                else:
+                    read.append((stamp, key, self.reader.read_safely(run_id, ALL_FILES, now, full=False,
+                                                                     previous=None, stamp=stamp), None))
             with self._lock:
                 if generation != self._generation:
                     return
                 self._order = None
-                for stamp, row in read:
+                for stamp, key, row, payload in read:
                     self._stamps[row.run_id] = stamp
                     self._rows[row.run_id] = row
-                    self._unenriched[row.run_id] = None
-            yield [row for _stamp, row in read]
+                    if payload is None:
+                        self._unenriched[row.run_id] = None
+                    if key is not None:
+                        self._kept[row.run_id] = (key, row, payload)
+                # The newest runs, read before the cache: their kept rows (config, metrics) too.
+                early = [row for row, _payload in kept.values() if self._swap_kept(row, _payload)]
+            if index == 0:
+                first_keys = wanted
+            yield [*early, *(row for _stamp, _key, row, _payload in read)]
+
+    def _swap_kept(self, row: RunRow, payload: str) -> bool:
+        """Take the kept row of a run the first batch read without its config and metrics."""
+        kept = self._kept.get(row.run_id)
+        if (kept is None or kept[2] is not None or row.run_id not in self._unenriched
+                or self._rows.get(row.run_id) is not kept[1]):
+            return False
+        self._rows[row.run_id] = row
+        del self._unenriched[row.run_id]
+        self._kept[row.run_id] = (kept[0], row, payload)
+        return True
 
     def enrich(self, batch_size: int = 500, now: float | None = None) -> Iterator[list[RunRow]]:
         """Read config and metrics of the rows the first pass left out, yielding batches of rows.
@@ -176,7 +212,31 @@ class RunStore:
                     if self._rows.get(row.run_id) is before:
                         self._rows[row.run_id] = row
                         rows.append(row)
+                        kept = self._kept.get(row.run_id)
+                        if kept is not None and kept[1] is before:
+                            self._kept[row.run_id] = (kept[0], row, None)
             yield rows
+
+    def save_row_cache(self) -> bool:
+        """Write the rows of finished runs to the rows cache, for the next opening of the folder.
+
+        Returns False when nothing was written (nothing new to keep, or the folder is read-only).
+        """
+        with self._lock:
+            entries = [(run_id, key, row, payload) for run_id, (key, row, payload) in self._kept.items()
+                       if self._rows.get(run_id) is row]
+        now = time.time()
+        lines, fresh = [], 0
+        for run_id, key, row, payload in entries:
+            if payload is None:
+                payload = verified_payload(row, now=now)
+                if payload is None:
+                    continue
+                fresh += 1
+            lines.append(kept_line(run_id, key, payload))
+        if not fresh and len(lines) == self._cache_lines:
+            return False  # the file holds exactly these rows already
+        return write_cache(self.folder.path, lines)
 
     def load_all(self, now: float | None = None) -> list[RunRow]:
         """Load every run completely (both passes)."""
@@ -210,6 +270,7 @@ class RunStore:
                 self._stamps[run_id] = stamp
                 self._rows[run_id] = row
                 self._unenriched.pop(run_id, None)  # read whole just now
+                self._kept.pop(run_id, None)
             update.rows.append(row)
             update.files[run_id] = files
         return update
@@ -260,6 +321,7 @@ class RunStore:
     def _drop(self, run_id: str) -> bool:
         self._order = None
         self._unenriched.pop(run_id, None)
+        self._kept.pop(run_id, None)
         self._stamps.pop(run_id, None)
         self.reader.forget(run_id)
         return self._rows.pop(run_id, None) is not None

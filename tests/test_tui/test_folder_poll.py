@@ -87,3 +87,22 @@ def test_a_recently_written_run_is_stated_in_full_every_time(tmp_path: Path) -> 
     with open(tmp_path / "21" / "cout.txt", "a") as handle:
         handle.write("step 1\n")
     assert poller.scan(known).changed == {"21": frozenset({"cout.txt"})}
+
+
+def test_a_run_renamed_between_unchanged_polls_is_found(tmp_path: Path) -> None:
+    # The sorted listing is reused while the folder's names stay the same: a rename keeps the count.
+    old_runs(tmp_path, 30)
+    poller, known = baseline(tmp_path)
+    for _ in range(3):
+        result = poller.scan(known)
+        assert not result.has_changes
+        known = result.stamps
+    os.rename(tmp_path / "5", tmp_path / "50")
+    result = poller.scan(known)
+    assert (result.new, result.removed, result.changed) == (["50"], ["5"], {})
+    assert "50" in result.run_ids and "5" not in result.run_ids
+    assert result.run_ids == sorted(result.run_ids, key=int)
+    known = result.stamps
+    os.rename(tmp_path / "50", tmp_path / "5")
+    result = poller.scan(known)
+    assert (result.new, result.removed) == (["5"], ["50"])
