@@ -68,6 +68,7 @@ class SacredTuiApp(LaunchingApp):
     def on_unmount(self) -> None:
         self._closing = True
         self.painted.set()
+        self.store.close()
         if self.watcher is not None:
             self.watcher.stop()
 

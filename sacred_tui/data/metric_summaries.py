@@ -1,4 +1,5 @@
-"""Provides quick_summaries: last/min/max of every metric of a finished run, read the cheap way.
+"""Provides quick_summaries: last/min/max of every metric of a finished run, read the cheap way;
+and whole_summaries, the job that summarises huge metrics files in a child process.
 
 A finished run's metrics.json holds all its points. The table needs only a summary per metric, so
 the file is parsed once with the C JSON parser and reduced at once, without building the point
@@ -13,14 +14,42 @@ import math
 import os
 from collections.abc import Mapping
 
-from core.runs import METRICS_JSON, METRICS_JSONL
+from core.runs import METRICS_JSON, METRICS_JSONL, MetricsFollower
 from core.runs.metrics import to_float
-from core.runs.safe_open import read_regular
+from core.runs.safe_open import read_regular, regular_size
 from sacred_tui.data.rows import MetricSummary
 
 QUICK_LIMIT = 4 << 20
 """metrics.json files bigger than this (bytes) are not summarised here: parsing one holds the
 interpreter for a long time, so they are read by the incremental reader instead."""
+
+
+HUGE_LIMIT = QUICK_LIMIT
+"""Metrics files bigger than this (bytes) are summarised in a child process (see :func:`is_huge`)."""
+
+
+def is_huge(run_dir: str, *, following: bool) -> bool:
+    """True when reading the metrics of ``run_dir`` here would hold the interpreter too long.
+
+    A followed metrics.jsonl is read from where the previous read stopped (bounded by what was
+    added); metrics.json is parsed whole at every change, and a first read reads everything.
+    """
+    sidecar = regular_size(f"{run_dir}/{METRICS_JSONL}")
+    if sidecar is not None:
+        return sidecar > HUGE_LIMIT and not following
+    size = regular_size(f"{run_dir}/{METRICS_JSON}")
+    return size is not None and size > HUGE_LIMIT
+
+
+def whole_summaries(run_dir: str) -> tuple[dict[str, MetricSummary], str | None]:
+    """Every metric's summary and the reading problem: the careful reader's answer, in one go.
+
+    Meant for a child process (:class:`~sacred_tui.data.child_worker.ChildWorker`): it builds every
+    point of a file that may hold millions.
+    """
+    follower = MetricsFollower(run_dir)
+    series = follower.poll()
+    return {str(name): MetricSummary.of(points.values) for name, points in series.items()}, follower.problem
 
 
 def _summary(entry: object) -> MetricSummary | None:

@@ -15,7 +15,8 @@ from dataclasses import replace
 from core.runs import CONFIG_JSON, METRICS_JSON, METRICS_JSONL, RUN_JSON, MetricsFollower, RunsFolder, RunStamp
 from sacred_tui.data.annotations import ANNOTATIONS_FILE, Annotations, read_annotations
 from sacred_tui.data.liveness import is_running
-from sacred_tui.data.metric_summaries import quick_summaries
+from sacred_tui.data.child_worker import ChildGone, ChildWorker
+from sacred_tui.data.metric_summaries import is_huge, quick_summaries, whole_summaries
 from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.queue_view import read_queue_view
 from sacred_tui.data.rows import MetricSummary, RunRow, flatten_config, row_from_run_json
@@ -58,6 +59,13 @@ class RunRowReader:
         self._followers: dict[str, MetricsFollower] = {}
         self._follow_lock = threading.Lock()
         """One metrics follower is polled at a time (the refresher and the loader may share one)."""
+        self.child = ChildWorker(jobs_per_child=1)
+        """Summarises huge metrics files in another process (a fresh one each: the memory a
+        million points took goes back to the system)."""
+
+    def close(self) -> None:
+        """End a summary still being made in the child process (when the app quits)."""
+        self.child.close()
 
     def forget(self, run_id: str) -> None:
         """Drop what is kept of a run between reads (its metrics follower, its cached reader)."""
@@ -153,6 +161,16 @@ class RunRowReader:
 
     def _read_metrics(self, run_id: str, known: Mapping[str, MetricSummary],
                       running: bool) -> tuple[Mapping[str, MetricSummary], str | None]:
+        run_dir = f"{self.folder.path}/{run_id}"
+        if is_huge(run_dir, following=run_id in self._followers):
+            # Parsing it here would hold the interpreter (and so the UI) for seconds.
+            self._followers.pop(run_id, None)
+            try:
+                return self.child.run(whole_summaries, run_dir)
+            except ChildGone as exc:
+                return known, f"metrics: not read ({exc})"
+            except RuntimeError as exc:
+                return known, f"metrics: not read ({exc})"
         with self._follow_lock:
             follower = self._followers.get(run_id)
             if follower is None:

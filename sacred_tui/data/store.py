@@ -70,6 +70,10 @@ class RunStore:
         """The runs folder."""
         return self.folder.path
 
+    def close(self) -> None:
+        """Stop reading: a huge metrics file being summarised in a child process is abandoned."""
+        self.reader.close()
+
     # -- reading the index -------------------------------------------------------------------
     def get(self, run_id: str) -> RunRow | None:
         """Return the row of a run, or None if it is not known."""

@@ -32,6 +32,9 @@ _TYPE_AHEAD_ROWS = 2000
 """Tables up to this many runs re-filter at every key; bigger ones when typing pauses."""
 _TYPE_AHEAD_DELAY = 0.15
 
+ROW_ACTIONS = ("stop_run", "cancel_sweep")
+"""Actions offered for some runs only (the key bar changes when the cursor moves onto one)."""
+
 _MODE_TEXT = {NATIVE: "live", POLLING: "polling", WAITING: "waiting for folder"}
 
 
@@ -59,6 +62,7 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
         super().__init__()
         self.store = store
         self.loaded = False
+        self._row_actions: tuple[bool | None, ...] = ()
         self.watch_mode = ""
         self.watch_reason = ""
         self._filter_timer: Timer | None = None
@@ -279,7 +283,12 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
     @on(RunsTable.RowHighlighted)
     def _row_highlighted(self, event: RunsTable.RowHighlighted) -> None:
         self._show_row_info()
-        self.refresh_bindings()  # x (stop) is offered for running runs only
+        # x (stop) and the sweep's cancel are offered for some runs only. Redrawing the key bar at
+        # every cursor move cost more than the move itself: only when what is offered changes.
+        offered = tuple(self.app.check_action(action, ()) for action in ROW_ACTIONS)
+        if offered != self._row_actions:
+            self._row_actions = offered
+            self.refresh_bindings()
 
     @on(RunsTable.RowSelected)
     def _row_selected(self, event: RunsTable.RowSelected) -> None:

@@ -1,0 +1,49 @@
+"""Moving the cursor redraws the key bar only when the keys offered for the run change."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sacred_tui.app import SacredTuiApp
+from sacred_tui.screens.runs import RunsScreen
+from tests.test_tui.tui_runs_factory import ago, write_run
+
+
+def test_the_key_bar_is_redrawn_only_when_stop_comes_or_goes(tmp_path: Path) -> None:
+    for run_id in ("1", "2", "3", "5"):
+        write_run(tmp_path, run_id)
+    write_run(tmp_path, "4", status="RUNNING", stopped=None, heartbeat=ago(1))
+
+    async def walk() -> list[tuple[str | None, bool | None, int]]:
+        app = SacredTuiApp(tmp_path)
+        seen = []
+        async with app.run_test(size=(120, 30)) as pilot:
+            for _ in range(300):
+                if isinstance(app.screen, RunsScreen) and app.screen.table.row_count == 5:
+                    break
+                await pilot.pause(0.02)
+            screen = app.screen
+            assert isinstance(screen, RunsScreen)
+            refreshes = 0
+            real = screen.refresh_bindings
+
+            def counted() -> None:
+                nonlocal refreshes
+                refreshes += 1
+                real()
+
+            screen.refresh_bindings = counted  # type: ignore[method-assign]
+            screen.table.move_cursor(row=0)
+            await pilot.pause()
+            for _ in range(4):  # 5 (top, newest first), 4 (running), 3, 2, 1
+                await pilot.press("down")
+                await pilot.pause()
+                seen.append((screen.table.current_run_id, app.check_action("stop_run", ()), refreshes))
+        return seen
+
+    seen = asyncio.run(walk())
+    assert [(run_id, offered) for run_id, offered, _count in seen] == [
+        ("4", True), ("3", False), ("2", False), ("1", False)]
+    counts = [count for _run_id, _offered, count in seen]
+    assert counts[1] == counts[0] + 1  # stop went away: redrawn once
+    assert counts[3] == counts[1]  # finished to finished: not redrawn
