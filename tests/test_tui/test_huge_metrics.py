@@ -61,14 +61,29 @@ def test_closing_a_worker_abandons_a_running_job_at_once() -> None:
         worker.run(os.getpid)
 
 
-def test_a_killed_child_is_reported_and_replaced() -> None:
+def test_a_child_killed_during_its_job_is_reported_and_replaced(tmp_path: Path) -> None:
     worker = ChildWorker()
+    started = tmp_path / "started"
+    outcome: list[object] = []
+
+    def job() -> None:
+        try:
+            outcome.append(worker.run(os.system, f"touch {started}; sleep 30"))
+        except ChildGone as exc:
+            outcome.append(exc)
+
     try:
-        pid = worker.run(os.getpid)
-        os.kill(pid, signal.SIGKILL)
-        with pytest.raises(ChildGone):
-            worker.run(time.sleep, 30.0)
-        assert worker.run(os.getpid) not in (pid, os.getpid())
+        thread = threading.Thread(target=job)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        pid = worker.pid
+        assert pid is not None
+        os.killpg(pid, signal.SIGKILL)  # the child and its shell: killed in the middle of the job
+        thread.join(timeout=10)
+        assert not thread.is_alive() and isinstance(outcome[0], ChildGone)
+        assert worker.run(os.getpid) not in (pid, os.getpid())  # a new child took over
     finally:
         worker.close()
 
