@@ -25,6 +25,9 @@ from sacred_tui.data.run_files import RunFiles
 logger = logging.getLogger("sacred_tui.data.store")
 """Logs under the store's name: reading is part of keeping the index."""
 
+_CHILD_READERS: dict[str, RunRowReader] = {}
+"""In a child process: the reader of each folder it was given work for."""
+
 _UNREADABLE_RUN = "this run could not be read"
 
 ALL_FILES: frozenset[str] = frozenset()
@@ -51,21 +54,58 @@ def _extend(summary: MetricSummary | None, values: Iterable[float | None]) -> Me
                          summary.count + added.count)
 
 
+CHILD_BATCH = 50
+"""Batches of at least this many finished runs have their config and metrics read in a child process."""
+
+
+def enrich_in_child(folder: str, items: list[tuple[RunRow, RunStamp | None]], now: float) -> list[RunRow]:
+    """The job :meth:`RunRowReader.enrich_many` gives its child process: the same reads, made there."""
+    reader = _CHILD_READERS.get(folder)
+    if reader is None:
+        reader = _CHILD_READERS[folder] = RunRowReader(RunsFolder(folder), children=False)
+    return [reader.with_config_and_metrics(before.run_id, before, now, stamp) for before, stamp in items]
+
+
 class RunRowReader:
     """Reads the rows of the runs of one runs folder, one run at a time."""
 
-    def __init__(self, folder: RunsFolder) -> None:
+    def __init__(self, folder: RunsFolder, *, children: bool = True) -> None:
         self.folder = folder
+        self.children = children
+        """Whether huge metrics files and batches of finished runs are read in child processes
+        (False in such a child itself)."""
         self._followers: dict[str, MetricsFollower] = {}
         self._follow_lock = threading.Lock()
         """One metrics follower is polled at a time (the refresher and the loader may share one)."""
         self.child = ChildWorker(jobs_per_child=1)
         """Summarises huge metrics files in another process (a fresh one each: the memory a
         million points took goes back to the system)."""
+        self.batch_child = ChildWorker(jobs_per_child=200)
+        """Reads the config and metrics of batches of finished runs in another process."""
 
     def close(self) -> None:
-        """End a summary still being made in the child process (when the app quits)."""
+        """End the reads still being made in child processes (when the app quits)."""
         self.child.close()
+        self.batch_child.close()
+
+    def enrich_many(self, items: list[tuple[str, RunRow, RunStamp | None]],
+                    now: float) -> list[tuple[RunRow, RunRow]]:
+        """(row before, row with config and metrics) for each item (run id, first-pass row, stamp).
+
+        The finished runs of a big enough batch are read in a child process, so parsing thousands
+        of files never holds this process's interpreter (the UI's); if the child fails, here.
+        """
+        away = [(before, stamp) for _run_id, before, stamp in items
+                if not is_running(before.status) and before.queue is None]
+        done: dict[str, RunRow] = {}
+        if self.children and len(away) >= CHILD_BATCH:
+            try:
+                done = {row.run_id: row for row in self.batch_child.run(enrich_in_child, str(self.folder.path),
+                                                                        away, now)}
+            except (ChildGone, RuntimeError) as exc:
+                logger.info("reading %d runs in a child process failed (%s): reading them here", len(away), exc)
+        return [(before, done.get(run_id) or self.with_config_and_metrics(run_id, before, now, stamp))
+                for run_id, before, stamp in items]
 
     def forget(self, run_id: str) -> None:
         """Drop what is kept of a run between reads (its metrics follower, its cached reader)."""
@@ -162,7 +202,7 @@ class RunRowReader:
     def _read_metrics(self, run_id: str, known: Mapping[str, MetricSummary],
                       running: bool) -> tuple[Mapping[str, MetricSummary], str | None]:
         run_dir = f"{self.folder.path}/{run_id}"
-        if is_huge(run_dir, following=run_id in self._followers):
+        if self.children and is_huge(run_dir, following=run_id in self._followers):
             # Parsing it here would hold the interpreter (and so the UI) for seconds.
             self._followers.pop(run_id, None)
             try:

@@ -205,9 +205,8 @@ class RunStore:
                     return
                 previous = [(run_id, self._rows.get(run_id)) for run_id in batch]
             stamp_now = time.time() if now is None else now
-            read = [(before, self.reader.with_config_and_metrics(run_id, before, stamp_now,
-                                                                 self._stamps.get(run_id)))
-                    for run_id, before in previous if before is not None]
+            read = self.reader.enrich_many([(run_id, before, self._stamps.get(run_id))
+                                            for run_id, before in previous if before is not None], stamp_now)
             rows = []
             with self._lock:
                 if generation != self._generation:

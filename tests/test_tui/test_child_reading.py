@@ -1,0 +1,54 @@
+"""Config and metrics of finished runs read in a child process give exactly the rows read here."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from damaged_runs import make_app_runs
+from sacred_tui.data import run_row_reader
+from sacred_tui.data.child_worker import ChildWorker
+from sacred_tui.data.liveness import is_running
+from sacred_tui.data.store import RunStore
+from tests.test_tui.tui_runs_factory import ago, copy_reference_runs, write_run
+
+
+def _rows(folder: Path, *, children: bool, now: float) -> tuple[dict[str, str], int]:
+    """Every row (as text: a NaN read here and one sent back by the child are equal in text only)
+    and how many are of finished runs (the ones a child reads)."""
+    store = RunStore(folder)
+    store.reader.children = children
+    try:
+        rows = store.load_all(now=now)
+        finished = sum(not is_running(row.status) and row.queue is None for row in rows)
+        return {row.run_id: repr(row) for row in rows}, finished
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["written by Sacred 0.8.7", "damaged"])
+def test_rows_read_in_a_child_process_equal_the_rows_read_here(tmp_path: Path, kind: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "runs"
+    if kind == "damaged":
+        make_app_runs(folder, seed=11)  # torn, binary, FIFOs, symlinks, deep, huge ...
+    else:
+        copy_reference_runs(folder)
+    write_run(folder, "77", status="RUNNING", stopped=None, heartbeat=ago(2), metrics={"loss": [1.0]})
+    jobs: list[int] = []
+    real_run = ChildWorker.run
+
+    def counted(self: ChildWorker, function, *args):  # type: ignore[no-untyped-def]
+        if function is run_row_reader.enrich_in_child:
+            jobs.append(len(args[1]))
+        return real_run(self, function, *args)
+
+    monkeypatch.setattr(run_row_reader, "CHILD_BATCH", 1)
+    monkeypatch.setattr(ChildWorker, "run", counted)
+    now = time.time()
+    here, finished = _rows(folder, children=False, now=now)
+    assert not jobs
+    away, _finished = _rows(folder, children=True, now=now)
+    assert away == here
+    assert sum(jobs) == finished and finished >= len(here) // 2  # the running ones stay here
