@@ -66,6 +66,15 @@ def enrich_in_child(folder: str, items: list[tuple[RunRow, RunStamp | None]], no
     return [reader.with_config_and_metrics(before.run_id, before, now, stamp) for before, stamp in items]
 
 
+def first_pass_in_child(folder: str, items: list[tuple[str, RunStamp | None]], now: float) -> list[RunRow]:
+    """The job :meth:`RunRowReader.first_pass_many` gives its child process: run.json of each run."""
+    reader = _CHILD_READERS.get(folder)
+    if reader is None:
+        reader = _CHILD_READERS[folder] = RunRowReader(RunsFolder(folder), children=False)
+    return [reader.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp)
+            for run_id, stamp in items]
+
+
 class RunRowReader:
     """Reads the rows of the runs of one runs folder, one run at a time."""
 
@@ -87,6 +96,19 @@ class RunRowReader:
         """End the reads still being made in child processes (when the app quits)."""
         self.child.close()
         self.batch_child.close()
+
+    def first_pass_many(self, items: list[tuple[str, RunStamp | None]], now: float) -> list[RunRow]:
+        """The first-pass rows (run.json only) of these runs; a big batch is read in a child process."""
+        if self.children and len(items) >= CHILD_BATCH:
+            try:
+                done = self.batch_child.run(first_pass_in_child, str(self.folder.path), items, now)
+            except (ChildGone, RuntimeError) as exc:
+                logger.info("reading %d runs in a child process failed (%s): reading them here", len(items), exc)
+            else:
+                if [row.run_id for row in done] == [run_id for run_id, _stamp in items]:
+                    return done
+        return [self.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp)
+                for run_id, stamp in items]
 
     def enrich_many(self, items: list[tuple[str, RunRow, RunStamp | None]],
                     now: float) -> list[tuple[RunRow, RunRow]]:

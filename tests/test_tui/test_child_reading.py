@@ -20,7 +20,11 @@ def _rows(folder: Path, *, children: bool, now: float) -> tuple[dict[str, str], 
     store = RunStore(folder)
     store.reader.children = children
     try:
-        rows = store.load_all(now=now)
+        for _batch in store.load_batches(first=2, chunk=5, now=now):  # newest 2 here, then batches of 5
+            pass
+        for _batch in store.enrich(now=now):
+            pass
+        rows = store.rows()
         finished = sum(not is_running(row.status) and row.queue is None for row in rows)
         return {row.run_id: repr(row) for row in rows}, finished
     finally:
@@ -37,18 +41,22 @@ def test_rows_read_in_a_child_process_equal_the_rows_read_here(tmp_path: Path, k
         copy_reference_runs(folder)
     write_run(folder, "77", status="RUNNING", stopped=None, heartbeat=ago(2), metrics={"loss": [1.0]})
     jobs: list[int] = []
+    first_passes: list[int] = []
     real_run = ChildWorker.run
 
     def counted(self: ChildWorker, function, *args):  # type: ignore[no-untyped-def]
         if function is run_row_reader.enrich_in_child:
             jobs.append(len(args[1]))
+        elif function is run_row_reader.first_pass_in_child:
+            first_passes.append(len(args[1]))
         return real_run(self, function, *args)
 
     monkeypatch.setattr(run_row_reader, "CHILD_BATCH", 1)
     monkeypatch.setattr(ChildWorker, "run", counted)
     now = time.time()
     here, finished = _rows(folder, children=False, now=now)
-    assert not jobs
+    assert not jobs and not first_passes
     away, _finished = _rows(folder, children=True, now=now)
     assert away == here
     assert sum(jobs) == finished and finished >= len(here) // 2  # the running ones stay here
+    assert sum(first_passes) == len(here) - 2  # run.json of all but the newest two
