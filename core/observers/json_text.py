@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core.config._encoders import JSON_KEY_PREFIX
-
 __all__ = ["dumps_indented", "dumps_plain"]
 
 _encode_str = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
@@ -59,7 +57,7 @@ def dumps_plain(obj: Any) -> str | None:
 
 _LIST_TYPES = (list, tuple)
 _LIST_ONLY = (list, list)
-_TAGGED_KEY = "\0" + JSON_KEY_PREFIX
+_TAGGED_KEY = "\0json://"  # core.config._encoders.JSON_KEY_PREFIX (not imported: it brings base64 to startup)
 
 
 def _encode(obj: Any, parts: list[str], newline: str, lists: tuple[type, type]) -> None:

@@ -77,3 +77,10 @@ def test_encode_json_is_the_text_of_dumps_for_any_value() -> None:
     values = [_random_value(rng) for _ in range(2000)] + extras
     for value in values:
         assert encode_json(value) == dumps(value)
+
+
+def test_tagged_keys_are_recognised_by_the_prefix_flatten_uses() -> None:
+    from core.config._encoders import JSON_KEY_PREFIX
+    from core.observers import json_text
+
+    assert json_text._TAGGED_KEY == "\0" + JSON_KEY_PREFIX
