@@ -31,7 +31,7 @@ from core.observers.cout_file import CoutFile
 from core.observers.file_storage_helpers import SacredFileHelpers
 from core.observers.file_storage_live import LiveFiles
 from core.observers.metrics_file import MetricsFile
-from core.observers.process_file import PROCESS_FILE, process_info_text
+from core.observers.process_file import PROCESS_FILE, write_process_file
 from core.observers.record_space import RecordWriteError, WriteGuard, run_each
 from core.observers.record_text import RecordText, encode_json
 from core.observers.report_template import render_report
@@ -167,7 +167,7 @@ class FileStorageObserver(LiveFiles, SacredFileHelpers, RunObserver):
 
     def _save_process_info(self) -> None:
         with self._writing(PROCESS_FILE):
-            atomic_write_text(os.path.join(self.dir, PROCESS_FILE), process_info_text())  # type: ignore[arg-type]
+            write_process_file(self.dir)  # type: ignore[arg-type]
 
     def _forget_run(self) -> None:
         """Drop the previous run's state first, so a failed start can never write into that run."""

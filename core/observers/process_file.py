@@ -12,7 +12,9 @@ import platform
 import sys
 from typing import Any
 
-__all__ = ["PROCESS_FILE", "process_info_text"]
+from core.observers.atomic import atomic_write_text
+
+__all__ = ["PROCESS_FILE", "process_info_text", "write_process_file"]
 
 PROCESS_FILE = "process.json"
 
@@ -44,3 +46,35 @@ def _own_start_ticks() -> int | None:
         return int(fields[19])
     except (OSError, IndexError, ValueError):
         return None
+
+
+_written: dict[str, tuple[str, str, tuple[int, int, int]]] = {}
+"""Per runs folder: (a process.json this process wrote there, its text, (inode, size, mtime) then)."""
+
+
+def write_process_file(run_dir: str) -> None:
+    """Put this process's ``process.json`` into ``run_dir``.
+
+    Every run of one process has the same text, so after the first it is a hard link to a copy this
+    process wrote in the same runs folder: no new file to create and write, which is what costs on a
+    busy disk when a program makes thousands of short runs. A link appears whole, as a rename does. If
+    that copy is gone or was changed, or the file system has no hard links, the file is written anew.
+    """
+    text = process_info_text()
+    path = os.path.join(run_dir, PROCESS_FILE)
+    folder = os.path.dirname(os.path.abspath(run_dir))
+    known = _written.get(folder)
+    if known is not None and known[1] == text:
+        try:
+            info = os.stat(known[0])
+            if (info.st_ino, info.st_size, info.st_mtime_ns) == known[2]:
+                os.link(known[0], path)
+                return
+        except OSError:  # gone, changed, or no hard links here: write it
+            pass
+    atomic_write_text(path, text)
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    _written[folder] = (path, text, (info.st_ino, info.st_size, info.st_mtime_ns))

@@ -37,6 +37,9 @@ for index in range(4):
     if index == 2:
         with open("helper.py", "a") as handle:
             handle.write("# changed between two runs\\n")
+        with open("edited.json", "w") as handle:
+            handle.write("{}")
+        os.replace("edited.json", os.path.join("runs", "1", "process.json"))  # replaced by someone
     ex.run(config_updates={"idx": index})
 '''
 
@@ -70,9 +73,16 @@ def test_each_run_records_the_sources_as_they_are_at_its_start(script) -> None:
         assert metrics["loss"]["steps"] == list(range(5))
         # short runs: nobody could follow them live, so no sidecar; process.json for the viewer
         assert not (run_dir / "metrics.jsonl").exists()
-        process = json.loads((run_dir / "process.json").read_text())
-        assert process["pid"] > 0 and process["python"]
-    pids = {json.loads((runs / str(n) / "process.json").read_text())["pid"] for n in range(1, 5)}
+        if number > 1:  # run 1's copy was replaced by the script
+            process = json.loads((run_dir / "process.json").read_text())
+            assert process["pid"] > 0 and process["python"]
+    pids = {json.loads((runs / str(n) / "process.json").read_text())["pid"] for n in range(2, 5)}
     assert len(pids) == 1
+    # one process, one text: runs share a copy (a hard link, where the file system has them), but never
+    # one that was changed after this process wrote it
+    assert (runs / "2" / "process.json").read_text() == (runs / "3" / "process.json").read_text()
+    assert json.loads((runs / "1" / "process.json").read_text()) == {}
+    third, fourth = (runs / "3" / "process.json").stat(), (runs / "4" / "process.json").stat()
+    assert (third.st_ino == fourth.st_ino) == (third.st_nlink > 1)
     stored = sorted(path.name for path in Path(runs / "_sources").iterdir() if path.name.startswith("helper_"))
     assert stored == sorted([f"helper_{_md5(original)}.py", f"helper_{_md5(changed)}.py"])
