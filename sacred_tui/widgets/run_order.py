@@ -108,9 +108,17 @@ class RunOrder:
         return raw
 
     def _sorted(self, keys: dict[str, Key]) -> list[str]:
-        """Ids sorted by key: kind by kind, each by its values (quicker than comparing tuples)."""
+        """Ids sorted by key: kind by kind, each by its values (quicker than comparing tuples).
+
+        Rows with equal keys stay in the order they were shown in (sorting is stable).
+        """
+        previous = [run_id for run_id in self._ids if run_id in keys]
+        if len(previous) < len(keys):
+            listed = set(previous)
+            previous += [run_id for run_id in keys if run_id not in listed]
         groups: dict[int, dict[str, Any]] = {}
-        for run_id, (group, value) in keys.items():
+        for run_id in previous:
+            group, value = keys[run_id]
             members = groups.get(group)
             if members is None:
                 members = groups[group] = {}

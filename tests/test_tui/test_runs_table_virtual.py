@@ -60,6 +60,8 @@ async def test_cursor_stays_on_its_run_across_sort_filter_and_updates() -> None:
         await pilot.pause()
         table.sort_by("experiment", reverse=False)
         assert table.current_run_id == "150"
+        exp0 = [run_id for run_id in table.visible_ids() if table.all_rows[run_id].experiment == "exp0"]
+        assert exp0 == table.visible_ids()[:len(exp0)] and exp0 == sorted(exp0, key=int, reverse=True)
         assert table.cursor_row in table.rows_in_view()  # and scrolled into view
         table.set_query(parse_query("status=COMPLETED"))
         assert table.current_run_id == "150" and table.row_count == 100
