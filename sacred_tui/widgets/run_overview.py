@@ -31,6 +31,9 @@ from sacred_tui.widgets.run_cells import display_status_style
 
 __all__ = ["RunOverview", "status_text"]
 
+MAX_COMMAND_SHOWN = 4_000
+"""Characters of the reproduce command drawn; the rest is copied with y but not laid out every second."""
+
 
 def status_text(status: str | None, liveness: Liveness = NOT_APPLICABLE) -> Text:
     """A run status as the runs table shows it (``DEAD? 7 min`` when probably dead), in its colour."""
@@ -182,8 +185,11 @@ class RunOverview(VerticalScroll, can_focus=True):
         if record.has_result and (record.result is not None or record.status == "COMPLETED"):
             # A heartbeat writes "result": null while the run is still going: that is no result yet.
             grid.add_row("Result", Text(visible(format_value(record.result, limit=400))))
+        command = self.command_line
+        if len(command) > MAX_COMMAND_SHOWN:  # a huge config value given on the command line
+            command = f"{command[:MAX_COMMAND_SHOWN]}… ({len(command):,} characters, y copies all of them)"
         parts: list[RenderableType] = [grid, Text(""), Text("Reproduce (y copies):", style="bold"),
-                                       Text(visible(self.command_line), style="cyan")]
+                                       Text(visible(command), style="cyan")]
         if self.reproduction is not None:
             parts.append(Text(visible(f"Interpreter: {self.reproduction.interpreter.why}."), style="dim"))
             if self.reproduction.note:

@@ -65,6 +65,7 @@ class ValueTree(Tree[str]):
     """A nested mapping as a tree; each node's data is its dotted key. Keeps collapsed branches."""
 
     BINDINGS = [
+        Binding("enter", "select_cursor", "Open / whole value"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]

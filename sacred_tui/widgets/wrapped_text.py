@@ -36,7 +36,7 @@ class WrappedText(ScrollView, can_focus=True):
     """Read-only text, soft-wrapped at the widget's width; j/k, Page keys, Home/End scroll."""
 
     DEFAULT_CSS = """
-    WrappedText { background: $surface; overflow-y: auto; overflow-x: hidden; }
+    WrappedText { background: $surface; overflow-y: auto; overflow-x: hidden; scrollbar-gutter: stable; }
     """
     BINDINGS = [
         Binding("j", "scroll_down", "Down", show=False),
@@ -82,9 +82,10 @@ class WrappedText(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
         if index >= len(self._starts):
-            return Strip.blank(self.size.width)
+            return Strip.blank(width)
         start = self._starts[index]
         end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._text)
         line = visible(self._text[start:end].rstrip("\n"))
-        return Strip([Segment(line)]).crop_extend(0, self.size.width, None)
+        return Strip([Segment(line)]).crop_extend(0, width, None)

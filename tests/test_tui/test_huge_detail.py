@@ -15,6 +15,7 @@ from sacred_tui.screens.value_screen import ValueScreen
 from sacred_tui.widgets import change_styles
 from sacred_tui.widgets.config_view import ConfigView
 from sacred_tui.widgets.metrics_plot import MetricPlot, MetricsPanel
+from sacred_tui.widgets.run_overview import RunOverview
 from sacred_tui.widgets.value_tree import PAGE, ValueTree
 from sacred_tui.widgets.wrapped_text import WrappedText
 
@@ -137,7 +138,9 @@ async def test_a_long_string_is_shortened_and_enter_shows_it_whole(tmp_path: Pat
         await settle(pilot)
         view = app.screen.query_one(WrappedText)
         assert view.text == prompt
-        assert view.line_count >= len(prompt) // view.size.width
+        width = view.scrollable_content_region.width
+        assert view.line_count >= len(prompt) // width
+        assert view.render_line(0).text == prompt[:width]  # wrapped where the scrollbar begins: nothing hidden
         assert f"string, {len(prompt) / 1024 / 1024:.1f} MB" in static_text(app.screen.query_one("#value-header", Static))
         await pilot.press("end")
         await settle(pilot)
@@ -182,3 +185,22 @@ async def test_a_huge_metric_is_stored_compactly_and_plotted_from_a_downsample(t
         await wait_until(pilot, lambda: bool(plot.last_data.smooth_ys), timeout=60)
         assert time.thread_time() - cpu < 1.0  # the UI thread never walks the 300,000 points
         await asyncio.sleep(0)
+
+
+async def test_a_huge_value_given_on_the_command_line_is_cut_in_the_overview_but_copied_whole(
+        tmp_path: Path) -> None:
+    run_dir = make_run(tmp_path, status="COMPLETED")
+    prompt = "word " * 400_000
+    record = json.loads((run_dir / "run.json").read_text())
+    record["meta"]["config_updates"] = {"prompt": prompt}
+    record["meta"]["options"] = {}
+    (run_dir / "run.json").write_text(json.dumps(record))
+    (run_dir / "config.json").write_text(json.dumps({"prompt": prompt, "seed": 1}))
+    app = DetailApp(tmp_path, "1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        overview = app.screen.query_one(RunOverview)
+        assert repr(prompt) in overview.command_line  # what y copies
+        body = static_text(app.screen.query_one("#overview-body", Static))
+        assert f"({len(overview.command_line):,} characters, y copies all of them)" in body
+        assert len(body) < 20_000
