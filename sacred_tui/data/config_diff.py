@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ChangeKind", "ConfigDiff", "diff_against_defaults", "diff_config", "flatten_config",
+__all__ = ["ChangeKind", "ConfigDiff", "LeafLookup", "diff_against_defaults", "diff_config", "flatten_config",
            "value_type_name"]
 
 DOC_KEY = "__doc__"
@@ -84,6 +84,42 @@ def flatten_config(config: Mapping[str, Any], prefix: str = "") -> Iterator[tupl
             yield from flatten_config(value, dotted + ".")
         else:
             yield dotted, value
+
+
+class LeafLookup:
+    """The leaves of a config by dotted key, as ``dict(flatten_config(config))`` has them, found by
+    walking the path instead: a diff of a few given keys costs nothing for a config of a million
+    entries (Sacred's config keys hold no dots, so each dotted key has one path)."""
+
+    _MISSING = object()
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+
+    def _find(self, mapping: Mapping[str, Any], dotted: str) -> Any:
+        if dotted != DOC_KEY and dotted in mapping:
+            value = mapping[dotted]
+            if not (isinstance(value, Mapping) and value and not is_encoded_leaf(value)):
+                return value
+        position = dotted.find(".")
+        while position >= 0:
+            head = dotted[:position]
+            value = mapping.get(head, self._MISSING) if head != DOC_KEY else self._MISSING
+            if isinstance(value, Mapping) and value and not is_encoded_leaf(value):
+                found = self._find(value, dotted[position + 1:])
+                if found is not self._MISSING:
+                    return found
+            position = dotted.find(".", position + 1)
+        return self._MISSING
+
+    def __contains__(self, dotted: object) -> bool:
+        return isinstance(dotted, str) and self._find(self.config, dotted) is not self._MISSING
+
+    def __getitem__(self, dotted: str) -> Any:
+        found = self._find(self.config, dotted)
+        if found is self._MISSING:
+            raise KeyError(dotted)
+        return found
 
 
 def collect_docs(config: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -144,7 +180,8 @@ def diff_config(
         baseline_label: How to name the baseline in the explanation, e.g. "run 7".
         docs: Extra docs per dotted key; they win over `__doc__` entries.
     """
-    flat = dict(flatten_config(config))
+    whole_scan = baseline is not None and bool(named_configs)
+    flat: Any = dict(flatten_config(config)) if whole_scan else LeafLookup(config)
     requested = [key for key, _ in flatten_config(config_updates or {}) if key in flat]
     all_docs = collect_docs(config)
     all_docs.update(docs or {})
@@ -157,7 +194,7 @@ def diff_config(
         unattributed = tuple(named_configs)
         basis = "keys given on the command line (no run without updates to compare with)"
     else:
-        defaults = dict(flatten_config(baseline))
+        defaults: Any = dict(flatten_config(baseline)) if whole_scan else LeafLookup(baseline)
         candidates = list(requested)
         if named_configs:
             candidates += [key for key in flat if key != "seed" and key not in requested
@@ -205,8 +242,8 @@ def diff_against_defaults(
     another value -> *modified*. ``seed`` counts only when it was given. Keys the config computes
     from others (``sizes = [n * 2 for n in layers]``) are not marked, as in Sacred.
     """
-    flat = dict(flatten_config(config))
-    defaults_flat = dict(flatten_config(defaults))
+    flat = LeafLookup(config)
+    defaults_flat = LeafLookup(defaults)
     requested = [key for key, _ in flatten_config(config_updates or {}) if key in flat]
     named: dict[str, list[str]] = {}
     for name, entries in (named_entries or {}).items():
