@@ -1,9 +1,9 @@
 """Provides MetricTrack: one metric's points in compact arrays, prepared for plotting as they arrive.
 
 A metric of a million points read into Python lists costs about 150 bytes a point (an int, a float
-and a timestamp string each). A track keeps 8-byte numbers instead: steps, seconds since the epoch
-(naive UTC, NaN when a timestamp cannot be read) and values (NaN for a value that is not a number),
-about 24 bytes a point plus the plot's own copy of the finite values. The reading thread adds points
+and a timestamp string each). A track keeps 8-byte numbers instead (steps, and values with NaN for a
+value that is not a number) and the timestamps' text at one byte a character, about 42 bytes a
+point plus the plot's own copy of the finite values. The reading thread adds points
 and does the per-point work (cleaning, block summaries, smoothing) while holding ``lock``; the plot
 takes the lock only to downsample, which costs time in proportion to its width.
 """
@@ -22,7 +22,7 @@ from core.runs.metrics import MetricSeries
 from sacred_tui.data.downsample import EmaCache
 from sacred_tui.data.plot_data import PreparedSeries
 
-__all__ = ["MetricTrack", "epoch_seconds", "timestamps_to_seconds"]
+__all__ = ["MetricTrack", "TimestampColumn", "epoch_seconds", "timestamps_to_seconds"]
 
 CHUNK = 16_384
 """Points converted at once (a few milliseconds with the interpreter lock held)."""
@@ -58,6 +58,50 @@ _HEAD = itemgetter(slice(0, 19))
 _FRACTION = itemgetter(slice(19, None))
 
 
+class TimestampColumn:
+    """A metric's timestamps: as their text, one byte a character, while they all have one length
+    (Sacred writes ``YYYY-MM-DDTHH:MM:SS.ffffff``: 26 bytes a point, stored without any parsing);
+    else as seconds since 1970. A plot reads only the few it draws."""
+
+    def __init__(self) -> None:
+        self._text = bytearray()
+        self._width = 0
+        self._seconds: array | None = None
+
+    def __len__(self) -> int:
+        if self._seconds is not None:
+            return len(self._seconds)
+        return len(self._text) // self._width if self._width else 0
+
+    def __getitem__(self, index: int) -> str | float:
+        if self._seconds is not None:
+            return self._seconds[index]
+        count = len(self)
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError("timestamp index out of range")
+        start = index * self._width
+        return self._text[start:start + self._width].decode("ascii")
+
+    def extend(self, stamps: Sequence[Any]) -> None:
+        """Append timestamps (strings, datetimes or anything else, which reads as unknown)."""
+        if self._seconds is None and stamps:
+            width = self._width or (len(stamps[0]) if type(stamps[0]) is str else 0)
+            try:
+                joined = "".join(stamps).encode("ascii")
+            except (TypeError, UnicodeEncodeError):
+                joined = b""
+            if width and len(joined) == width * len(stamps) and all(map(width.__eq__, map(len, stamps))):
+                self._width = width
+                self._text.extend(joined)
+                return
+            self._seconds = timestamps_to_seconds([self[index] for index in range(len(self))])
+            self._text = bytearray()
+        if self._seconds is not None:
+            self._seconds.extend(timestamps_to_seconds(stamps))
+
+
 def _numbers(values: Sequence[Any]) -> array:
     """Values as doubles; anything that is not a number becomes NaN."""
     try:
@@ -79,8 +123,8 @@ class MetricTrack:
 
     def __init__(self) -> None:
         self.steps = array("d")
-        self.timestamps = array("d")
-        """Seconds since 1970, naive UTC (NaN when a point's timestamp could not be read)."""
+        self.timestamps = TimestampColumn()
+        """Each point's timestamp (text as stored, or seconds since 1970, NaN when unreadable)."""
         self.values = array("d")
         self.prepared = PreparedSeries()
         self.lock = threading.Lock()
@@ -99,7 +143,7 @@ class MetricTrack:
             for start in range(0, len(series.steps), CHUNK):
                 stop = start + CHUNK
                 self.steps.extend(_steps(series.steps[start:stop]))
-                self.timestamps.extend(timestamps_to_seconds(series.timestamps[start:stop]))
+                self.timestamps.extend(series.timestamps[start:stop])
                 self.values.extend(_numbers(series.values[start:stop]))
                 self.prepared.update(self.values)
             self.prepared.summarise()
