@@ -33,6 +33,8 @@ __all__ = ["RunDetailSource", "RunDetailUpdate", "StdoutChunk", "folder_path_of"
 
 TAIL_BYTES = 1024 * 1024
 """How much of cout.txt is shown at first, and how much each 'load earlier' adds."""
+BIG_FILE = 1_000_000
+"""Files from this size on are named in ``activity`` while they are read."""
 MAX_BASELINE_CANDIDATES = 200
 """Run directories inspected, nearest ids first, when looking for a baseline config."""
 
@@ -110,6 +112,8 @@ class RunDetailSource:
         self._lock = threading.Lock()
         self._metrics = MetricsFollower(self.run.dir)
         self._tracks: dict[str, MetricTrack] = {}
+        self.activity: str | None = None
+        """What a poll is busy with when it reads a big file ("reading metrics.json (150.2 MB)")."""
         self._tail: TextTail | None = None
         self._stdout_problem: str | None = None
         self._stdout_start = 0
@@ -131,8 +135,11 @@ class RunDetailSource:
     def poll(self) -> RunDetailUpdate:
         """Read what changed since the previous call (the first call returns everything)."""
         with self._lock:
+            self._reading("run.json")
             record = self.run.read_record()
+            self._reading("config.json")
             config = self.run.read_config()
+            self._reading("info.json")
             info = self.run.read_info()
             new_record = record if record is not self._record else None
             new_config = config if config is not self._config else None
@@ -149,8 +156,10 @@ class RunDetailSource:
             new_files = files if files != self._files else None
             self._files = files
             diff = self._config_diff(record, config) if new_record or new_config else None
+            self._reading("metrics.jsonl" if (self.run.dir / "metrics.jsonl").exists() else "metrics.json")
             metrics = self._metrics.poll()
             tracks = self._add_to_tracks(metrics)
+            self.activity = None
             stdout = self._read_stdout()
             problems = self.run.problems()
             if self.run.folder_problem() is None:  # else that one problem says it all
@@ -181,6 +190,15 @@ class RunDetailSource:
                 reproduction=reproduction,
                 metrics_note=metrics_cadence(record, self.run.dir) if new_record else None,
             )
+
+    def _reading(self, name: str) -> None:
+        """Say which file is being read, when it is big enough for a reader to wait on it."""
+        try:
+            size = (self.run.dir / name).stat().st_size
+        except OSError:
+            return
+        if size >= BIG_FILE:
+            self.activity = f"reading {name} ({size / 1e6:,.1f} MB)"
 
     def _add_to_tracks(self, metrics: dict[str, MetricSeries]) -> dict[str, MetricTrack]:
         """Add new points to the compact tracks (here, in the reading thread) and return those tracks."""

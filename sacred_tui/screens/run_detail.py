@@ -123,7 +123,17 @@ class RunDetailScreen(PollingTabsScreen):
             self.source.launcher_python = flow.python
         self.refresh_from_files()
         self.set_interval(self.poll_interval, self.refresh_from_files)
+        self._activity_timer = self.set_interval(0.25, self._show_activity)
         self.call_after_refresh(self._focus_active_tab)
+
+    def _show_activity(self) -> None:
+        """While the first poll reads big files, the header says which one."""
+        if self._loaded:
+            self._activity_timer.stop()
+            return
+        activity = self.source.activity
+        text = f"Run {self.run_id} · loading…" + (f" {activity}" if activity else "")
+        self.query_one("#detail-header", Static).update(Text(visible(text)))
 
     def _focus_active_tab(self) -> None:
         """Focus the widget of whichever tab is active by now (a tab key may already have been pressed)."""

@@ -50,7 +50,7 @@ class ConfigView(Vertical):
         """Each entry's label as built, before highlighting (by node id; a rebuild starts afresh)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="config-legend")
+        yield Static(Text("Reading the run's config…", style="italic"), id="config-legend")
         yield ValueTree("config", id="config-tree")
 
     @property

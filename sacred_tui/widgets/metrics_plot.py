@@ -156,6 +156,7 @@ class MetricsPanel(Horizontal):
         self.series: dict[str, MetricTrack] = {}
         self.origin: datetime | None = None
         self._smoothing: set[tuple[str, float]] = set()
+        self._read_once = False
 
     def compose(self) -> ComposeResult:
         yield MarkedSelectionList(id="metrics-list")
@@ -178,6 +179,7 @@ class MetricsPanel(Horizontal):
 
     def add_tracks(self, tracks: Mapping[str, MetricTrack]) -> None:
         """Take in metrics with new points; unknown ones join the list (the first one is chosen if none is)."""
+        self._read_once = True
         chooser = self.chooser
         for name, track in tracks.items():
             if name not in self.series:
@@ -237,7 +239,7 @@ class MetricsPanel(Horizontal):
 
     def _update_status(self) -> None:
         if not self.series:
-            text = Text("No metrics logged (yet).")
+            text = Text("No metrics logged (yet)." if self._read_once else "Reading the run's metrics…")
         else:
             smoothing = f"smoothing {self.smoothing:g}" if self.smoothing else "no smoothing"
             axis = "time" if self.x_mode == "time" else "step"
