@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core.runs._jsonfile import JsonFileCache
 from core.runs.safe_open import describe_error, open_regular
-from core.runs.metrics import (MetricSeries, parse_metric_line, parse_metrics_json,
+from core.runs.metrics import (MetricSeries, parse_metric_lines, parse_metrics_json,
                                split_complete_lines)
 
 _READ_BLOCK = 1 << 20
@@ -232,10 +232,7 @@ class MetricsFollower:
     def _take_lines(self, lines: list[bytes], new: dict[str, MetricSeries]) -> int:
         """Add the points of ``lines`` not returned before to ``new``; returns how many lines were bad."""
         bad = 0
-        for line in lines:
-            if not line.strip():
-                continue
-            point = parse_metric_line(line)
+        for point in parse_metric_lines([line for line in lines if line.strip()]):
             if point is None:
                 bad += 1
                 continue

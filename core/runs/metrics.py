@@ -132,6 +132,25 @@ def parse_metric_line(line: bytes | str) -> tuple[str, int | None, str, float | 
         point = json.loads(line)
     except (ValueError, RecursionError):
         return None
+    return _metric_point(point)
+
+
+def parse_metric_lines(lines: list[bytes]) -> list[tuple[str, int | None, str, float | None] | None]:
+    """Parse complete, non-blank metrics.jsonl lines, as ``parse_metric_line`` does for each.
+
+    The lines are decoded as one JSON array (one C call for a block of lines, several times faster
+    than a call per line); if that fails or does not give one value per line, line by line.
+    """
+    try:
+        points = json.loads(b"[" + b",".join(lines) + b"]")
+    except (ValueError, RecursionError):
+        points = None
+    if points is None or len(points) != len(lines):
+        return [parse_metric_line(line) for line in lines]
+    return [_metric_point(point) for point in points]
+
+
+def _metric_point(point: object) -> tuple[str, int | None, str, float | None] | None:
     if not isinstance(point, dict) or not isinstance(point.get("name"), str):
         return None
     stamp = point.get("timestamp")
