@@ -75,6 +75,8 @@ class RunDetailUpdate:
     """The command that runs it again, when the record or config changed."""
     metrics_note: str | None = None
     """How often metrics arrive ('' when at once), with a new record."""
+    metrics_pending: bool = False
+    """The metric files are big and were left for the next poll, so the rest shows first."""
 
     @property
     def empty(self) -> bool:
@@ -112,6 +114,7 @@ class RunDetailSource:
         self._lock = threading.Lock()
         self._metrics = MetricsFollower(self.run.dir)
         self._tracks: dict[str, MetricTrack] = {}
+        self._first_poll = True
         self.activity: str | None = None
         """What a poll is busy with when it reads a big file ("reading metrics.json (150.2 MB)")."""
         self._tail: TextTail | None = None
@@ -156,8 +159,13 @@ class RunDetailSource:
             new_files = files if files != self._files else None
             self._files = files
             diff = self._config_diff(record, config) if new_record or new_config else None
-            self._reading("metrics.jsonl" if (self.run.dir / "metrics.jsonl").exists() else "metrics.json")
-            metrics = self._metrics.poll()
+            metrics_file = "metrics.jsonl" if (self.run.dir / "metrics.jsonl").exists() else "metrics.json"
+            pending = self._first_poll and self._size(metrics_file) >= BIG_FILE
+            self._first_poll = False
+            metrics: dict[str, MetricSeries] = {}
+            if not pending:
+                self._reading(metrics_file)
+                metrics = self._metrics.poll()
             tracks = self._add_to_tracks(metrics)
             self.activity = None
             stdout = self._read_stdout()
@@ -189,14 +197,18 @@ class RunDetailSource:
                 state=new_state,
                 reproduction=reproduction,
                 metrics_note=metrics_cadence(record, self.run.dir) if new_record else None,
+                metrics_pending=pending,
             )
+
+    def _size(self, name: str) -> int:
+        try:
+            return (self.run.dir / name).stat().st_size
+        except OSError:
+            return 0
 
     def _reading(self, name: str) -> None:
         """Say which file is being read, when it is big enough for a reader to wait on it."""
-        try:
-            size = (self.run.dir / name).stat().st_size
-        except OSError:
-            return
+        size = self._size(name)
         if size >= BIG_FILE:
             self.activity = f"reading {name} ({size / 1e6:,.1f} MB)"
 

@@ -126,14 +126,26 @@ class RunDetailScreen(PollingTabsScreen):
         self._activity_timer = self.set_interval(0.25, self._show_activity)
         self.call_after_refresh(self._focus_active_tab)
 
+    def _show_header(self, activity: str | None = None) -> None:
+        """Run, experiment, status and command; while big files are read, which one."""
+        record = self._record
+        if record is None:
+            header = Text(visible(f"Run {self.run_id} · loading…"))
+        else:
+            header = Text(visible(f"Run {self.run_id} · {record.experiment_name or '?'} · "))
+            header.append_text(status_text(record_status(record, self._queue), self._liveness))
+            header.append(visible(f" · {record.meta_command or record.command or '?'}"))
+        if activity:
+            header.append(visible(f" · {activity}…"), style="italic")
+        self.query_one("#detail-header", Static).update(header)
+
     def _show_activity(self) -> None:
-        """While the first poll reads big files, the header says which one."""
+        """While the first polls read big files, the header says which one."""
         if self._loaded:
             self._activity_timer.stop()
-            return
-        activity = self.source.activity
-        text = f"Run {self.run_id} · loading…" + (f" {activity}" if activity else "")
-        self.query_one("#detail-header", Static).update(Text(visible(text)))
+            self._show_header()
+        elif self.source.activity:
+            self._show_header(self.source.activity)
 
     def _focus_active_tab(self) -> None:
         """Focus the widget of whichever tab is active by now (a tab key may already have been pressed)."""
@@ -173,12 +185,8 @@ class RunDetailScreen(PollingTabsScreen):
             self._record = update.record
             self.query_one(MetricsPanel).origin = update.record.start_time
             self.refresh_bindings()  # x (stop) is offered while the run runs
-        if (update.record is not None or update.state is not None) and self._record is not None:
-            record = self._record
-            header = Text(visible(f"Run {self.run_id} · {record.experiment_name or '?'} · "))
-            header.append_text(status_text(record_status(record, self._queue), self._liveness))
-            header.append(visible(f" · {record.meta_command or record.command or '?'}"))
-            self.query_one("#detail-header", Static).update(header)
+        if update.record is not None or update.state is not None:
+            self._show_header()
         if update.config is not None:
             self._config = update.config
         if update.config_diff is not None and self._defaults_diff is None:
@@ -195,7 +203,7 @@ class RunDetailScreen(PollingTabsScreen):
                 info_tree.root.add_leaf(Text("No info stored for this run.", style="dim"))
         if update.metrics_note is not None:
             self.query_one(MetricsPanel).cadence = update.metrics_note
-        if update.tracks or not self._loaded:
+        if update.tracks or not (self._loaded or update.metrics_pending):
             self.query_one(MetricsPanel).add_tracks(update.tracks)
         if update.stdout is not None:
             self.query_one(StdoutPane).apply_chunk(update.stdout)
@@ -205,7 +213,9 @@ class RunDetailScreen(PollingTabsScreen):
             self.query_one(SourcesView).show_entries(update.sources, mainfile)
         if update.problems is not None:
             self._notify_problems(update.problems)
-        self._loaded = True
+        self._loaded = not update.metrics_pending
+        if update.metrics_pending:
+            self.refresh_from_files()  # now the big metric files
 
     def _show_config(self) -> None:
         note = "" if self._defaults_diff is not None else "asking the script for the experiment's defaults…"

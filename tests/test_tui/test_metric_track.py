@@ -32,3 +32,28 @@ def test_a_track_reads_back_its_points_and_prepares_them_for_the_plot() -> None:
     assert list(track.prepared.values) == [1.0, 0.5] and track.prepared.original_index(1) == 3
     track.smooth(0.6)
     assert track.prepared.smoothing_lag(0.6) == 0
+
+
+def test_big_metric_files_are_read_by_the_second_poll_so_the_rest_shows_first(tmp_path) -> None:
+    import json
+
+    from detail_support import make_run
+    from sacred_tui.data.run_detail_data import RunDetailSource
+
+    run_dir = make_run(tmp_path, status="COMPLETED")
+    points = 40_000
+    stamps = ["2026-11-28T01:00:00.000000"] * points
+    (run_dir / "metrics.json").write_text(json.dumps(
+        {"loss": {"steps": list(range(points)), "timestamps": stamps, "values": [0.5] * points}}, indent=2))
+    source = RunDetailSource(tmp_path, "1")
+    first = source.poll()
+    assert first.metrics_pending and first.config == {"lr": 0.1, "seed": 1} and not first.tracks
+    second = source.poll()
+    assert not second.metrics_pending and len(second.tracks["loss"]) == points
+    assert source.activity is None  # nothing is being read between polls
+    small = tmp_path / "small"
+    make_run(small, status="COMPLETED")
+    (small / "1" / "metrics.json").write_text(json.dumps({"loss": {"steps": [0], "timestamps": stamps[:1],
+                                                                   "values": [1.0]}}))
+    update = RunDetailSource(small, "1").poll()
+    assert not update.metrics_pending and len(update.tracks["loss"]) == 1
