@@ -159,7 +159,7 @@ class RunDetailSource:
             new_files = files if files != self._files else None
             self._files = files
             diff = self._config_diff(record, config) if new_record or new_config else None
-            metrics_file = "metrics.jsonl" if (self.run.dir / "metrics.jsonl").exists() else "metrics.json"
+            metrics_file = "metrics.jsonl" if self._size("metrics.jsonl") else "metrics.json"
             pending = self._first_poll and self._size(metrics_file) >= BIG_FILE
             self._first_poll = False
             metrics: dict[str, MetricSeries] = {}
@@ -201,6 +201,7 @@ class RunDetailSource:
             )
 
     def _size(self, name: str) -> int:
+        """Size of a file of the run (0 when absent or unreadable: the readers report why)."""
         try:
             return (self.run.dir / name).stat().st_size
         except OSError:
