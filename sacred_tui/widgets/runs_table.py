@@ -67,6 +67,8 @@ class RunsTable(VirtualTable):
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "scroll_top", "First run", show=False),
         Binding("G", "scroll_bottom", "Last run", show=False),
+        Binding("home", "scroll_top", "First run", show=False),
+        Binding("end", "scroll_bottom", "Last run", show=False),
     ]
 
     fill_column = "comment"

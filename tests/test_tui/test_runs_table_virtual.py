@@ -115,6 +115,10 @@ async def test_keys_and_clicks_move_the_cursor_and_open_at_80x24() -> None:
         await pilot.press("G")
         assert table.current_run_id == "1"
         assert screen_lines(app)[22].split()[0] == "1"  # the last run on the last row line
+        await pilot.press("home")
+        assert table.current_run_id == "1000"
+        await pilot.press("end")
+        assert table.current_run_id == "1" and table.scroll_x == 0  # the last run, not the right edge
         await pilot.press("g", "enter")
         assert app.selected == ["1000"]
         await pilot.click(RunsTable, offset=(10, 3))  # the third row: highlighted, not opened
