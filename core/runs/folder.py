@@ -115,7 +115,11 @@ class RunsFolder:
 
         Directories whose names start with ``_`` or ``.`` are shared storage, not runs.
         """
-        names = []
+        return sort_run_ids(self.run_dir_names())
+
+    def run_dir_names(self) -> list[str]:
+        """The run directory names in the order the file system lists them (see :meth:`list_run_ids`)."""
+        names: list[str] = []
         try:
             with os.scandir(self.path) as entries:
                 for entry in entries:
@@ -128,7 +132,7 @@ class RunsFolder:
                         continue
         except (FileNotFoundError, NotADirectoryError):
             return []
-        return sort_run_ids(names)
+        return names
 
     def run(self, run_id: str) -> StoredRun:
         """Return the run with this id (the same object each time, so its reads stay cached)."""

@@ -54,19 +54,7 @@ class FolderPoller:
         """How many runs the latest scan stated in full (for tests and benchmarks)."""
 
     def _run_ids(self) -> list[str]:
-        names = []
-        try:
-            with os.scandir(self.folder.path) as entries:
-                for entry in entries:
-                    if entry.name[0] in "_.":
-                        continue
-                    try:
-                        if entry.is_dir():
-                            names.append(entry.name)
-                    except OSError:
-                        continue
-        except (FileNotFoundError, NotADirectoryError):
-            names = []
+        names = self.folder.run_dir_names()
         if names != self._names:
             self._names, self._sorted = names, sort_run_ids(names)
         return list(self._sorted)

@@ -15,7 +15,6 @@ A bare word (or quoted text) keeps rows whose visible cells contain it, ignoring
 """
 from __future__ import annotations
 
-import difflib
 import operator
 import re
 from collections.abc import Callable, Collection
@@ -25,6 +24,7 @@ from typing import Any
 
 from sacred_tui.data.fields import DURATION, FIELD_NAMES, TAGS, TIME, Field, resolve_field
 from sacred_tui.data.format import utc_to_epoch
+from sacred_tui.data.query_keys import config_problem, metric_problem
 from sacred_tui.data.rows import RunRow
 
 OPERATORS = ("!=", "<=", ">=", "!~", "==", "=", "<", ">", "~")
@@ -232,34 +232,6 @@ def _tags_test(field: Field, op: str, raw: str, pos: int) -> Predicate:
     return lambda row, now, hay: any(test(tag) for tag in get(row, now))
 
 
-def _check_metric(field: Field, known: Collection[str], pos: int) -> None:
-    """Refuse a metric field no run logged: ``metric.loss.foo`` is not ``metric.loss`` + a stat."""
-    name = field.name[len("metric."):].rpartition(".")[0]
-    if name in known:
-        return
-    head, _, last = name.rpartition(".")
-    if head in known:
-        raise QueryError(f"{last!r} is not a statistic of metric {head!r}: use metric.{head}.last, "
-                         f".min or .max", pos)
-    listed = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
-    raise QueryError(f"no run logged a metric {name!r}" + (f"; metrics: {listed}" if known else ""), pos)
-
-
-def _check_config(field: Field, known: Collection[str], pos: int) -> None:
-    """Refuse a config key no run has (``config.lrr`` would silently match nothing)."""
-    key = field.name[len("config."):]
-    if key in known:
-        return
-    prefix = key + "."
-    inside = sorted(name for name in known if name.startswith(prefix))
-    if inside:  # rows hold flattened keys: a dict of keys has no value of its own to compare
-        listed = ", ".join(f"config.{name}" for name in inside[:3]) + (" …" if len(inside) > 3 else "")
-        raise QueryError(f"config.{key} is a dict of keys: compare one of them ({listed})", pos)
-    close = difflib.get_close_matches(key, list(known), n=3)
-    hint = f"; did you mean {', '.join(f'config.{name}' for name in close)}?" if close else ""
-    raise QueryError(f"no run has a config key {key!r}{hint}", pos)
-
-
 class _Parser:
     def __init__(self, text: str, known_metrics: Collection[str] | None = None,
                  known_config: Collection[str] | None = None) -> None:
@@ -272,6 +244,11 @@ class _Parser:
         """The bare words met (searches of the visible cells), lower-cased."""
         self.only_words = True
         """Whether the query is nothing but words, all of which must be found."""
+
+    @staticmethod
+    def _refuse(problem: str | None, pos: int) -> None:
+        if problem is not None:
+            raise QueryError(problem, pos)
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -348,9 +325,9 @@ class _Parser:
             raise QueryError(f"unknown field {token.text!r}; use one of {names}, config.KEY, "
                              "result.KEY or metric.NAME.last|min|max", token.pos)
         if field.name.startswith("metric.") and self.known_metrics is not None:
-            _check_metric(field, self.known_metrics, token.pos)
+            self._refuse(metric_problem(field.name[len("metric."):], self.known_metrics), token.pos)
         if field.name.startswith("config.") and self.known_config is not None:
-            _check_config(field, self.known_config, token.pos)
+            self._refuse(config_problem(field.name[len("config."):], self.known_config), token.pos)
         value = self.peek()
         if value is None or value.kind not in ("word", "str", "and", "or", "not"):
             at = value.pos if value is not None else len(self.text)
