@@ -16,7 +16,6 @@ No ``tee`` subprocesses are involved, so nothing is reordered or lost at the end
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import logging
 import sys
@@ -131,8 +130,10 @@ class FdCapture(OutputCapture):
         remove_proxies(self._proxies)
         self._proxies = {}
         for stream in self._line_buffered:
-            with contextlib.suppress(AttributeError, OSError, ValueError):
+            try:
                 stream.reconfigure(line_buffering=False)
+            except (AttributeError, OSError, ValueError):
+                pass
         self._line_buffered = []
         pipes, self._pipes = self._pipes, None
         if pipes is not None:
@@ -174,8 +175,10 @@ def _point_handlers_at(proxies: dict[str, TeeStream]) -> list[tuple[logging.Stre
 def _point_handlers_back(changed: list[tuple[logging.StreamHandler, Any]]) -> None:
     for handler, original in changed:
         if isinstance(handler.stream, TeeStream):
-            with contextlib.suppress(Exception):
+            try:
                 handler.setStream(original)
+            except Exception:
+                pass
 
 
 def _stream_handlers() -> list[logging.StreamHandler]:

@@ -11,7 +11,6 @@ before ``stop()`` returns is readable through ``read_new()`` afterwards, on ever
 """
 from __future__ import annotations
 
-import contextlib
 import sys
 import threading
 from collections.abc import Callable
@@ -310,8 +309,10 @@ def flush_python_streams() -> None:
         flush = getattr(stream, "flush", None)
         if flush is None:
             continue
-        with contextlib.suppress(OSError, ValueError):
+        try:
             flush()
+        except (OSError, ValueError):
+            pass
 
 
 def __getattr__(name: str) -> Any:

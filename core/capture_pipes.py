@@ -8,7 +8,6 @@ original destination of its descriptor.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import io
 import logging
 import os
@@ -109,8 +108,10 @@ class StdPipes:
         self.sink.append(self.decoders[fd].decode(data), fd)
         target = self.targets.get(fd)
         if target is not None:  # text a proxy buffered for the same destination goes first
-            with contextlib.suppress(OSError, ValueError):
+            try:
                 target.flush()
+            except (OSError, ValueError):
+                pass
         self._copy_on(fd, data)
 
     def _copy_on(self, fd: int, data: bytes) -> None:
@@ -141,8 +142,10 @@ class StdPipes:
         """Point 1 and 2 back at their destinations and close our write ends (the pipes then end)."""
         with self.lock:
             for fd, target in self.targets.items():
-                with contextlib.suppress(OSError, ValueError):
+                try:
                     target.flush()
+                except (OSError, ValueError):
+                    pass
             for fd, saved in self.saved.items():
                 try:
                     os.dup2(saved, fd)
@@ -163,8 +166,10 @@ class StdPipes:
                 self.take_waiting()
             logger.debug("Output capture stopped while another process still holds the pipe.")
         for target in self.targets.values():
-            with contextlib.suppress(OSError, ValueError):
+            try:
                 target.close()
+            except (OSError, ValueError):
+                pass
         self.targets = {}
 
     def close_all(self) -> None:
@@ -176,8 +181,10 @@ class StdPipes:
             if tee is not None:
                 _close_quietly(tee)
         for target in self.targets.values():
-            with contextlib.suppress(OSError, ValueError):
+            try:
                 target.close()
+            except (OSError, ValueError):
+                pass
 
 
 class PipeReader:
@@ -203,8 +210,10 @@ class PipeReader:
                 self._thread = threading.Thread(target=self._loop, args=(self._wake_read,),
                                                 name="output-capture-reader", daemon=True)
                 self._thread.start()
-        with contextlib.suppress(OSError):
+        try:
             os.write(self._wake_write, b"x")  # watch the new pipes from now on
+        except OSError:
+            pass
 
     def forget(self, read_end: int) -> None:
         """Stop watching a pipe that ended (its poll reports that, so the loop looks again anyway)."""
@@ -226,8 +235,10 @@ class PipeReader:
                 continue
             for read_end, _events in ready:
                 if read_end == wake_read:
-                    with contextlib.suppress(OSError):
+                    try:
                         os.read(wake_read, 4096)
+                    except OSError:
+                        pass
                     continue
                 pipes = watched.get(read_end)
                 if pipes is None:
@@ -252,8 +263,10 @@ def _enlarge(pipe_fd: int) -> None:
     """Give a pipe room for 1 MB (Linux), so C-level output rarely waits for the reader."""
     if fcntl is None:
         return
-    with contextlib.suppress(OSError):
+    try:
         fcntl.fcntl(pipe_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+    except OSError:
+        pass
 
 
 def _destination_stream(saved_fd: int, original: Any) -> io.TextIOWrapper:
@@ -274,5 +287,7 @@ def _destination_stream(saved_fd: int, original: Any) -> io.TextIOWrapper:
 
 
 def _close_quietly(fd: int) -> None:
-    with contextlib.suppress(OSError):
+    try:
         os.close(fd)
+    except OSError:
+        pass

@@ -68,8 +68,7 @@ def create_run(experiment: Any, command_name: str | None, config_updates: dict |
     assembled = assemble_config(experiment, command_name, config_updates, named_configs,
                                 logger=root_logger, force=bool(options.get("--force")))
     name = options.get("--name") or experiment.path
-    run_logger = (experiment.logger or logging.getLogger()).getChild(name) if experiment.logger \
-        else logging.getLogger(name)
+    run_logger = child_logger(experiment.logger, name)
     observers = list(experiment.observers)
     if options.get("--file_storage"):
         from core.observers import FileStorageObserver
@@ -126,8 +125,25 @@ def _wire_captured_functions(assembled: AssembledConfig, run: Run, logger_parent
             config = make_read_only(config)
         for index, func in enumerate(scaffold.ingredient.captured_functions):
             name = f"{scaffold.path}.{func.__name__}" if scaffold.path else func.__name__
-            logger = logger_parent.getChild(name) if logger_parent else logging.getLogger(name)
+            logger = child_logger(logger_parent, name)
             attach(func, config, run, logger, chains[scaffold.path], index)
+
+
+def child_logger(parent: logging.Logger | None, name: str) -> logging.Logger:
+    """``parent.getChild(name)``, or ``logging.getLogger(name)`` without a parent; remembered while
+    logging still holds the same logger under that name (every run asks for the same loggers)."""
+    key = (parent, name)
+    known = _loggers.get(key)
+    if known is not None and known.manager.loggerDict.get(known.name) is known:
+        return known
+    logger = parent.getChild(name) if parent else logging.getLogger(name)
+    if len(_loggers) >= 1024:
+        _loggers.clear()
+    _loggers[key] = logger
+    return logger
+
+
+_loggers: dict[tuple[logging.Logger | None, str], logging.Logger] = {}
 
 
 def seed_chains(assembled: AssembledConfig) -> dict[str, SeedChain]:

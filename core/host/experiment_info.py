@@ -5,7 +5,7 @@ import os
 from typing import Any, Iterable
 
 from core.host.git import GitProbe
-from core.host.sources import PackageDependency, Source, get_digest, relative_path
+from core.host.sources import PackageDependency, Source, digest_if_file, relative_path
 
 _RED = "\x1b[31m"
 _RESET = "\x1b[0m"
@@ -47,8 +47,9 @@ def get_experiment_info(name: str, base_dir: str, mainfile: Source | str | None,
     source_entries: list[list[str]] = []
     repositories: list[dict[str, Any]] = []
     for source in ordered:
-        if os.path.isfile(source.filename):
-            source.digest = get_digest(source.filename)
+        digest = digest_if_file(source.filename)
+        if digest is not None:
+            source.digest = digest
         source_entries.append(list(source.to_json(base_dir)))
         info = probe.info_for(source.filename) if probe is not None else None
         if info is None:

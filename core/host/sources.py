@@ -7,9 +7,11 @@ versions up once per process (:mod:`core.host.distributions`), and never imports
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import sys
 from itertools import repeat
+from stat import S_ISREG
 from typing import Any, Iterable, Iterator
 
 from core.host.distributions import distribution_for_module
@@ -22,9 +24,24 @@ _digests: dict[str, tuple[int, int, str]] = {}
 def get_digest(filename: str) -> str:
     """Return the md5 hex digest of a file, cached while its mtime and size stay the same."""
     path = os.path.abspath(filename)
-    stat = os.stat(path)
+    return _digest_of(path, os.stat(path))
+
+
+def digest_if_file(filename: str) -> str | None:
+    """``get_digest(filename)`` if it names a regular file (as ``os.path.isfile``), else None; one ``stat``."""
+    path = filename if os.path.isabs(filename) else os.path.abspath(filename)
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not S_ISREG(info.st_mode):
+        return None
+    return _digest_of(path, info)
+
+
+def _digest_of(path: str, info: os.stat_result) -> str:
     cached = _digests.get(path)
-    if cached is not None and cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
+    if cached is not None and cached[0] == info.st_mtime_ns and cached[1] == info.st_size:
         return cached[2]
     import hashlib
 
@@ -33,16 +50,28 @@ def get_digest(filename: str) -> str:
         while chunk := handle.read(_CHUNK):
             md5.update(chunk)
     digest = md5.hexdigest()
-    _digests[path] = (stat.st_mtime_ns, stat.st_size, digest)
+    _digests[path] = (info.st_mtime_ns, info.st_size, digest)
     return digest
 
 
 def relative_path(filename: str, base_dir: str) -> str:
     """``filename`` relative to ``base_dir``, resolving symlinks only if the plain paths do not nest."""
+    key = (filename, base_dir)
+    known = _relative_paths.get(key)
+    if known is not None:
+        return known
     rel = os.path.relpath(os.path.abspath(filename), os.path.abspath(base_dir))
     if rel == os.pardir or rel.startswith(os.pardir + os.sep):
-        rel = os.path.relpath(os.path.realpath(filename), os.path.realpath(base_dir))
+        return os.path.relpath(os.path.realpath(filename), os.path.realpath(base_dir))
+    if os.path.isabs(filename) and os.path.isabs(base_dir):  # text alone decides it: remember
+        if len(_relative_paths) >= 4096:
+            _relative_paths.clear()
+        _relative_paths[key] = rel
     return rel
+
+
+_relative_paths: dict[tuple[str, str], str] = {}
+"""``relative_path`` of absolute paths that nest (a string computation), asked again by every run."""
 
 
 def get_py_file_if_possible(filename: str) -> str:
@@ -255,11 +284,29 @@ def _sources_in_dir(base_dir: str) -> set[Source]:
     return found
 
 
-_found: dict[tuple, tuple[list[tuple[str, Any, Any]], list[str], list[tuple[str, str | None]]]] = {}
-"""What ``_collect_imported`` found, per question: (modules looked at with their ``__file__``, local
-source files, dependencies). A program making many runs of one experiment asks the same question
-for every run; the answer is reused while the same modules are imported under the same names."""
+_found: dict[tuple, tuple[tuple[str, ...], tuple[Any, ...], list[Any], list[str], list[tuple[str, str | None]]]] = {}
+"""What ``_collect_imported`` found, per question: the names and modules looked at with their ``__file__``,
+the local source files, the dependencies. A program making many runs of one experiment asks the same
+question for every run; the answer is reused while the same modules are imported under the same names."""
 _FOUND_LIMIT = 64
+
+_names_seen: dict[int, tuple[dict[str, Any], list[Any], frozenset[str]]] = {}
+"""Per globals dict: its values when last looked at, and the module names they gave. While every value
+is the very same object, the names are the same too (found without a Python call per value)."""
+
+
+def _module_names(globs: dict[str, Any]) -> frozenset[str]:
+    """The names of the modules the globals' values are or come from."""
+    values = list(globs.values())
+    seen = _names_seen.get(id(globs))
+    if seen is not None and seen[0] is globs and len(seen[1]) == len(values) \
+            and all(map(operator.is_, values, seen[1])):
+        return seen[2]
+    names = frozenset(filter(None, map(_module_name_of, values)))
+    if len(_names_seen) >= _FOUND_LIMIT:
+        _names_seen.clear()
+    _names_seen[id(globs)] = (globs, values, names)
+    return names
 
 
 def _collect_imported(globs: dict[str, Any], base_dir: str, want_sources: bool,
@@ -267,24 +314,29 @@ def _collect_imported(globs: dict[str, Any], base_dir: str, want_sources: bool,
     """``_collect`` over the modules the globals refer to, remembered across runs (see ``_found``).
 
     Digests are always taken again (a stat per file; the md5 only when the file changed)."""
-    names = frozenset(filter(None, map(_module_name_of, list(globs.values()))))
+    names = _module_names(globs)
     key = (base_dir, want_sources, want_deps, names)
     known = _found.get(key)
-    if known is None or not all(sys.modules.get(name) is module and getattr(module, "__file__", None) == file
-                                for name, module, file in known[0]):
+    modules = sys.modules
+    if known is None or not all(map(operator.is_, map(modules.get, known[0]), known[1])) \
+            or list(map(getattr, known[1], repeat("__file__"), repeat(None))) != known[2]:
         sources, dependencies = _collect(list(iterate_imported_modules(globs)), base_dir, want_sources, want_deps,
                                          known_only=False)
         if len(_found) >= _FOUND_LIMIT:
             _found.clear()
-        prefixes = {".".join(parts[:end]) for parts in map(str.split, names, repeat("."))
-                    for end in range(1, len(parts) + 1)}
-        looked_at = [(prefix, sys.modules.get(prefix)) for prefix in prefixes]  # also those not imported (yet)
-        _found[key] = ([(name, module, getattr(module, "__file__", None)) for name, module in looked_at],
+        prefixes = tuple({".".join(parts[:end]) for parts in map(str.split, names, repeat("."))
+                          for end in range(1, len(parts) + 1)})
+        looked_at = tuple(modules.get(prefix) for prefix in prefixes)  # also those not imported (yet)
+        _found[key] = (prefixes, looked_at, [getattr(module, "__file__", None) for module in looked_at],
                        [source.filename for source in sources],
                        [(dependency.name, dependency.version) for dependency in dependencies])
         return sources, dependencies
-    return ({Source(path, get_digest(path)) for path in known[1] if os.path.isfile(path)},
-            {PackageDependency(name, version) for name, version in known[2]})
+    found = set()
+    for path in known[3]:
+        digest = digest_if_file(path)
+        if digest is not None:
+            found.add(Source(path, digest))
+    return found, {PackageDependency(name, version) for name, version in known[4]}
 
 
 SOURCE_STRATEGIES = ("imported", "sys", "dir", "none")

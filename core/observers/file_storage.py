@@ -36,7 +36,7 @@ from core.observers.record_space import RecordWriteError, WriteGuard, run_each
 from core.observers.record_text import RecordText, encode_json
 from core.observers.report_template import render_report
 from core.observers.stored_files import (check_artifact_name, claim_run_dir, copy_artifact, is_inside,
-                                         store_by_content)
+                                         store_by_content, stored_copy)
 
 __all__ = ["DEFAULT_FILE_STORAGE_PRIORITY", "FileStorageObserver"]
 
@@ -192,23 +192,27 @@ class FileStorageObserver(LiveFiles, SacredFileHelpers, RunObserver):
 
     def _save_sources(self, ex_info: dict) -> list[list[str]]:
         base_dir = ex_info.get("base_dir") or ""
+        source_dir = str(self.source_dir)
+        cwd = os.getcwd()
         saved = []
         for relative, _md5 in ex_info.get("sources", []):
             path = os.path.join(base_dir, relative)
-            stored: Any = self._find_or_save(path, self.source_dir) if self.copy_sources else path
-            saved.append([relative, self._relative_to_basedir(str(stored))])
+            if not self.copy_sources or (not self.copy_artifacts and is_inside(path, self.basedir)):
+                stored = path
+            else:
+                stored = stored_copy(path, source_dir)
+            saved.append([relative, self._relative_to_basedir(stored, source_dir, cwd)])
         return saved
 
-    def _relative_to_basedir(self, path: str) -> str:
+    def _relative_to_basedir(self, path: str, source_dir: str, cwd: str) -> str:
         """``os.path.relpath(path, basedir)``; for a file directly in the sources folder, from that
         folder's own relative path, worked out once (every run of an experiment stores its sources there)."""
         folder, name = os.path.split(path)
-        if folder != str(self.source_dir):
+        if folder != source_dir:
             return os.path.relpath(path, self.basedir)
         known = self._source_dir_relative
-        if known is None or known[0] != (folder, self.basedir, os.getcwd()):
-            known = self._source_dir_relative = ((folder, self.basedir, os.getcwd()),
-                                                 os.path.relpath(folder, self.basedir))
+        if known is None or known[0] != (folder, self.basedir, cwd):
+            known = self._source_dir_relative = ((folder, self.basedir, cwd), os.path.relpath(folder, self.basedir))
         return name if known[1] == os.curdir else os.path.join(known[1], name)
 
     def _find_or_save(self, filename: str, store_dir: Path) -> Any:

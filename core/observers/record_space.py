@@ -8,11 +8,10 @@ room and what is on disk still says what happened.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime
 import errno
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from core.errors import SacredError
 
@@ -98,24 +97,22 @@ class WriteGuard:
         """Why the record stopped growing (None while it is complete)."""
         self._last_tries: set[str] = set()
 
-    @contextlib.contextmanager
-    def writing(self, what: str) -> Iterator[None]:
-        """Turn an OSError inside into a ``RecordWriteError`` naming ``what`` and the run folder."""
-        try:
-            yield
-        except RecordWriteError:
-            raise
-        except OSError as exc:
-            where = os.path.abspath(self.run_dir)
-            if not is_out_of_space(exc):
-                raise RecordWriteError(f"Cannot write {what} in {where}: {exc.strerror or exc}") from exc
-            self.reserve.release()  # room for the final run.json
-            free = describe_free_space(where)
-            if self.broken is None:
-                when = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
-                self.broken = f"no space left on device while writing {what} in {where} ({free}) at {when} UTC"
-            raise RecordWriteError(f"No space left on device: cannot write {what} in {where} ({free}). The record "
-                                   "of this run is incomplete from here on; the run itself goes on.") from exc
+    def writing(self, what: str) -> _Writing:
+        """A context that turns an OSError inside into a ``RecordWriteError`` naming ``what`` and the run folder."""
+        return _Writing(self, what)
+
+    def failed(self, what: str, exc: OSError) -> RecordWriteError:
+        """The error to raise for ``exc``, a failure writing ``what``; on a full disk the record stops growing."""
+        where = os.path.abspath(self.run_dir)
+        if not is_out_of_space(exc):
+            return RecordWriteError(f"Cannot write {what} in {where}: {exc.strerror or exc}")
+        self.reserve.release()  # room for the final run.json
+        free = describe_free_space(where)
+        if self.broken is None:
+            when = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+            self.broken = f"no space left on device while writing {what} in {where} ({free}) at {when} UTC"
+        return RecordWriteError(f"No space left on device: cannot write {what} in {where} ({free}). The record "
+                                "of this run is incomplete from here on; the run itself goes on.")
 
     def attempt(self, what: str, write: Callable[[int], object]) -> None:
         """``write(limit)`` for output that led up to a failure and is worth keeping: once the disk is
@@ -167,6 +164,24 @@ class WriteGuard:
 
     def close(self) -> None:
         self.reserve.release()
+
+
+class _Writing:
+    """``WriteGuard.writing``: a plain class, as a short run enters a dozen of these."""
+
+    __slots__ = ("guard", "what")
+
+    def __init__(self, guard: WriteGuard, what: str) -> None:
+        self.guard = guard
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, OSError):
+            raise self.guard.failed(self.what, exc) from exc
+        return False
 
 
 def run_each(steps: list[Callable[[], object]]) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from core.observers.atomic import atomic_copy
 from core.observers.retired_ids import highest_retired_id
 
 __all__ = ["RESERVED_NAMES", "check_artifact_name", "claim_run_dir", "copy_artifact", "file_md5",
-           "is_inside", "store_by_content"]
+           "is_inside", "store_by_content", "stored_copy"]
 
 RESERVED_NAMES = ("config.json", "cout.txt", "info.json", "metrics.json", "metrics.jsonl", "process.json",
                   "run.json", "sacred-tui.json")
@@ -106,8 +107,13 @@ def file_md5(path: str | os.PathLike) -> str:
     return digest
 
 
-def store_by_content(filename: str | os.PathLike, store_dir: Path) -> Path:
+def store_by_content(filename: str | os.PathLike, store_dir: str | os.PathLike) -> Path:
     """Copy ``filename`` to ``store_dir/<stem>_<md5><ext>`` unless that copy exists; return its path."""
+    return Path(stored_copy(filename, store_dir))
+
+
+def stored_copy(filename: str | os.PathLike, store_dir: str | os.PathLike) -> str:
+    """``store_by_content`` as a string path."""
     stem, extension = os.path.splitext(os.path.basename(filename))
     name = f"{stem}_{file_md5(filename)}{extension}"
     store_path = os.path.join(store_dir, name)
@@ -116,7 +122,7 @@ def store_by_content(filename: str | os.PathLike, store_dir: Path) -> Path:
     except (OSError, ValueError):
         os.makedirs(store_dir, exist_ok=True)
         atomic_copy(filename, store_path)
-    return Path(store_path)
+    return store_path
 
 
 def is_inside(filename: str | os.PathLike, directory: str | os.PathLike) -> bool:
@@ -132,16 +138,19 @@ def check_artifact_name(name: str) -> None:
     """Refuse names that would leave the run folder or replace a file of the run record."""
     if not isinstance(name, str) or name in ("", ".", ".."):
         raise ValueError(f"Artifact name {name!r} is not a file name; pass name='something.ext'.")
-    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+    if _CONTROL_CHAR.search(name):
         raise ValueError(f"Artifact name {name!r} contains a control character (such as a NUL byte or a line "
                          "break); pass a plain name='file.ext'.")
-    separators = {"/", "\\", os.sep} | ({os.altsep} if os.altsep else set())
-    if os.path.isabs(name) or any(sep in name for sep in separators):
+    if os.path.isabs(name) or _SEPARATOR.search(name):
         raise ValueError(f"Artifact name {name!r} must be a plain file name inside the run folder "
                          "(no path separators, no '..', not absolute); pass name='file.ext'.")
     if name in RESERVED_NAMES:
         raise ValueError(f"Artifact name {name!r} would overwrite a file of the run record; reserved names "
                          f"are {', '.join(RESERVED_NAMES)}. Pass another name='...'.")
+
+
+_CONTROL_CHAR = re.compile("[\x00-\x1f\x7f]")
+_SEPARATOR = re.compile("[" + re.escape("".join({"/", "\\", os.sep, os.altsep or "/"})) + "]")
 
 
 def copy_artifact(source: str | os.PathLike, target: str) -> None:

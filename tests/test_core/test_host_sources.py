@@ -256,3 +256,27 @@ def test_version_lookup_needs_no_importlib_metadata_for_plain_names() -> None:
     assert out.stdout.split(") (")[0] == f"('numpy', '{version('numpy')}'"
     assert out.stdout.strip().endswith(f"('sacred-tui', '{version('sacred-tui')}') "
                                        f"('pytest', '{version('pytest')}') False")
+
+
+def test_repeated_gathering_follows_changed_globals_and_files(project: dict[str, Any]) -> None:
+    """Asked again for the same globals (every run of a process does), the answer follows what changed:
+    a global rebound to another module, a source file edited, a source file removed."""
+    base = project["base"]
+    globs = {"Thing": project["hostmod_local"].Thing, "number": 1}
+
+    def local_sources() -> dict[str, str]:
+        sources, _ = gather_sources_and_dependencies(globs, str(base), None, "imported", "imported")
+        return {os.path.relpath(s.filename, base): s.digest for s in sources}
+
+    assert local_sources() == {"hostmod_local.py": md5_of(base / "hostmod_local.py")}
+    assert local_sources() == {"hostmod_local.py": md5_of(base / "hostmod_local.py")}
+    globs["number"] = 2  # another value, the same modules
+    assert list(local_sources()) == ["hostmod_local.py"]
+    globs["func"] = project["hostpkg_local.sub"].func
+    assert sorted(local_sources()) == sorted(["hostmod_local.py", os.path.join("hostpkg_local", "__init__.py"),
+                                              os.path.join("hostpkg_local", "sub.py")])
+    del globs["func"]
+    (base / "hostmod_local.py").write_text("class Thing:\n    pass\n# edited, longer\n")
+    assert local_sources() == {"hostmod_local.py": md5_of(base / "hostmod_local.py")}
+    (base / "hostmod_local.py").unlink()
+    assert local_sources() == {}
