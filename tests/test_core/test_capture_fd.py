@@ -153,8 +153,9 @@ def test_fd_stop_restores_descriptors_streams_and_closes_its_pipes(tmp_path: Pat
         result["same_after"] = state() == before
         result["stdout_object_kept"] = sys.stdout is stdout
         result["line_buffering_before"] = before[1]
-        from core.capture_pipes import READER  # its wake-up pipe stays open for the next capture
-        kept = {str(READER._wake_read), str(READER._wake_write)}
+        from core.capture_pipes import READER  # its epoll set (or wake-up pipe) stays open for the next capture
+        watched = READER._epoll.fileno() if READER._epoll is not None else None
+        kept = {str(fd) for fd in (READER._wake_read, READER._wake_write, watched) if fd is not None}
         result["fds_closed"] = sorted(set(os.listdir("/dev/fd")) - kept) == open_before
         result["captured"] = capture.read_new()
         print("outside")
@@ -307,3 +308,37 @@ def test_fd_restores_descriptors_at_exit_when_never_stopped(tmp_path: Path) -> N
     """)
     assert result["started"]
     assert terminal == "x" * 200000 + "\n"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread switch counts are read from /proc")
+def test_fd_captures_in_a_row_leave_the_reader_thread_asleep_yet_it_drains_large_c_output(tmp_path: Path) -> None:
+    """A program making many short runs does not wake the pipe reader for each; output written below
+    Python (more than the pipe holds, with no Python write to take it in) is still drained by it."""
+    result, terminal, _ = run_script(tmp_path, """
+        import ctypes
+        def reader_switches():
+            reader = next(t for t in threading.enumerate() if t.name == "output-capture-reader")
+            with open(f"/proc/self/task/{reader.native_id}/status") as status:
+                return int(next(line for line in status if line.startswith("voluntary_ctxt_switches")).split()[1])
+        texts = []
+        for index in range(101):
+            capture = create_capture("fd")
+            with capture:
+                print("run", index)
+            texts.append(capture.read_new())
+            if index == 0:
+                before = reader_switches()
+        result["switches"] = reader_switches() - before
+        result["short_ok"] = texts == [f"run {index}\\n" for index in range(101)]
+        capture = create_capture("fd")
+        with capture:
+            libc = ctypes.CDLL(None)
+            line = b"x" * 1023 + b"\\n"
+            for _ in range(4096):  # 4 MiB through write(2), bypassing Python: the pipe holds 1 MiB
+                libc.write(1, line, len(line))
+        result["large_ok"] = capture.read_new() == (line * 4096).decode()
+    """)
+    assert result["short_ok"]
+    assert result["large_ok"]
+    assert result["switches"] < 20, result["switches"]
+    assert terminal.count("x" * 1023) == 4096
