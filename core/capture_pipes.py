@@ -207,6 +207,7 @@ class PipeReader:
         self._owners: dict[int, StdPipes] = {}  # read end -> its pipes
         self._wake_read = self._wake_write = -1
         self._epoll: Any = None
+        self._watched: set[int] = set()  # read ends in the epoll set
         self._thread: threading.Thread | None = None
 
     def register(self, pipes: StdPipes) -> None:
@@ -250,6 +251,7 @@ class PipeReader:
             if self._epoll is not None:
                 self._epoll.close()
             self._epoll = select.epoll()
+            self._watched = set()
             self._watch(list(self._owners))
             target, args = self._loop_epoll, (self._epoll,)
         else:
@@ -267,11 +269,17 @@ class PipeReader:
                 pass
             except OSError as exc:  # the proxies and the end of the capture still take in its output
                 logger.debug("Cannot watch a capture pipe: %s", exc)
+                continue
+            self._watched.add(read_end)
 
-    def _unwatch(self, read_end: int) -> None:
+    def _unwatch(self, read_end: int, known: bool = True) -> None:
+        """Take ``read_end`` out of the set (``known``: only if this object put it there)."""
+        if known and read_end not in self._watched:
+            return
+        self._watched.discard(read_end)
         try:
             self._epoll.unregister(read_end)
-        except (OSError, ValueError):  # not watched (any more), or already closed
+        except (OSError, ValueError):  # already closed
             pass
 
     def _loop_epoll(self, watched: Any) -> None:
@@ -287,7 +295,7 @@ class PipeReader:
                 with self._lock:
                     pipes = self._owners.get(read_end)
                     if pipes is None:  # not a capture's any more: never report it again
-                        self._unwatch(read_end)
+                        self._unwatch(read_end, known=False)
                         continue
                 with pipes.lock:
                     if read_end in pipes.read_ends.values():
@@ -326,6 +334,7 @@ class PipeReader:
         self._lock = threading.Lock()
         self._owners = {}
         self._thread = None
+        self._watched = set()
         if self._epoll is not None:  # this process's copy only; the parent's set is untouched
             try:
                 self._epoll.close()
