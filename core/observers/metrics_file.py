@@ -32,6 +32,7 @@ _FIELD_HEADS = ('    "steps": [\n      ', '\n    ],\n    "timestamps": [\n      
                 '\n    ],\n    "values": [\n      ')
 _BLOCK_TAIL = "\n    ]\n  }"
 _EMPTY = "{}"
+_WRITE_BUFFER = 1 << 16
 
 
 class _Block:
@@ -255,7 +256,7 @@ class MetricsFile:
         """Write a temp file with ``write(out)``, then atomically put it in place of metrics.json."""
         temp = temp_path_for(self.json_path)
         try:
-            with open(temp, "wb") as out:
+            with open(temp, "wb", buffering=_WRITE_BUFFER) as out:  # a small file in one write call
                 write(out)
                 out.flush()
                 info = os.fstat(out.fileno())
