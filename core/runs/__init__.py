@@ -1,7 +1,8 @@
 """Provides the read side of the Sacred runs-folder format: folders, runs, records and live tails.
 
-Everything here uses the standard library only and never raises for broken files in a runs
-folder: problems are reported as text (``StoredRun.problems()``).
+Everything here uses the standard library only (and msgspec, where installed, to parse JSON
+faster) and never raises for broken files in a runs folder: problems are reported as text
+(``StoredRun.problems()``).
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.runs import fast_json
 from core.runs.gentle_json import NotGentle, loads_gently
 from core.runs.safe_open import describe_error, read_regular
 
@@ -147,7 +148,7 @@ def parse_json_bytes(data: bytes, label: str, expect: type | None = None) -> tup
         raise _Unreadable(f"{label}: empty file", retry=True)
     note = None
     try:
-        value = json.loads(text)
+        value = fast_json.loads(text)
     except json.JSONDecodeError as exc:
         incomplete = _looks_cut_off(text, exc)
         kind = "incomplete" if incomplete else "invalid"

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.runs.layout import TRACKED_FILES
+from core.runs.quick_pickle import pickled_by_fields
 from core.runs.stored import StoredRun
 
 FileStamp = tuple[int, int]
 """(mtime_ns, size) of one file."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class RunStamp:
     """The (mtime_ns, size) of each tracked file of a run (None where a file is absent)."""

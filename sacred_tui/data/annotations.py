@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from core.runs.quick_pickle import pickled_by_fields
 from core.observers.atomic import atomic_write_text
 from core.runs.safe_open import describe_error, read_regular
 
@@ -33,6 +34,7 @@ class AnnotationError(ValueError):
     """A note or tag that cannot be stored; the message says what is allowed."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Annotations:
     """What the user noted about one run."""

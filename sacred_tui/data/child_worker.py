@@ -30,6 +30,10 @@ T = TypeVar("T")
 _WAIT_STEP = 0.1
 """How often a waiting caller checks that the child still lives and the worker is not closed."""
 
+_NICENESS = 5
+"""Added to the child's nice value: when the machine is busy, the app's thread gets about three
+times the child's share of a core, so keys stay quick while a folder is read."""
+
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 """Where ``sacred_tui`` and ``core`` are importable from, also when they are not installed."""
 
@@ -41,6 +45,10 @@ class ChildGone(RuntimeError):
 def serve() -> None:
     """The child's loop: run each job read from stdin, write (ok, result or error text, serving on)
     to stdout."""
+    try:
+        os.nice(_NICENESS)  # reading in the background: the app's keys come first on a busy machine
+    except OSError:
+        pass
     requests = sys.stdin.buffer
     replies = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.runs.quick_pickle import pickled_by_fields
 from sacred_tui.data.format import format_age, utc_to_epoch
 from sacred_tui.data.processes import ALIVE as PROCESS_ALIVE
 from sacred_tui.data.processes import GONE, OTHER, ProcessInfo, check_process
@@ -33,6 +34,7 @@ DEAD = "dead"
 NOT_RUNNING = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Liveness:
     """Derived state of a run: ``alive``, ``dead`` (probably) or ``""`` when it is not RUNNING."""

@@ -9,12 +9,11 @@ returns None: the caller then takes the tolerant path, which words the problem.
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Mapping
 
-from core.runs import METRICS_JSON, METRICS_JSONL, MetricsFollower
+from core.runs import METRICS_JSON, METRICS_JSONL, MetricsFollower, fast_json
 from core.runs.metrics import to_float
 from core.runs.safe_open import read_regular, regular_size
 from sacred_tui.data.rows import MetricSummary
@@ -52,6 +51,9 @@ def whole_summaries(run_dir: str) -> tuple[dict[str, MetricSummary], str | None]
     return {str(name): MetricSummary.of(points.values) for name, points in series.items()}, follower.problem
 
 
+_FLOATS_ONLY = {float}
+
+
 def _summary(entry: object) -> MetricSummary | None:
     if not isinstance(entry, Mapping):
         return None
@@ -60,7 +62,7 @@ def _summary(entry: object) -> MetricSummary | None:
         return None
     if len(values) > len(steps):
         values = values[:len(steps)]
-    if values and all(type(value) is float for value in values) and math.isfinite(sum(values)):
+    if values and set(map(type, values)) == _FLOATS_ONLY and math.isfinite(sum(values)):
         # Every value finite: the builtins find the extremes without a Python loop.
         return MetricSummary(values[-1], min(values), max(values), len(values))
     return MetricSummary.of([to_float(value) for value in values])
@@ -84,7 +86,7 @@ def quick_summaries(run_dir: str) -> dict[str, MetricSummary] | None:
     if not os.access(sidecar, os.R_OK) and os.path.lexists(sidecar):
         return None  # a sidecar that cannot be read is a problem the careful path words
     try:
-        document = json.loads(data)
+        document = fast_json.loads(data)
     except (ValueError, RecursionError):
         return None
     if not isinstance(document, dict):

@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from core.runs.quick_pickle import pickled_by_fields
+
 __all__ = ["ALIVE", "GONE", "OTHER", "UNKNOWN", "ProcessInfo", "ProcessCheck", "check_process",
            "read_process_info", "send_signal", "this_host"]
 
@@ -37,6 +39,7 @@ _START_SLACK = 2.0
 _MAX_PROCESS_JSON = 64 * 1024
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ProcessInfo:
     """What process.json says: pid, host, interpreter and start ticks (each may be missing)."""

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core.runs.quick_pickle import pickled_by_fields
 from sacred_tui.data.liveness import ALIVE, DEAD, Liveness
 from sacred_tui.data.queued_runs import LOCAL, SLURM, read_ticket
 from sacred_tui.data.slurm import read_record
@@ -25,6 +26,7 @@ __all__ = ["QueueView", "queue_sentence", "read_queue_view", "record_status", "s
 _STARTING = frozenset({"RUNNING", "CONFIGURING", "COMPLETING", "SIGNALING", "STAGE_OUT"})
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class QueueView:
     """The queue and SLURM facts of one run (each empty when unknown)."""

@@ -9,13 +9,15 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from core.runs import numeric_run_id, parse_timestamp
+from core.runs.quick_pickle import pickled_by_fields
 from sacred_tui.data.annotations import NOTHING, Annotations
-from sacred_tui.data.format import MISSING, plain_value, summarize_result
+from sacred_tui.data.format import MAX_DEPTH, MISSING, plain_value, summarize_result
 from sacred_tui.data.liveness import (NOT_APPLICABLE, Liveness, assess, beat_interval_from_options,
                                       is_running, run_duration)
 from sacred_tui.data.processes import ProcessInfo
@@ -30,6 +32,7 @@ MAX_VALUE_CHARS = 200
 """Longer string config values are cut (they are only shown and filtered, never written back)."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class MetricSummary:
     """Last, smallest and largest finite value of one metric, and how many points it has."""
@@ -61,6 +64,7 @@ class MetricSummary:
         return getattr(self, name) if name in ("last", "min", "max") else None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class RunRow:
     """What the runs table knows about one run. Times are naive UTC."""
@@ -121,6 +125,19 @@ class RunRow:
         judged = scheduler_liveness(judged, self.queue)
         return self if judged == self.liveness else replace(self, liveness=judged)
 
+    def with_details(self, config: Mapping[str, Any], metrics: Mapping[str, MetricSummary],
+                     problems: tuple[str, ...]) -> RunRow:
+        """This row with the config, metrics and problems the second pass read (``replace`` is
+        three times slower, which counts at 20,000 rows)."""
+        values = list(_row_values(self))
+        values[_CONFIG_AT], values[_METRICS_AT], values[_PROBLEMS_AT] = config, metrics, problems
+        return RunRow(*values)
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(RunRow))
+_row_values = attrgetter(*_ROW_FIELDS)
+_CONFIG_AT, _METRICS_AT, _PROBLEMS_AT = (_ROW_FIELDS.index(name) for name in ("config", "metrics", "problems"))
+
 
 def run_id_sort_key(run_id: str) -> tuple[int, int, str]:
     """Sort numeric ids by value (2 before 10) and put named ids after them."""
@@ -143,22 +160,61 @@ def flatten_config(config: Any, prefix: str = "") -> dict[str, Any]:
     jsonpickle shapes become plain values first; ``__doc__`` entries are skipped; lists are kept
     as (short) tuples. At most :data:`MAX_CONFIG_LEAVES` leaves are kept.
     """
+    if not isinstance(config, Mapping):
+        return {}
     flat: dict[str, Any] = {}
-    intern = sys.intern
-
-    def walk(node: Any, path: str) -> None:
-        if len(flat) >= MAX_CONFIG_LEAVES:
-            return
-        if isinstance(node, Mapping) and node:
-            for key, value in node.items():
-                if key == "__doc__":
-                    continue
-                walk(value, f"{path}.{key}" if path else str(key))
-        elif path:
-            flat[intern(path)] = _leaf(node)
-
-    walk(plain_value(config) if isinstance(config, Mapping) else {}, prefix)
+    if type(config) is dict and not any(tag in config for tag in _TAGS) and _walk_plain(config, prefix, flat, 0):
+        return flat
+    # A jsonpickle shape (or a very deep config): make it plain first, then walk that.
+    flat = {}
+    _walk_any(plain_value(config), prefix, flat)
     return flat
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Leaf types that :func:`plain_value` returns as they are (checked first: they are most leaves)."""
+
+_TAGS = ("py/object", "py/tuple", "py/set", "py/function", "py/type", "py/mod")
+"""Keys that make :func:`~sacred_tui.data.format.plain_value` change a dict."""
+
+
+def _walk_plain(node: Mapping[str, Any], path: str, flat: dict[str, Any], depth: int) -> bool:
+    """Flatten a config that needs no :func:`plain_value` (the usual case) straight into ``flat``;
+    False as soon as a part would be changed by it (``flat`` is then incomplete)."""
+    intern = sys.intern
+    for key, value in node.items():
+        if len(flat) >= MAX_CONFIG_LEAVES:
+            return True
+        if key == "__doc__":
+            continue
+        dotted = f"{path}.{key}" if path else str(key)
+        if type(value) in _SCALARS:
+            flat[intern(dotted)] = _leaf(value)
+        elif isinstance(value, dict):
+            if depth + 1 >= MAX_DEPTH or any(tag in value for tag in _TAGS):
+                return False
+            if value:
+                if not _walk_plain(value, dotted, flat, depth + 1):
+                    return False
+                continue
+            flat[intern(dotted)] = _leaf(value)
+        elif isinstance(value, Mapping):
+            return False
+        else:
+            flat[intern(dotted)] = _leaf(plain_value(value, depth + 1) if isinstance(value, list) else value)
+    return True
+
+
+def _walk_any(node: Any, path: str, flat: dict[str, Any]) -> None:
+    if len(flat) >= MAX_CONFIG_LEAVES:
+        return
+    if isinstance(node, Mapping) and node:
+        for key, value in node.items():
+            if key == "__doc__":
+                continue
+            _walk_any(value, f"{path}.{key}" if path else str(key), flat)
+    elif path:
+        flat[sys.intern(path)] = _leaf(node)
 
 
 def _text(value: Any) -> str:

@@ -1,16 +1,15 @@
 """Provides RunFiles: quick reads of one run's JSON files, with core.runs' tolerant reader behind.
 
 Loading a folder of twenty thousand runs reads sixty thousand small JSON files; most are fine, and
-a plain ``json.loads`` of each is the fastest way through. Only when a file is missing, torn or not
-JSON does the read go through :class:`core.runs.StoredRun`, which retries torn files, keeps the
+a plain parse of each (:func:`core.runs.fast_json.loads`) is the fastest way through. Only when a
+file is missing, torn or not JSON does the read go through :class:`core.runs.StoredRun`, which retries torn files, keeps the
 last good value and words the problem (``run.json: incomplete JSON ...``).
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from core.runs import CONFIG_JSON, RUN_JSON, RunsFolder, StoredRun
+from core.runs import CONFIG_JSON, RUN_JSON, RunsFolder, StoredRun, fast_json
 from core.runs.layout import PROCESS_JSON
 from core.runs.safe_open import read_regular
 
@@ -37,7 +36,7 @@ class RunFiles:
             return None
         try:
             # A FIFO or device named run.json must not block or flood: regular files only.
-            value = json.loads(read_regular(self._base + name))
+            value = fast_json.loads(read_regular(self._base + name))
         except (OSError, ValueError, RecursionError):
             return None
         return value if isinstance(value, dict) else None

@@ -11,10 +11,12 @@ import logging
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from core.runs import CONFIG_JSON, METRICS_JSON, METRICS_JSONL, RUN_JSON, MetricsFollower, RunsFolder, RunStamp
 from sacred_tui.data.annotations import ANNOTATIONS_FILE, Annotations, read_annotations
 from sacred_tui.data.liveness import is_running
+from sacred_tui.data.child_pool import ChildPool
 from sacred_tui.data.child_worker import ChildGone, ChildWorker
 from sacred_tui.data.metric_summaries import is_huge, quick_summaries, whole_summaries
 from sacred_tui.data.processes import read_process_info
@@ -32,6 +34,11 @@ _UNREADABLE_RUN = "this run could not be read"
 
 ALL_FILES: frozenset[str] = frozenset()
 """An empty set of changed file names means "anything may have changed"."""
+
+
+def _finished(row: RunRow) -> bool:
+    """A run whose files no longer change by themselves: its config and metrics are read once."""
+    return not is_running(row.status) and row.queue is None
 
 
 def last_write_of(stamp: RunStamp | None) -> float | None:
@@ -54,16 +61,38 @@ def _extend(summary: MetricSummary | None, values: Iterable[float | None]) -> Me
                          summary.count + added.count)
 
 
+class ReaderClosed(Exception):
+    """The reader was closed while a batch was read in child processes (the app quits)."""
+
+
 CHILD_BATCH = 50
 """Batches of at least this many finished runs have their config and metrics read in a child process."""
 
 
-def enrich_in_child(folder: str, items: list[tuple[RunRow, RunStamp | None]], now: float) -> list[RunRow]:
-    """The job :meth:`RunRowReader.enrich_many` gives its child process: the same reads, made there."""
+Details = tuple[Mapping[str, Any], Mapping[str, MetricSummary], tuple[str, ...]]
+"""A finished run's flattened config, metric summaries and problems: what the second pass adds."""
+
+
+EnrichItem = tuple[str, tuple[str, ...], "RunRow | None", "RunStamp | None"]
+"""(run id, problems so far, first-pass row, stamp): the row and stamp only for running or waiting
+runs, which are read whole (run.json again, process.json, queue files); finished ones need only
+their details."""
+
+
+def enrich_in_child(folder: str, items: list[EnrichItem], now: float) -> list[Details | RunRow | None]:
+    """The job :meth:`RunRowReader.enrich_many` gives its child processes: the details of each
+    finished run (None where the careful path must read it: the caller does) and the whole row of
+    each running or waiting one.
+
+    Finished runs send only their details across the pipe each way, not whole rows: pickling
+    costs per object.
+    """
     reader = _CHILD_READERS.get(folder)
     if reader is None:
         reader = _CHILD_READERS[folder] = RunRowReader(RunsFolder(folder), children=False)
-    return [reader.with_config_and_metrics(before.run_id, before, now, stamp) for before, stamp in items]
+    return [reader.details(run_id, problems) if before is None
+            else reader.read_safely(run_id, ALL_FILES, now, full=True, previous=before, stamp=stamp)
+            for run_id, problems, before, stamp in items]
 
 
 def first_pass_in_child(folder: str, items: list[tuple[str, RunStamp | None]], now: float) -> list[RunRow]:
@@ -83,26 +112,31 @@ class RunRowReader:
         self.children = children
         """Whether huge metrics files and batches of finished runs are read in child processes
         (False in such a child itself)."""
+        self.closed = False
         self._followers: dict[str, MetricsFollower] = {}
         self._follow_lock = threading.Lock()
         """One metrics follower is polled at a time (the refresher and the loader may share one)."""
         self.child = ChildWorker(jobs_per_child=1)
         """Summarises huge metrics files in another process (a fresh one each: the memory a
         million points took goes back to the system)."""
-        self.batch_child = ChildWorker(jobs_per_child=200)
-        """Reads the config and metrics of batches of finished runs in another process."""
+        self.batch_children = ChildPool(jobs_per_child=200)
+        """Read batches of runs in other processes, on as many cores as there are (up to two)."""
 
     def close(self) -> None:
-        """End the reads still being made in child processes (when the app quits)."""
+        """End the reads still being made in child processes (when the app quits); what was being
+        read is then not read here instead."""
+        self.closed = True
         self.child.close()
-        self.batch_child.close()
+        self.batch_children.close()
 
     def first_pass_many(self, items: list[tuple[str, RunStamp | None]], now: float) -> list[RunRow]:
         """The first-pass rows (run.json only) of these runs; a big batch is read in a child process."""
         if self.children and len(items) >= CHILD_BATCH:
             try:
-                done = self.batch_child.run(first_pass_in_child, str(self.folder.path), items, now)
+                done = self.batch_children.map(first_pass_in_child, items, str(self.folder.path), now)
             except (ChildGone, RuntimeError) as exc:
+                if self.closed:
+                    raise ReaderClosed from None
                 logger.info("reading %d runs in a child process failed (%s): reading them here", len(items), exc)
             else:
                 if [row.run_id for row in done] == [run_id for run_id, _stamp in items]:
@@ -114,20 +148,33 @@ class RunRowReader:
                     now: float) -> list[tuple[RunRow, RunRow]]:
         """(row before, row with config and metrics) for each item (run id, first-pass row, stamp).
 
-        The finished runs of a big enough batch are read in a child process, so parsing thousands
-        of files never holds this process's interpreter (the UI's); if the child fails, here.
+        A big enough batch is read in child processes, so parsing thousands of files never holds
+        this process's interpreter (the UI's); if they fail, here. A running run read there has
+        no metrics follower here: its next change is read from the start, then followed.
         """
-        away = [(before, stamp) for _run_id, before, stamp in items
-                if not is_running(before.status) and before.queue is None]
-        done: dict[str, RunRow] = {}
-        if self.children and len(away) >= CHILD_BATCH:
-            try:
-                done = {row.run_id: row for row in self.batch_child.run(enrich_in_child, str(self.folder.path),
-                                                                        away, now)}
-            except (ChildGone, RuntimeError) as exc:
-                logger.info("reading %d runs in a child process failed (%s): reading them here", len(away), exc)
-        return [(before, done.get(run_id) or self.with_config_and_metrics(run_id, before, now, stamp))
+        done: dict[str, Details | RunRow | None] = {}
+        if self.children and len(items) >= CHILD_BATCH:
+            jobs: list[EnrichItem] = [
+                (run_id, before.problems, None, None) if _finished(before) else (run_id, (), before, stamp)
                 for run_id, before, stamp in items]
+            try:
+                found = self.batch_children.map(enrich_in_child, jobs, str(self.folder.path), now)
+            except (ChildGone, RuntimeError) as exc:
+                if self.closed:
+                    raise ReaderClosed from None
+                logger.info("reading %d runs in a child process failed (%s): reading them here", len(items), exc)
+            else:
+                done = {job[0]: result for job, result in zip(jobs, found)}
+        read = []
+        for run_id, before, stamp in items:
+            result = done.get(run_id)
+            if isinstance(result, RunRow):
+                read.append((before, result))
+            elif result is not None:
+                read.append((before, before.with_details(*result)))
+            else:
+                read.append((before, self.with_config_and_metrics(run_id, before, now, stamp)))
+        return read
 
     def forget(self, run_id: str) -> None:
         """Drop what is kept of a run between reads (its metrics follower, its cached reader)."""
@@ -140,21 +187,29 @@ class RunRowReader:
 
         Running and waiting runs are read whole, as a refresh reads them (their metrics are followed).
         """
-        if is_running(previous.status) or previous.queue is not None:
-            return self.read_safely(run_id, ALL_FILES, now, full=True, previous=previous, stamp=stamp)
+        if _finished(previous):
+            details = self.details(run_id, previous.problems)
+            if details is not None:
+                return previous.with_details(*details)
+        # the careful path words what is wrong with this run
+        return self.read_safely(run_id, ALL_FILES, now, full=True, previous=previous, stamp=stamp)
+
+    def details(self, run_id: str, problems: tuple[str, ...]) -> Details | None:
+        """A finished run's config, metric summaries and problems (``problems``: those found so far);
+        None when something unexpected needs the careful path."""
         try:
             reader = RunFiles(self.folder, run_id)
             config = flatten_config(reader.config_json())
             # the first pass already found some of these (run.json, a locked folder): each counts once
-            problems = list(dict.fromkeys([*previous.problems, *reader.problems()]))
+            found = list(dict.fromkeys([*problems, *reader.problems()]))
             metrics: Mapping[str, MetricSummary] | None = quick_summaries(f"{self.folder.path}/{run_id}")
             if metrics is None:
                 metrics, metric_problem = self._read_metrics(run_id, {}, running=False)
                 if metric_problem and not reader.folder_unreadable():  # a locked folder is one problem
-                    problems.append(metric_problem)
-            return replace(previous, config=config, metrics=metrics, problems=tuple(problems))
-        except Exception:  # the careful path words what is wrong with this run
-            return self.read_safely(run_id, ALL_FILES, now, full=True, previous=previous, stamp=stamp)
+                    found.append(metric_problem)
+            return config, metrics, tuple(found)
+        except Exception:
+            return None
 
     def read_safely(self, run_id: str, files: frozenset[str], now: float, *, full: bool,
                     previous: RunRow | None, stamp: RunStamp | None, changed: bool = False) -> RunRow:

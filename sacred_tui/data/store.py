@@ -26,7 +26,7 @@ from sacred_tui.data.queue_view import read_queue_view
 from sacred_tui.data import row_cache
 from sacred_tui.data.row_cache import RowCache, kept_line, stamp_with_key, verified_payload, write_cache
 from sacred_tui.data.rows import RunRow, run_id_sort_key
-from sacred_tui.data.run_row_reader import ALL_FILES, RunRowReader, last_write_of
+from sacred_tui.data.run_row_reader import ALL_FILES, ReaderClosed, RunRowReader, last_write_of
 
 
 @dataclass(slots=True)
@@ -53,6 +53,8 @@ class RunStore:
         self._unenriched: dict[str, None] = {}
         """Runs whose config and metrics are not read yet, in the order they will be."""
         self._preferred: list[str] = []
+        self._in_flight = 0
+        """Runs of the batch :meth:`enrich` is reading (no longer in ``_unenriched``)."""
         self._order: list[str] | None = None
         """The run ids in the order :meth:`rows` returns them (None: sort again)."""
         self._kept: dict[str, tuple[str, RunRow, str | None]] = {}
@@ -101,8 +103,8 @@ class RunStore:
 
     @property
     def pending(self) -> int:
-        """How many runs still wait for their config and metrics to be read."""
-        return len(self._unenriched)
+        """How many runs still wait for their config and metrics to be read (or are being read)."""
+        return len(self._unenriched) + self._in_flight
 
     def prefer(self, run_ids: Iterable[str]) -> None:
         """Read the config and metrics of these runs (the ones on screen) before the others."""
@@ -158,9 +160,12 @@ class RunStore:
             kept = cache.rows([*first_keys, *wanted], now=now) if cache else {}
             # The newest runs are read here (they are drawn first); the others in a child process.
             missing = [(run_id, stamp) for run_id, stamp, _key in stamped if run_id not in kept]
-            fresh = iter(self.reader.first_pass_many(missing, now) if index else
-                         [self.reader.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp)
-                          for run_id, stamp in missing])
+            try:
+                fresh = iter(self.reader.first_pass_many(missing, now) if index else
+                             [self.reader.read_safely(run_id, ALL_FILES, now, full=False, previous=None,
+                                                      stamp=stamp) for run_id, stamp in missing])
+            except ReaderClosed:
+                return
             read = [(stamp, key, *kept.pop(run_id)) if run_id in kept else (stamp, key, next(fresh), None)
                     for run_id, stamp, key in stamped]
             with self._lock:
@@ -204,11 +209,17 @@ class RunStore:
                 if not batch:
                     return
                 previous = [(run_id, self._rows.get(run_id)) for run_id in batch]
+                self._in_flight = len(batch)
             stamp_now = time.time() if now is None else now
-            read = self.reader.enrich_many([(run_id, before, self._stamps.get(run_id))
-                                            for run_id, before in previous if before is not None], stamp_now)
+            try:
+                read = self.reader.enrich_many([(run_id, before, self._stamps.get(run_id))
+                                                for run_id, before in previous if before is not None], stamp_now)
+            except ReaderClosed:
+                self._in_flight = 0
+                return
             rows = []
             with self._lock:
+                self._in_flight = 0
                 if generation != self._generation:
                     return
                 for before, row in read:

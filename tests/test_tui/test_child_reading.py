@@ -1,4 +1,4 @@
-"""Config and metrics of finished runs read in a child process give exactly the rows read here."""
+"""Rows read in child processes (one or two at a time) give exactly the rows read here."""
 from __future__ import annotations
 
 import time
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from damaged_runs import make_app_runs
-from sacred_tui.data import run_row_reader
+from sacred_tui.data import child_pool, run_row_reader
 from sacred_tui.data.child_worker import ChildWorker
 from sacred_tui.data.liveness import is_running
 from sacred_tui.data.store import RunStore
@@ -16,7 +16,7 @@ from tests.test_tui.tui_runs_factory import ago, copy_reference_runs, write_run
 
 def _rows(folder: Path, *, children: bool, now: float) -> tuple[dict[str, str], int]:
     """Every row (as text: a NaN read here and one sent back by the child are equal in text only)
-    and how many are of finished runs (the ones a child reads)."""
+    and how many are of running runs."""
     store = RunStore(folder)
     store.reader.children = children
     try:
@@ -25,14 +25,15 @@ def _rows(folder: Path, *, children: bool, now: float) -> tuple[dict[str, str], 
         for _batch in store.enrich(now=now):
             pass
         rows = store.rows()
-        finished = sum(not is_running(row.status) and row.queue is None for row in rows)
-        return {row.run_id: repr(row) for row in rows}, finished
+        running = sum(is_running(row.status) for row in rows)
+        return {row.run_id: repr(row) for row in rows}, running
     finally:
         store.close()
 
 
+@pytest.mark.parametrize("children", [1, 2])
 @pytest.mark.parametrize("kind", ["written by Sacred 0.8.7", "damaged"])
-def test_rows_read_in_a_child_process_equal_the_rows_read_here(tmp_path: Path, kind: str,
+def test_rows_read_in_a_child_process_equal_the_rows_read_here(tmp_path: Path, kind: str, children: int,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "runs"
     if kind == "damaged":
@@ -42,21 +43,26 @@ def test_rows_read_in_a_child_process_equal_the_rows_read_here(tmp_path: Path, k
     write_run(folder, "77", status="RUNNING", stopped=None, heartbeat=ago(2), metrics={"loss": [1.0]})
     jobs: list[int] = []
     first_passes: list[int] = []
+    workers: set[int] = set()
     real_run = ChildWorker.run
 
     def counted(self: ChildWorker, function, *args):  # type: ignore[no-untyped-def]
         if function is run_row_reader.enrich_in_child:
             jobs.append(len(args[1]))
+            workers.add(id(self))
         elif function is run_row_reader.first_pass_in_child:
             first_passes.append(len(args[1]))
         return real_run(self, function, *args)
 
     monkeypatch.setattr(run_row_reader, "CHILD_BATCH", 1)
+    monkeypatch.setattr(child_pool, "MIN_PART", 1)  # two runs are enough to use both children
+    monkeypatch.setattr(child_pool, "pool_size", lambda: children)
     monkeypatch.setattr(ChildWorker, "run", counted)
     now = time.time()
-    here, finished = _rows(folder, children=False, now=now)
+    here, running = _rows(folder, children=False, now=now)
     assert not jobs and not first_passes
-    away, _finished = _rows(folder, children=True, now=now)
+    away, _running = _rows(folder, children=True, now=now)
     assert away == here
-    assert sum(jobs) == finished and finished >= len(here) // 2  # the running ones stay here
+    assert sum(jobs) == len(here) and running >= 1  # running runs are read whole there too
+    assert len(workers) == children  # the batches were shared out
     assert sum(first_passes) == len(here) - 2  # run.json of all but the newest two
