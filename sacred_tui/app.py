@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from core.runs import RunStamp
 from sacred_tui.data.daemon_executor import DaemonThreadExecutor
 from sacred_tui.data.store import RunStore
 from sacred_tui.data.visible_text import visible, visible_block
@@ -24,6 +25,11 @@ from sacred_tui.screens.help import HelpScreen
 from sacred_tui.screens.launch_flow import LaunchingApp
 from sacred_tui.screens.queue_flow import QueueFlow
 from sacred_tui.screens.runs import RunsScreen
+
+
+ENRICH_BATCH = 1000
+"""Runs whose config and metrics are read per batch while loading (shared out among the reading
+child processes; the runs on screen go first)."""
 
 
 class SacredTuiApp(LaunchingApp):
@@ -87,14 +93,17 @@ class SacredTuiApp(LaunchingApp):
             force_polling=self.poll, poll_interval=self._poll_interval,
             safety_interval=self._safety_interval,
             on_mode=lambda mode, reason: self.post_message(WatchModeChanged(mode, reason)))
-        self.watcher.start(known=self.store.stamps())
-        if self._closing:
-            self.watcher.stop()
-            return
-        for batch in self.store.enrich():
+        # Watching 20,000 run folders takes most of a second to set up: meanwhile the config and
+        # metrics are read (in child processes); safety-net scans wait until they are.
+        starting = threading.Thread(target=self._start_watching, args=(self.watcher, self.store.stamps()),
+                                    name="start-watching", daemon=True)
+        starting.start()
+        for batch in self.store.enrich(batch_size=ENRICH_BATCH):
             if self._closing:
                 return
             self.post_message(RunsUpdated([row.run_id for row in batch]))
+        starting.join()
+        self.watcher.release_scans()
         # The next opening takes the rows of finished runs from the rows cache instead of their files.
         self.store.save_row_cache()
         # What the load built lives as long as the app: the cyclic collector need not walk it
@@ -105,6 +114,11 @@ class SacredTuiApp(LaunchingApp):
             what = "1 run waits" if len(abandoned) == 1 else f"{len(abandoned)} runs wait"
             self.call_from_thread(self.notify, f"{what} for a queue that stopped: press Q to run them here, or x "
                                   "on one to cancel it.", title="Queued runs", timeout=15)
+
+    def _start_watching(self, watcher: RunsWatcher, known: dict[str, RunStamp]) -> None:
+        watcher.start(known=known, hold_scans=True)
+        if self._closing:
+            watcher.stop()
 
     @on(RunsPainted)
     def _runs_painted(self) -> None:

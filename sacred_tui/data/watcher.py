@@ -29,6 +29,9 @@ from sacred_tui.data.mounts import shared_filesystem
 
 logger = logging.getLogger(__name__)
 
+_HELD_WAIT = 1.0
+"""Seconds the loop sleeps at most while its scans are held (events and releases wake it)."""
+
 NATIVE = "native"
 POLLING = "polling"
 WAITING = "waiting"
@@ -199,10 +202,18 @@ class RunsWatcher:
         """When the kernel last dropped file events (wall clock), until the rescan after it."""
         self.overflows = 0
         """How many times file events were lost (the event queue overflowed)."""
+        self._scans_held = False
+        self._scan_asked = False
 
     # -- life cycle --------------------------------------------------------------------------
-    def start(self, known: Mapping[str, RunStamp] | None = None) -> None:
-        """Start watching. ``known`` are the stamps the caller already read (no first scan then)."""
+    def start(self, known: Mapping[str, RunStamp] | None = None, *, hold_scans: bool = False) -> None:
+        """Start watching. ``known`` are the stamps the caller already read (no first scan then).
+
+        ``hold_scans``: no safety-net scan while file events work until :meth:`release_scans`
+        (a scan of a big folder competes with reading it for the first time); polling, a rescan
+        after lost events and :meth:`poke` are never held.
+        """
+        self._scans_held = hold_scans
         with self._life:
             if self._thread is not None:
                 raise RuntimeError("RunsWatcher.start() was called twice; create a new watcher instead")
@@ -232,7 +243,15 @@ class RunsWatcher:
 
     def poke(self) -> None:
         """Scan the folder now (e.g. when the user asks to reload)."""
+        self._scan_asked = True
         self._next_scan = 0.0
+        self._wake.set()
+
+    def release_scans(self) -> None:
+        """Let the safety-net scans held by ``start(hold_scans=True)`` run again (the first one
+        after the usual interval: it also finds what changed while they were held)."""
+        self._next_scan = time.monotonic() + self._interval()
+        self._scans_held = False
         self._wake.set()
 
     def events_lost(self) -> None:
@@ -311,14 +330,15 @@ class RunsWatcher:
         last_batch = 0.0
         while not self._stop.is_set():
             now = time.monotonic()
-            timeout = max(0.0, self._next_scan - now)
+            timeout = _HELD_WAIT if self._held() else max(0.0, self._next_scan - now)
             if self._wake.wait(timeout):
                 self._wake.clear()
                 # Events arrived: give the burst a moment so it lands in one batch.
                 pause = last_batch + self.batch_interval - time.monotonic()
                 if pause > 0 and self._stop.wait(pause):
                     break
-            if time.monotonic() >= self._next_scan:
+            if not self._held() and time.monotonic() >= self._next_scan:
+                self._scan_asked = False
                 self._scan()
                 self._next_scan = time.monotonic() + self._interval()
             batch = self._pending.take()
@@ -328,6 +348,10 @@ class RunsWatcher:
                     self._on_change(batch)
                 except Exception:
                     logger.exception("change callback failed")
+
+    def _held(self) -> bool:
+        """Whether the next safety-net scan waits (see :meth:`start`)."""
+        return self._scans_held and self.mode == NATIVE and not self._scan_asked
 
     def _scan(self) -> None:
         if self.mode == WAITING:

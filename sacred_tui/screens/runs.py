@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input
 
 from sacred_tui.data.format import format_time
 from sacred_tui.data.liveness import liveness_sentence
@@ -22,6 +22,7 @@ from sacred_tui.data.visible_text import visible
 from sacred_tui.screens.run_actions import RunChanges
 from sacred_tui.screens.run_change_keys import RUN_CHANGE_BINDINGS, RunChangeKeys
 from sacred_tui.screens.runs_layout_keys import LAYOUT_BINDINGS, RunsLayoutKeys
+from sacred_tui.widgets.line_static import LineStatic
 from sacred_tui.widgets.runs_table import RunsTable
 
 if TYPE_CHECKING:
@@ -78,11 +79,11 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield RunsTable(id="runs-table")
-        yield Static(id="row-info", markup=False)
+        yield LineStatic(id="row-info")
         yield Input(id="filter", select_on_focus=False,
                     placeholder="filter: words, status=FAILED, config.lr>0.01, "
                     "started<2h, metric.loss.last<0.1 … (Enter: apply, Esc: clear)")
-        yield Static(id="status-line", markup=False)
+        yield LineStatic(id="status-line")
         yield Footer()
 
     @property
@@ -121,6 +122,7 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
             table.update_rows(rows, message.removed)
             if table.current_run_id in message.run_ids:
                 self.refresh_bindings()  # the run under the cursor may have stopped: no x any more
+        table.hold_warming(bool(self.store.pending))
         self._show_row_info()
         self._show_status()
 
@@ -310,14 +312,14 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
 
     # -- status texts ------------------------------------------------------------------------
     def _show_row_info(self) -> None:
-        info = self.query_one("#row-info", Static)
+        info = self.query_one("#row-info", LineStatic)
         if self._filter_note is not None:
-            info.update(self._filter_note)
+            info.show(self._filter_note)
             return
         table = self.table
         row = table.all_rows.get(table.current_run_id or "")
         if row is None:
-            info.update("")
+            info.show("")
             return
         text = Text()
         text.append(f"Run {visible(row.run_id)}", style="bold")
@@ -336,7 +338,7 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
             text.append(visible(f"  note: {row.note.splitlines()[0][:120]}"), style="italic")
         for problem in row.problems:
             text.append(f"  ⚠ {visible(problem)}", style="dark_orange3")
-        info.update(text)
+        info.show(text)
 
     def _own_queue_note(self, run_id: str) -> str:
         flow = getattr(self.app, "queue_flow", None)
@@ -360,4 +362,4 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
         mode = _MODE_TEXT.get(self.watch_mode, self.watch_mode)
         if mode:
             parts.append(f"{mode}: {self.watch_reason}" if self.watch_reason else mode)
-        self.query_one("#status-line", Static).update(visible(" · ".join(parts)))
+        self.query_one("#status-line", LineStatic).show(visible(" · ".join(parts)))

@@ -96,6 +96,8 @@ class RunsTable(VirtualTable):
         self._archived: set[str] = set()
         """The archived runs among all rows (left out unless :attr:`show_archived`)."""
         self._warm_timer: Timer | None = None
+        self.warming_held = False
+        """While a folder is being read, rows change twice each: their haystacks are made after."""
         self._make_columns()
 
     # -- public API --------------------------------------------------------------------------
@@ -286,12 +288,23 @@ class RunsTable(VirtualTable):
         haystack = self._cells.haystack
         return lambda row: haystack(row, now)
 
+    def hold_warming(self, held: bool) -> None:
+        """Make no haystacks in idle steps while ``held`` (see :attr:`warming_held`)."""
+        was, self.warming_held = self.warming_held, held
+        if was and not held:
+            self._warm()
+
     def _warm(self) -> None:
         """Make the haystacks of rows that lack one in idle steps (a word filter then finds them)."""
-        if self._warm_timer is None and self.is_mounted:
+        if self._warm_timer is None and self.is_mounted and not self.warming_held:
             self._warm_timer = self.set_interval(0.2, self._warm_step)
 
     def _warm_step(self) -> None:
+        if self.warming_held:
+            if self._warm_timer is not None:
+                self._warm_timer.stop()
+                self._warm_timer = None
+            return
         missing = self._cells.without_haystack(self._all)
         now, rows = self.clock(), self._all
         with _no_collection():

@@ -58,6 +58,12 @@ async def _drawn(app) -> None:
     await done
 
 
+def _table_has_store_rows(table, store) -> bool:
+    """Whether the table shows every row the store holds (the last batch read is drawn)."""
+    shown = table.all_rows
+    return all(shown.get(row.run_id) is row for row in store.rows())
+
+
 def _press(app, key: str) -> None:
     """Send a key as the terminal driver does, without waiting for the app to go idle."""
     from textual import events
@@ -90,7 +96,7 @@ async def measure(folder: Path, runs: int, poll: bool) -> dict[str, float | str]
         while filled is None:
             if all_rows is None and len(table.all_rows) >= runs:
                 all_rows = time.perf_counter() - started
-            if all_rows is not None and not app.store.pending:
+            if all_rows is not None and not app.store.pending and _table_has_store_rows(table, app.store):
                 filled = time.perf_counter() - started
                 break
             if time.perf_counter() - started > 300:
