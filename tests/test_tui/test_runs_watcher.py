@@ -247,3 +247,29 @@ def test_a_folder_on_a_fuse_file_system_is_polled(tmp_path: Path, monkeypatch: p
         got.wait_for(lambda: "1" in got.changed())
     finally:
         watcher.stop()
+
+
+def test_held_safety_scans_wait_for_their_release_but_a_rescan_asked_for_does_not(tmp_path: Path) -> None:
+    write_run(tmp_path, "1")
+    known = RunsFolder(tmp_path).scan({}).stamps
+    # A change that made no event for the watcher (made before it started): only a scan finds it.
+    (tmp_path / "1" / "cout.txt").write_text("missed\n")
+    got = Collector()
+    watcher = make_watcher(tmp_path, got, safety_interval=0.1)
+    scans: list[float] = []
+    scan = watcher._poller.scan
+    watcher._poller.scan = lambda known: scans.append(time.monotonic()) or scan(known)  # type: ignore[method-assign]
+    watcher.start(known=known, hold_scans=True)
+    try:
+        assert watcher.mode == NATIVE
+        time.sleep(0.6)  # six safety intervals
+        assert got.changed() == {} and scans == []
+        watcher.poke()  # Ctrl+R: scans although scans are held
+        got.wait_for(lambda: got.changed() == {"1": {"cout.txt"}})
+        assert len(scans) == 1
+        time.sleep(0.4)
+        assert len(scans) == 1
+        watcher.release_scans()
+        got.wait_for(lambda: len(scans) >= 3)  # the safety net runs again at its interval
+    finally:
+        watcher.stop()
