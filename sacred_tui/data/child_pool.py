@@ -7,16 +7,19 @@ without the interpreter lock) and joins the results in the items' order.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sacred_tui.data.child_worker import ChildWorker
+from sacred_tui.data.child_worker import ChildGone, ChildWorker
 
 __all__ = ["ChildPool", "pool_size"]
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 MIN_PART = 50
 """Items per child at least: smaller jobs go to fewer children (a part has a fixed cost)."""
@@ -50,14 +53,14 @@ class ChildPool:
         """
         parts = min(len(self.workers), max(1, len(items) // MIN_PART))
         if parts == 1:
-            return self.workers[0].run(function, args[0], list(items), *args[1:])
+            return self._run(self.workers[0], function, list(items), args)
         size = -(-len(items) // parts)
         chunks = [list(items[start:start + size]) for start in range(0, len(items), size)]
         results: list[list[T] | BaseException | None] = [None] * len(chunks)
 
         def run(index: int) -> None:
             try:
-                results[index] = self.workers[index].run(function, args[0], chunks[index], *args[1:])
+                results[index] = self._run(self.workers[index], function, chunks[index], args)
             except BaseException as exc:  # handed to the caller below
                 results[index] = exc
 
@@ -75,3 +78,15 @@ class ChildPool:
             assert result is not None
             joined.extend(result)
         return joined
+
+    @staticmethod
+    def _run(worker: ChildWorker, function: Callable[..., list[T]], part: list[Any],
+             args: Sequence[Any]) -> list[T]:
+        """One part in one child; a child that died is replaced once (the part is read again)."""
+        try:
+            return worker.run(function, args[0], part, *args[1:])
+        except ChildGone:
+            if worker.closed:
+                raise
+            logger.warning("a reading process ended during its job: starting another one")
+            return worker.run(function, args[0], part, *args[1:])

@@ -122,6 +122,11 @@ class ChildWorker:
         self._stop()
 
     @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called (jobs are refused)."""
+        return self._closed
+
+    @property
     def alive(self) -> bool:
         """True while a child process exists."""
         process = self._process

@@ -137,7 +137,7 @@ class RunRowReader:
             except (ChildGone, RuntimeError) as exc:
                 if self.closed:
                     raise ReaderClosed from None
-                logger.info("reading %d runs in a child process failed (%s): reading them here", len(items), exc)
+                logger.warning("reading %d runs in a child process failed (%s): reading them here", len(items), exc)
             else:
                 if [row.run_id for row in done] == [run_id for run_id, _stamp in items]:
                     return done
@@ -162,7 +162,7 @@ class RunRowReader:
             except (ChildGone, RuntimeError) as exc:
                 if self.closed:
                     raise ReaderClosed from None
-                logger.info("reading %d runs in a child process failed (%s): reading them here", len(items), exc)
+                logger.warning("reading %d runs in a child process failed (%s): reading them here", len(items), exc)
             else:
                 done = {job[0]: result for job, result in zip(jobs, found)}
         read = []

@@ -11,6 +11,7 @@ from sacred_tui.data import child_pool, run_row_reader
 from sacred_tui.data.child_worker import ChildWorker
 from sacred_tui.data.liveness import is_running
 from sacred_tui.data.store import RunStore
+from tests.test_tui.child_jobs import dies_first
 from tests.test_tui.tui_runs_factory import ago, copy_reference_runs, write_run
 
 
@@ -66,3 +67,12 @@ def test_rows_read_in_a_child_process_equal_the_rows_read_here(tmp_path: Path, k
     assert sum(jobs) == len(here) and running >= 1  # running runs are read whole there too
     assert len(workers) == children  # the batches were shared out
     assert sum(first_passes) == len(here) - 2  # run.json of all but the newest two
+
+
+def test_a_reading_process_that_dies_is_replaced_and_its_part_read_again(tmp_path: Path) -> None:
+    pool = child_pool.ChildPool(size=1)
+    try:
+        assert pool.map(dies_first, [1, 2, 3], str(tmp_path / "died")) == [2, 4, 6]
+        assert (tmp_path / "died").exists()
+    finally:
+        pool.close()

@@ -1,0 +1,13 @@
+"""Jobs for child processes in tests: importable by their full name, as a child imports them."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def dies_first(marker: str, items: list[int]) -> list[int]:
+    """A job whose first child dies in the middle of it (as one killed or out of memory)."""
+    if not os.path.exists(marker):
+        Path(marker).touch()
+        os._exit(1)
+    return [item * 2 for item in items]
