@@ -53,7 +53,7 @@ class RunStore:
         self._unenriched: dict[str, None] = {}
         """Runs whose config and metrics are not read yet, in the order they will be."""
         self._preferred: list[str] = []
-        self._in_flight = 0
+        self._in_flight: frozenset[str] = frozenset()
         """Runs of the batch :meth:`enrich` is reading (no longer in ``_unenriched``)."""
         self._order: list[str] | None = None
         """The run ids in the order :meth:`rows` returns them (None: sort again)."""
@@ -104,7 +104,11 @@ class RunStore:
     @property
     def pending(self) -> int:
         """How many runs still wait for their config and metrics to be read (or are being read)."""
-        return len(self._unenriched) + self._in_flight
+        return len(self._unenriched) + len(self._in_flight)
+
+    def waits_for_details(self, run_id: str) -> bool:
+        """True while a run's config and metrics are still to be read (its row will change)."""
+        return run_id in self._unenriched or run_id in self._in_flight
 
     def prefer(self, run_ids: Iterable[str]) -> None:
         """Read the config and metrics of these runs (the ones on screen) before the others."""
@@ -209,17 +213,17 @@ class RunStore:
                 if not batch:
                     return
                 previous = [(run_id, self._rows.get(run_id)) for run_id in batch]
-                self._in_flight = len(batch)
+                self._in_flight = frozenset(batch)
             stamp_now = time.time() if now is None else now
             try:
                 read = self.reader.enrich_many([(run_id, before, self._stamps.get(run_id))
                                                 for run_id, before in previous if before is not None], stamp_now)
             except ReaderClosed:
-                self._in_flight = 0
+                self._in_flight = frozenset()
                 return
             rows = []
             with self._lock:
-                self._in_flight = 0
+                self._in_flight = frozenset()
                 if generation != self._generation:
                     return
                 for before, row in read:

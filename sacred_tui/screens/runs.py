@@ -94,6 +94,7 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = visible(str(self.store.path))
         table = self.table
+        table.unsettled = self.store.waits_for_details
         table.rebuild(columns=True)
         self._restore_layout()
         self.set_interval(1.0, table.refresh_times)
@@ -122,7 +123,6 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
             table.update_rows(rows, message.removed)
             if table.current_run_id in message.run_ids:
                 self.refresh_bindings()  # the run under the cursor may have stopped: no x any more
-        table.hold_warming(bool(self.store.pending))
         self._show_row_info()
         self._show_status()
 

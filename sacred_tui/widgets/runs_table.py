@@ -34,6 +34,8 @@ FROZEN_COLUMNS = 3
 COMMENT_CHARS = 400
 """The comment column grows up to this (it takes the free width; see ``fill_column``)."""
 _WARM_ROWS = 1000
+_WARM_EVERY = 0.1
+"""Seconds between idle steps that make haystacks (a step of 1,000 rows takes about 25 ms)."""
 """Haystacks made per idle step after rows change, so a word filter finds them ready."""
 
 
@@ -96,8 +98,9 @@ class RunsTable(VirtualTable):
         self._archived: set[str] = set()
         """The archived runs among all rows (left out unless :attr:`show_archived`)."""
         self._warm_timer: Timer | None = None
-        self.warming_held = False
-        """While a folder is being read, rows change twice each: their haystacks are made after."""
+        self.unsettled: Callable[[str], bool] = lambda run_id: False
+        """True for a run whose row will change soon (its config and metrics are still being
+        read): no haystack is made for it in idle steps, it would be made twice."""
         self._make_columns()
 
     # -- public API --------------------------------------------------------------------------
@@ -288,29 +291,23 @@ class RunsTable(VirtualTable):
         haystack = self._cells.haystack
         return lambda row: haystack(row, now)
 
-    def hold_warming(self, held: bool) -> None:
-        """Make no haystacks in idle steps while ``held`` (see :attr:`warming_held`)."""
-        was, self.warming_held = self.warming_held, held
-        if was and not held:
-            self._warm()
-
     def _warm(self) -> None:
         """Make the haystacks of rows that lack one in idle steps (a word filter then finds them)."""
-        if self._warm_timer is None and self.is_mounted and not self.warming_held:
-            self._warm_timer = self.set_interval(0.2, self._warm_step)
+        if self._warm_timer is None and self.is_mounted:
+            self._warm_timer = self.set_interval(_WARM_EVERY, self._warm_step)
 
     def _warm_step(self) -> None:
-        if self.warming_held:
-            if self._warm_timer is not None:
-                self._warm_timer.stop()
-                self._warm_timer = None
-            return
         missing = self._cells.without_haystack(self._all)
+        unsettled = self.unsettled
+        warmable = (run_id for run_id in missing if not unsettled(run_id))
         now, rows = self.clock(), self._all
+        made = 0
         with _no_collection():
-            for run_id in islice(missing, _WARM_ROWS):
+            for run_id in islice(warmable, _WARM_ROWS):
                 self._cells.haystack(rows[run_id], now)
-        if len(missing) <= _WARM_ROWS and self._warm_timer is not None:
+                made += 1
+        if made < _WARM_ROWS and self._warm_timer is not None:
+            # Nothing left to make now; rows that settle later restart the steps (update_rows).
             self._warm_timer.stop()
             self._warm_timer = None
 
