@@ -36,6 +36,7 @@ from typing import Any
 from core.observers.atomic import atomic_write_bytes
 from core.observers.retired_ids import RETIRED_IDS_DIR
 from core.runs import CONFIG_JSON, METRICS_JSON, METRICS_JSONL, RUN_JSON, RunStamp
+from core.runs.fast_json import loads_shallow
 from core.runs.layout import TRACKED_FILES
 from core.runs.safe_open import read_regular
 from sacred_tui.data.annotations import ANNOTATIONS_FILE
@@ -250,7 +251,8 @@ class RowCache:
         if not found:
             return {}
         try:
-            parsed = json.loads(f"[{','.join(payload for _run_id, _last_write, payload in found)}]")
+            # Every line passed its checksum: it is a row this program wrote (nesting a few levels).
+            parsed = loads_shallow(f"[{','.join(payload for _run_id, _last_write, payload in found)}]")
             if len(parsed) != len(found):
                 raise ValueError("a line holds more or less than one row")
         except (ValueError, RecursionError):
