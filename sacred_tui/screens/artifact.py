@@ -13,11 +13,12 @@ from textual import work
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, openable_path, opener_command
 from sacred_tui.data.run_detail_data import RunDetailSource
 from sacred_tui.widgets.artifacts_list import ArtifactPreviewView
+from sacred_tui.widgets.key_bar import KeyBar
 from sacred_tui.data.visible_text import visible
 
 __all__ = ["ArtifactScreen", "open_externally"]
@@ -77,7 +78,7 @@ class ArtifactScreen(Screen[None]):
         yield Static(Text(visible(f"Run {self.source.run_id} · {self.item.role} {self.item.name}")),
                      id="artifact-header")
         yield ArtifactPreviewView()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(ArtifactPreviewView).show_message(f"Loading {self.item.name}…")

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from core.runs.record import RunRecord
@@ -31,6 +31,7 @@ from sacred_tui.messages import RunsUpdated
 from sacred_tui.screens.polling import PollingTabsScreen
 from sacred_tui.widgets.config_compare import ConfigCompareTable, kind_legend
 from sacred_tui.widgets.config_view import format_value
+from sacred_tui.widgets.key_bar import KeyBar
 from sacred_tui.widgets.overlay_plot import OverlayPlot
 from sacred_tui.widgets.run_overview import status_text
 from sacred_tui.widgets.text_diff_view import TextDiffPanel
@@ -117,7 +118,7 @@ class CompareScreen(PollingTabsScreen):
                         yield OverlayPlot(self.overlay, self.color_of, id="overlay-plot")
             with TabPane("3 Diff", id="tab-diff"):
                 yield TextDiffPanel(self.run_ids, id="diff-panel")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show_config()

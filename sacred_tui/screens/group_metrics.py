@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.runs.metrics import MetricSeries
@@ -26,6 +26,7 @@ from sacred_tui.data.groups import SeedGroup, shared_config_text, stats_text
 from sacred_tui.data.visible_text import visible
 from sacred_tui.widgets.group_plot import GroupPlot, PlottedGroup
 from sacred_tui.widgets.groups_table import field_label
+from sacred_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from sacred_tui.data.store import RunStore
@@ -70,7 +71,7 @@ class GroupMetricsScreen(Screen[None]):
             with Vertical():
                 yield Static("Reading metrics…", id="group-plot-status", markup=False)
                 yield GroupPlot(id="group-plot")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         names = ", ".join(group.group_id for group in self.groups)

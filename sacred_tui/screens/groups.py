@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from sacred_tui.data.export import group_table, render_records
 from sacred_tui.data.groups import (DEFAULT_IGNORED, SeedGroup, group_runs, sort_groups, stats_text,
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["GroupsScreen"]
 
 _REGROUP_DELAY = 0.3
+from sacred_tui.widgets.key_bar import KeyBar
 """Runs that change in a burst are regrouped once."""
 _REGROUP_SHARE = 0.2
 """Regrouping a big folder while runs keep changing takes at most this share of the time."""
@@ -80,7 +81,7 @@ class GroupsScreen(Screen[None]):
         yield Static(id="groups-settings", markup=False)
         yield GroupsTable(id="groups-table")
         yield Static(id="group-info", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> GroupsTable:

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
 from sacred_tui.data.launch_memory import TargetMemory
 from sacred_tui.data.launch_spec import LaunchSpec, format_argv
@@ -32,6 +32,7 @@ from sacred_tui.screens.launch_dialogs import ChoiceScreen, ScriptPickerScreen
 from sacred_tui.screens.launch_preview import ConfigPreviewing
 from sacred_tui.screens.launch_script import ScriptChoosing, short_path
 from sacred_tui.screens.launch_sweep import SweepComposing, SweepRequest
+from sacred_tui.widgets.key_bar import KeyBar
 from sacred_tui.widgets.launch_form import NamedConfigPicker, OptionsForm, UpdatesEditor
 from sacred_tui.widgets.launch_inputs import OrderedList
 from sacred_tui.widgets.sweep_form import SweepDraft, SweepForm
@@ -130,7 +131,7 @@ class LaunchScreen(ScriptChoosing, ConfigPreviewing, SweepComposing,
         with Horizontal(id="launch-buttons"):
             yield Button("Launch (ctrl+s)", id="launch-button", variant="success")
             yield Button("Cancel (esc)", id="cancel-button")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.initial is not None:

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from sacred_tui.data.launcher import LaunchedRun, Launcher
 from sacred_tui.data.terminal_text import render_terminal_text
 from sacred_tui.data.visible_text import visible
+from sacred_tui.widgets.key_bar import KeyBar
 
 __all__ = ["LaunchLogScreen", "launch_details"]
 
@@ -67,7 +68,7 @@ class LaunchLogScreen(Screen[None]):
         yield DataTable(id="launch-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="launch-output-scroll"):
             yield Static(id="launch-output", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview
 from core.runs.record import RunRecord
@@ -29,6 +29,7 @@ from sacred_tui.screens.run_actions import edit_note, edit_tags
 from sacred_tui.screens.value_screen import ValueScreen
 from sacred_tui.widgets.artifacts_list import ArtifactPreviewView, ArtifactsList
 from sacred_tui.widgets.config_view import ConfigView, ValueTree
+from sacred_tui.widgets.key_bar import KeyBar
 from sacred_tui.widgets.log_tail import LogTail, StdoutPane
 from sacred_tui.widgets.metrics_plot import MetricsPanel
 from sacred_tui.data.queue_view import QueueView, record_status
@@ -115,7 +116,7 @@ class RunDetailScreen(PollingTabsScreen):
                 yield SourcesView(id="sources-view")
         yield Static("", id="search-status", markup=False)
         yield SearchBar()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         flow = getattr(self.app, "launch_flow", None)

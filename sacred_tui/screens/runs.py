@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from sacred_tui.data.format import format_time
 from sacred_tui.data.liveness import liveness_sentence
@@ -22,6 +22,7 @@ from sacred_tui.data.visible_text import visible
 from sacred_tui.screens.run_actions import RunChanges
 from sacred_tui.screens.run_change_keys import RUN_CHANGE_BINDINGS, RunChangeKeys
 from sacred_tui.screens.runs_layout_keys import LAYOUT_BINDINGS, RunsLayoutKeys
+from sacred_tui.widgets.key_bar import KeyBar
 from sacred_tui.widgets.line_static import LineStatic
 from sacred_tui.widgets.runs_table import RunsTable
 
@@ -84,7 +85,7 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
                     placeholder="filter: words, status=FAILED, config.lr>0.01, "
                     "started<2h, metric.loss.last<0.1 … (Enter: apply, Esc: clear)")
         yield LineStatic(id="status-line")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> RunsTable:

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sacred_tui.data.groups import DEFAULT_IGNORED
 from sacred_tui.data.rows import RunRow
@@ -25,6 +25,7 @@ from sacred_tui.data.scatter import ScatterData, ScatterPoint, candidate_x_keys,
 from sacred_tui.data.visible_text import visible
 from sacred_tui.messages import RunsUpdated
 from sacred_tui.widgets.groups_table import field_label
+from sacred_tui.widgets.key_bar import KeyBar
 from sacred_tui.widgets.scatter_plot import MAX_ERROR_BARS, ScatterPlot
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class ScatterScreen(Screen[None]):
         yield Static(id="scatter-settings", markup=False)
         yield ScatterPlot(id="scatter-plot")
         yield Static(id="scatter-info", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "Hyperparameters"

@@ -13,11 +13,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sacred_tui.data.artifact_preview import human_size
 from sacred_tui.data.value_display import full_text
 from sacred_tui.data.visible_text import visible
+from sacred_tui.widgets.key_bar import KeyBar
 from sacred_tui.widgets.wrapped_text import WrappedText
 
 __all__ = ["ValueScreen"]
@@ -42,7 +43,7 @@ class ValueScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text(visible(f"{self.title_text} · {self.key} · writing the value…")), id="value-header")
         yield WrappedText(id="value-text")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(WrappedText).focus()

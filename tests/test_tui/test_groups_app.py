@@ -47,8 +47,10 @@ async def until(pilot: Pilot[None], check: object, timeout: float = 5.0) -> None
 
 async def loaded_runs(pilot: Pilot[None]) -> RunsScreen:
     app = pilot.app
+    # Loaded: nothing left to read, and the table shows the rows of the last batch read.
     await until(pilot, lambda: isinstance(app.screen, RunsScreen) and app.screen.loaded
-                and not app.store.pending)
+                and not app.store.pending
+                and all(app.screen.table.all_rows.get(row.run_id) is row for row in app.store.rows()))
     return app.screen  # type: ignore[return-value]
 
 
