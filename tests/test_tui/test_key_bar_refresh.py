@@ -47,3 +47,40 @@ def test_the_key_bar_is_redrawn_only_when_stop_comes_or_goes(tmp_path: Path) -> 
     counts = [count for _run_id, _offered, count in seen]
     assert counts[1] == counts[0] + 1  # stop went away: redrawn once
     assert counts[3] == counts[1]  # finished to finished: not redrawn
+
+
+def test_opening_a_run_builds_its_key_bar_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets._footer import FooterKey
+
+    from sacred_tui.screens.run_detail import RunDetailScreen
+    from sacred_tui.widgets.key_bar import KeyBar
+
+    write_run(tmp_path, "1")
+    builds: list[str] = []
+    real = KeyBar.recompose
+
+    async def counted(self: KeyBar) -> None:
+        builds.append(type(self.screen).__name__)
+        await real(self)
+
+    monkeypatch.setattr(KeyBar, "recompose", counted)
+
+    async def open_run() -> tuple[int, list[str]]:
+        app = SacredTuiApp(tmp_path)
+        async with app.run_test(size=(120, 30)) as pilot:
+            for _ in range(300):
+                if isinstance(app.screen, RunsScreen) and app.screen.table.row_count == 1:
+                    break
+                await pilot.pause(0.02)
+            await pilot.press("enter")
+            for _ in range(300):
+                if isinstance(app.screen, RunDetailScreen) and app.screen.is_mounted:
+                    break
+                await pilot.pause(0.02)
+            await pilot.pause(0.5)  # its files read, its tabs focused
+            keys = [key.description for key in app.screen.query_one(KeyBar).query(FooterKey)]
+            return builds.count("RunDetailScreen"), keys
+
+    builds_of_detail, keys = asyncio.run(open_run())
+    assert builds_of_detail == 1  # Footer rebuilt itself at every focus change and refresh_bindings: 7 times
+    assert "Back" in keys and "Re-run" in keys
