@@ -21,6 +21,7 @@ from sacred_tui.data.child_worker import ChildGone, ChildWorker
 from sacred_tui.data.metric_summaries import is_huge, quick_summaries, whole_summaries
 from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.queue_view import read_queue_view
+from sacred_tui.data.row_cache import stamp_with_key
 from sacred_tui.data.rows import MetricSummary, RunRow, flatten_config, row_from_run_json
 from sacred_tui.data.run_files import RunFiles
 
@@ -104,6 +105,15 @@ def first_pass_in_child(folder: str, items: list[tuple[str, RunStamp | None]], n
             for run_id, stamp in items]
 
 
+def stamped_first_pass_in_child(folder: str, run_ids: list[str], now: float,
+                                racy_before_ns: int) -> list[tuple[RunStamp, str | None, RunRow]]:
+    """The job :meth:`RunRowReader.stamped_first_pass` gives its child processes."""
+    reader = _CHILD_READERS.get(folder)
+    if reader is None:
+        reader = _CHILD_READERS[folder] = RunRowReader(RunsFolder(folder), children=False)
+    return [reader.stamped_first_pass_one(run_id, now, racy_before_ns) for run_id in run_ids]
+
+
 class RunRowReader:
     """Reads the rows of the runs of one runs folder, one run at a time."""
 
@@ -143,6 +153,29 @@ class RunRowReader:
                     return done
         return [self.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp)
                 for run_id, stamp in items]
+
+    def stamped_first_pass(self, run_ids: list[str], now: float,
+                           racy_before_ns: int) -> list[tuple[RunStamp, str | None, RunRow]]:
+        """(stamp, rows-cache key, first-pass row) of each run, the stamp taken just before the
+        read; a big batch is stated and read in child processes (nothing of it is in the rows cache)."""
+        if self.children and len(run_ids) >= CHILD_BATCH:
+            try:
+                done = self.batch_children.map(stamped_first_pass_in_child, run_ids, str(self.folder.path),
+                                               now, racy_before_ns)
+            except (ChildGone, RuntimeError) as exc:
+                if self.closed:
+                    raise ReaderClosed from None
+                logger.warning("reading %d runs in a child process failed (%s): reading them here", len(run_ids), exc)
+            else:
+                if [row.run_id for _stamp, _key, row in done] == run_ids:
+                    return done
+        return [self.stamped_first_pass_one(run_id, now, racy_before_ns) for run_id in run_ids]
+
+    def stamped_first_pass_one(self, run_id: str, now: float,
+                               racy_before_ns: int) -> tuple[RunStamp, str | None, RunRow]:
+        """One run of :meth:`stamped_first_pass`."""
+        stamp, key = stamp_with_key(f"{self.folder.path}/{run_id}", racy_before_ns)
+        return stamp, key, self.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp)
 
     def enrich_many(self, items: list[tuple[str, RunRow, RunStamp | None]],
                     now: float) -> list[tuple[RunRow, RunRow]]:

@@ -51,7 +51,7 @@ def test_rows_read_in_a_child_process_equal_the_rows_read_here(tmp_path: Path, k
         if function is run_row_reader.enrich_in_child:
             jobs.append(len(args[1]))
             workers.add(id(self))
-        elif function is run_row_reader.first_pass_in_child:
+        elif function in (run_row_reader.first_pass_in_child, run_row_reader.stamped_first_pass_in_child):
             first_passes.append(len(args[1]))
         return real_run(self, function, *args)
 
