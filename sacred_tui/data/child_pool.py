@@ -51,16 +51,23 @@ class ChildPool:
 
         Raises what :meth:`ChildWorker.run` raises for any part (the first failure).
         """
+        return self.map_with(function, items, None, *args)
+
+    def map_with(self, function: Callable[..., list[T]], items: Sequence[Any],
+                 extra: Callable[[list[Any]], Any] | None, *args: Any) -> list[T]:
+        """:meth:`map`, with ``extra(part)`` passed as the job's last argument when given (what
+        only that part needs, e.g. its lines of a cache)."""
         parts = min(len(self.workers), max(1, len(items) // MIN_PART))
-        if parts == 1:
-            return self._run(self.workers[0], function, list(items), args)
-        size = -(-len(items) // parts)
-        chunks = [list(items[start:start + size]) for start in range(0, len(items), size)]
+        size = max(1, -(-len(items) // parts))
+        chunks = [list(items[start:start + size]) for start in range(0, len(items), size)] or [[]]
+        arguments = [args if extra is None else (*args, extra(chunk)) for chunk in chunks]
+        if len(chunks) == 1:
+            return self._run(self.workers[0], function, chunks[0], arguments[0])
         results: list[list[T] | BaseException | None] = [None] * len(chunks)
 
         def run(index: int) -> None:
             try:
-                results[index] = self._run(self.workers[index], function, chunks[index], args)
+                results[index] = self._run(self.workers[index], function, chunks[index], arguments[index])
             except BaseException as exc:  # handed to the caller below
                 results[index] = exc
 

@@ -223,6 +223,24 @@ class RowCache:
             return cls()
         return cls({line.partition("\t")[0]: line for line in lines[1:] if line})
 
+    def part(self, run_ids: Iterable[str]) -> RowCache:
+        """The lines of these runs only (what a reading process needs for its part of a batch)."""
+        lines = self._lines
+        wanted = (json.dumps(run_id) for run_id in run_ids)
+        return RowCache({encoded: lines[encoded] for encoded in wanted if encoded in lines})
+
+    def kept_row(self, run_id: str, key: str, *, last_write: float | None,
+                 now: float) -> tuple[RunRow, str] | None:
+        """The kept row of one run and its payload, as :meth:`rows` gives them (None: not kept)."""
+        payload = self.payload(run_id, key)
+        if payload is None:
+            return None
+        try:
+            row = decode_row(run_id, loads_shallow(payload), last_write=last_write, now=now)
+        except (ValueError, TypeError, RecursionError):
+            return None
+        return (row, payload) if cacheable(row) else None
+
     def payload(self, run_id: str, key: str) -> str | None:
         """The kept payload of a run whose files have this key (None: none, stale or damaged)."""
         encoded = json.dumps(run_id)

@@ -21,7 +21,7 @@ from sacred_tui.data.child_worker import ChildGone, ChildWorker
 from sacred_tui.data.metric_summaries import is_huge, quick_summaries, whole_summaries
 from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.queue_view import read_queue_view
-from sacred_tui.data.row_cache import stamp_with_key
+from sacred_tui.data.row_cache import RowCache, stamp_with_key
 from sacred_tui.data.rows import MetricSummary, RunRow, flatten_config, row_from_run_json
 from sacred_tui.data.run_files import RunFiles
 
@@ -96,22 +96,18 @@ def enrich_in_child(folder: str, items: list[EnrichItem], now: float) -> list[De
             for run_id, problems, before, stamp in items]
 
 
-def first_pass_in_child(folder: str, items: list[tuple[str, RunStamp | None]], now: float) -> list[RunRow]:
-    """The job :meth:`RunRowReader.first_pass_many` gives its child process: run.json of each run."""
-    reader = _CHILD_READERS.get(folder)
-    if reader is None:
-        reader = _CHILD_READERS[folder] = RunRowReader(RunsFolder(folder), children=False)
-    return [reader.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp)
-            for run_id, stamp in items]
+FirstPass = tuple[RunStamp, "str | None", RunRow, "str | None"]
+"""(stamp, rows-cache key, row, payload): the payload when the row came from the rows cache (then
+it has its config and metrics), None when run.json was read."""
 
 
-def stamped_first_pass_in_child(folder: str, run_ids: list[str], now: float,
-                                racy_before_ns: int) -> list[tuple[RunStamp, str | None, RunRow]]:
+def stamped_first_pass_in_child(folder: str, run_ids: list[str], now: float, racy_before_ns: int,
+                                cache: RowCache) -> list[FirstPass]:
     """The job :meth:`RunRowReader.stamped_first_pass` gives its child processes."""
     reader = _CHILD_READERS.get(folder)
     if reader is None:
         reader = _CHILD_READERS[folder] = RunRowReader(RunsFolder(folder), children=False)
-    return [reader.stamped_first_pass_one(run_id, now, racy_before_ns) for run_id in run_ids]
+    return [reader.stamped_first_pass_one(run_id, now, racy_before_ns, cache) for run_id in run_ids]
 
 
 class RunRowReader:
@@ -139,43 +135,32 @@ class RunRowReader:
         self.child.close()
         self.batch_children.close()
 
-    def first_pass_many(self, items: list[tuple[str, RunStamp | None]], now: float) -> list[RunRow]:
-        """The first-pass rows (run.json only) of these runs; a big batch is read in a child process."""
-        if self.children and len(items) >= CHILD_BATCH:
-            try:
-                done = self.batch_children.map(first_pass_in_child, items, str(self.folder.path), now)
-            except (ChildGone, RuntimeError) as exc:
-                if self.closed:
-                    raise ReaderClosed from None
-                logger.warning("reading %d runs in a child process failed (%s): reading them here", len(items), exc)
-            else:
-                if [row.run_id for row in done] == [run_id for run_id, _stamp in items]:
-                    return done
-        return [self.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp)
-                for run_id, stamp in items]
-
-    def stamped_first_pass(self, run_ids: list[str], now: float,
-                           racy_before_ns: int) -> list[tuple[RunStamp, str | None, RunRow]]:
-        """(stamp, rows-cache key, first-pass row) of each run, the stamp taken just before the
-        read; a big batch is stated and read in child processes (nothing of it is in the rows cache)."""
+    def stamped_first_pass(self, run_ids: list[str], now: float, racy_before_ns: int,
+                           cache: RowCache) -> list[FirstPass]:
+        """The first pass over these runs: each run's files stated just before it is read, its
+        row taken from ``cache`` when none of its files changed, else read from run.json. A big
+        batch is done in child processes, each given the cache lines of its part."""
         if self.children and len(run_ids) >= CHILD_BATCH:
             try:
-                done = self.batch_children.map(stamped_first_pass_in_child, run_ids, str(self.folder.path),
-                                               now, racy_before_ns)
+                done = self.batch_children.map_with(stamped_first_pass_in_child, run_ids, cache.part,
+                                                    str(self.folder.path), now, racy_before_ns)
             except (ChildGone, RuntimeError) as exc:
                 if self.closed:
                     raise ReaderClosed from None
                 logger.warning("reading %d runs in a child process failed (%s): reading them here", len(run_ids), exc)
             else:
-                if [row.run_id for _stamp, _key, row in done] == run_ids:
+                if [row.run_id for _stamp, _key, row, _payload in done] == run_ids:
                     return done
-        return [self.stamped_first_pass_one(run_id, now, racy_before_ns) for run_id in run_ids]
+        return [self.stamped_first_pass_one(run_id, now, racy_before_ns, cache) for run_id in run_ids]
 
-    def stamped_first_pass_one(self, run_id: str, now: float,
-                               racy_before_ns: int) -> tuple[RunStamp, str | None, RunRow]:
+    def stamped_first_pass_one(self, run_id: str, now: float, racy_before_ns: int,
+                               cache: RowCache) -> FirstPass:
         """One run of :meth:`stamped_first_pass`."""
         stamp, key = stamp_with_key(f"{self.folder.path}/{run_id}", racy_before_ns)
-        return stamp, key, self.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp)
+        kept = cache.kept_row(run_id, key, last_write=last_write_of(stamp), now=now) if key and cache else None
+        if kept is not None:
+            return stamp, key, kept[0], kept[1]
+        return stamp, key, self.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp), None
 
     def enrich_many(self, items: list[tuple[str, RunRow, RunStamp | None]],
                     now: float) -> list[tuple[RunRow, RunRow]]:

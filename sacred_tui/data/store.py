@@ -24,7 +24,7 @@ from core.runs.folder import stamp_run
 from sacred_tui.data.liveness import is_running
 from sacred_tui.data.queue_view import read_queue_view
 from sacred_tui.data import row_cache
-from sacred_tui.data.row_cache import RowCache, kept_line, stamp_with_key, verified_payload, write_cache
+from sacred_tui.data.row_cache import RowCache, kept_line, verified_payload, write_cache
 from sacred_tui.data.rows import RunRow, run_id_sort_key
 from sacred_tui.data.run_row_reader import ALL_FILES, ReaderClosed, RunRowReader, last_write_of
 
@@ -161,15 +161,16 @@ class RunStore:
             racy_before = time.time_ns() - int(row_cache.RACY_SECONDS * 1e9)
             kept: dict[str, tuple[RunRow, str]] = {}
             try:
-                if index and not cache:
-                    # Nothing kept: child processes state the files and read them, run by run.
-                    read = [(stamp, key, row, None)
-                            for stamp, key, row in self.reader.stamped_first_pass(batch, now, racy_before)]
+                if index == 0:
+                    # The newest runs are read here, at once (they are drawn first); the cache later.
+                    read = [self.reader.stamped_first_pass_one(run_id, now, racy_before, cache)
+                            for run_id in batch]
+                    first_keys = [(row.run_id, key, last_write_of(stamp)) for stamp, key, row, _payload in read if key]
                 else:
-                    read, kept, wanted = self._first_pass_with_cache(batch, index, cache, first_keys,
-                                                                     racy_before, now)
-                    if index == 0:
-                        first_keys = wanted
+                    # Child processes state each run's files, take its kept row or read run.json.
+                    read = self.reader.stamped_first_pass(batch, now, racy_before, cache)
+                    if index == 1 and cache:
+                        kept = cache.rows(first_keys, now=now)
             except ReaderClosed:
                 return
             with self._lock:
@@ -186,30 +187,6 @@ class RunStore:
                 # The newest runs, read before the cache: their kept rows (config, metrics) too.
                 early = [row for row, _payload in kept.values() if self._swap_kept(row, _payload)]
             yield [*early, *(row for _stamp, _key, row, _payload in read)]
-
-    def _first_pass_with_cache(self, batch: list[str], index: int, cache: RowCache,
-                               first_keys: list[tuple[str, str, float | None]], racy_before: int,
-                               now: float) -> tuple[list[tuple[RunStamp, str | None, RunRow, str | None]],
-                                                    dict[str, tuple[RunRow, str]],
-                                                    list[tuple[str, str, float | None]]]:
-        """The first pass over one batch when the rows cache may hold some of it: stat every run
-        here, take the kept rows, read the others (the first batch here, the rest in children).
-
-        Returns (stamp, key, row, payload or None) per run, the kept rows of earlier runs not in
-        this batch (the first batch's, when the cache is read with the second), and this batch's
-        (run id, key, last write) for rows that may be kept."""
-        base = self.folder.path
-        stamped = [(run_id, *stamp_with_key(f"{base}/{run_id}", racy_before)) for run_id in batch]
-        wanted = [(run_id, key, last_write_of(stamp)) for run_id, stamp, key in stamped if key]
-        kept = cache.rows([*first_keys, *wanted], now=now) if cache else {}
-        # The newest runs are read here (they are drawn first); the others in child processes.
-        missing = [(run_id, stamp) for run_id, stamp, _key in stamped if run_id not in kept]
-        fresh = iter(self.reader.first_pass_many(missing, now) if index else
-                     [self.reader.read_safely(run_id, ALL_FILES, now, full=False, previous=None, stamp=stamp)
-                      for run_id, stamp in missing])
-        read = [(stamp, key, *kept.pop(run_id)) if run_id in kept else (stamp, key, next(fresh), None)
-                for run_id, stamp, key in stamped]
-        return read, kept, wanted
 
     def _swap_kept(self, row: RunRow, payload: str) -> bool:
         """Take the kept row of a run the first batch read without its config and metrics."""

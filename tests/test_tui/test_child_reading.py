@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from damaged_runs import make_app_runs
-from sacred_tui.data import child_pool, run_row_reader
+from sacred_tui.data import child_pool, row_cache, run_row_reader
 from sacred_tui.data.child_worker import ChildWorker
 from sacred_tui.data.liveness import is_running
 from sacred_tui.data.store import RunStore
@@ -51,7 +51,7 @@ def test_rows_read_in_a_child_process_equal_the_rows_read_here(tmp_path: Path, k
         if function is run_row_reader.enrich_in_child:
             jobs.append(len(args[1]))
             workers.add(id(self))
-        elif function in (run_row_reader.first_pass_in_child, run_row_reader.stamped_first_pass_in_child):
+        elif function is run_row_reader.stamped_first_pass_in_child:
             first_passes.append(len(args[1]))
         return real_run(self, function, *args)
 
@@ -76,3 +76,41 @@ def test_a_reading_process_that_dies_is_replaced_and_its_part_read_again(tmp_pat
         assert (tmp_path / "died").exists()
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize("kind", ["written by Sacred 0.8.7", "damaged"])
+def test_a_reopened_folder_read_in_child_processes_gives_the_rows_read_here(
+        tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "runs"
+    if kind == "damaged":
+        make_app_runs(folder, seed=5)
+    else:
+        copy_reference_runs(folder)
+    monkeypatch.setattr(row_cache, "RACY_SECONDS", 0.0)  # files written just now may be kept
+    monkeypatch.setattr(run_row_reader, "CHILD_BATCH", 1)
+    monkeypatch.setattr(child_pool, "MIN_PART", 1)
+    now = time.time()
+    store = RunStore(folder)
+    store.reader.children = False
+    try:
+        store.load_all(now=now)
+        fresh = {row.run_id: repr(row) for row in store.rows()}
+        assert store.save_row_cache()
+    finally:
+        store.close()
+    enriched: list[int] = []
+    real_run = ChildWorker.run
+
+    def counted(self: ChildWorker, function, *args):  # type: ignore[no-untyped-def]
+        if function is run_row_reader.enrich_in_child:
+            enriched.append(len(args[1]))
+        return real_run(self, function, *args)
+
+    monkeypatch.setattr(ChildWorker, "run", counted)
+    away, _running = _rows(folder, children=True, now=now)
+    here, _running = _rows(folder, children=False, now=now)
+    assert away == here == fresh
+    if kind == "damaged":  # rows with a problem are never kept: a few are
+        assert sum(enriched) < len(fresh)
+    else:
+        assert sum(enriched) < len(fresh) // 2  # most rows came from the cache, whole
