@@ -30,11 +30,8 @@ else:
 def loads(data: bytes | str) -> Any:
     """The value of the JSON document ``data``, exactly as ``json.loads(data)`` returns it (and
     raising what it raises)."""
-    if _decode is not None and _openings(data) <= _MAX_OPENINGS:
-        try:
-            return _decode(data)
-        except Exception:  # noqa: BLE001 - whatever msgspec refuses, json.loads decides on
-            pass
+    if _openings(data) <= _MAX_OPENINGS:
+        return loads_shallow(data)
     return json.loads(data)
 
 
