@@ -18,7 +18,10 @@ from __future__ import annotations
 import atexit
 import functools
 import logging
+import os
 import sys
+import threading
+import weakref
 from typing import Any
 
 from core.capture_output import (STDERR, STDOUT, OutputCapture, SysCapture, TeeStream, TextSink,
@@ -68,6 +71,7 @@ class FdCapture(OutputCapture):
                     reason = f"redirecting descriptors 1 and 2 failed: {exc}"
             if reason is None:
                 atexit.register(self.stop)  # never leave fds 1/2 pointing at a pipe nobody reads
+                _ACTIVE.add(self)
             else:
                 logger.debug('Capture mode "fd" is not possible (%s); using "sys" instead.', reason)
                 self._fallback = SysCapture(self._sink)
@@ -96,6 +100,7 @@ class FdCapture(OutputCapture):
                     self._fallback = None
                     return
                 atexit.unregister(self.stop)
+                _ACTIVE.discard(self)
                 try:
                     flush_python_streams()
                     _flush_c_streams()
@@ -139,6 +144,39 @@ class FdCapture(OutputCapture):
         if pipes is not None:
             pipes.restore_descriptors()
             pipes.finish(self.drain_timeout)
+
+
+    def _leave_to_parent(self) -> None:
+        """In a forked child (``os.fork``, multiprocessing's "fork"): the capture is the parent's.
+
+        The child writes through its original streams to descriptors 1 and 2, which still lead into
+        the parent's pipes, so the parent captures the child's output with everything else. The child
+        never takes the parent's locks (another thread may have held one at the fork), never reads
+        the parent's pipes, and never flushes the parent's buffered text a second time."""
+        atexit.unregister(self.stop)
+        for handler, original in self._handlers:
+            handler.stream = original  # no setStream: it would flush through the parent's proxy
+        remove_proxies(self._proxies)
+        pipes, self._pipes = self._pipes, None
+        if pipes is not None:
+            pipes.release_in_child()
+        self._proxies, self._handlers, self._line_buffered = {}, [], []
+        self._state_lock = threading.RLock()
+        self._started = False
+
+
+_ACTIVE: weakref.WeakSet[FdCapture] = weakref.WeakSet()
+"""The started fd captures of this process."""
+
+
+def _after_fork_in_child() -> None:
+    for capture in list(_ACTIVE):
+        capture._leave_to_parent()
+    _ACTIVE.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _why_not_fd_capturable() -> str | None:

@@ -175,6 +175,31 @@ class StdPipes:
                 pass
         self.targets = {}
 
+    def release_in_child(self) -> None:
+        """In a forked child: close this process's copies of the pipes' other ends and of the saved
+        descriptors; the streams to the destinations write to the null device from now on, so the
+        parent's text buffered in them never reaches a destination twice. Descriptors 1 and 2 stay."""
+        for fds in (self.saved, self.read_ends, self.write_ends):
+            for fd in fds.values():
+                _close_quietly(fd)
+        for tee in self.tee_fds.values():
+            if tee is not None:
+                _close_quietly(tee)
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+        except OSError:
+            null = -1
+        for target in self.targets.values():
+            try:
+                if null >= 0:
+                    os.dup2(null, target.fileno())
+            except (OSError, ValueError):
+                pass
+            _ABANDONED.append(target)  # never finalized while the child runs
+        if null >= 0:
+            _close_quietly(null)
+        self.saved, self.read_ends, self.write_ends, self.tee_fds, self.targets = {}, {}, {}, {}, {}
+
     def close_all(self) -> None:
         """Release everything after a failed ``open``."""
         for fds in (self.saved, self.read_ends, self.write_ends):
@@ -188,6 +213,10 @@ class StdPipes:
                 target.close()
             except (OSError, ValueError):
                 pass
+
+
+_ABANDONED: list[io.TextIOWrapper] = []
+"""Streams a forked child inherited from a capture of its parent (they write to the null device)."""
 
 
 class PipeReader:

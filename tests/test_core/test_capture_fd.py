@@ -342,3 +342,43 @@ def test_fd_captures_in_a_row_leave_the_reader_thread_asleep_yet_it_drains_large
     assert result["large_ok"]
     assert result["switches"] < 20, result["switches"]
     assert terminal.count("x" * 1023) == 4096
+
+
+def test_a_forked_child_writes_into_the_parents_capture_and_never_waits_on_its_locks(tmp_path: Path) -> None:
+    """A child forked during an fd capture (``os.fork``, multiprocessing's "fork") prints through descriptors
+    1 and 2 into the parent's capture, once each, also when another thread of the parent held the
+    capture's lock at the moment of the fork."""
+    result, terminal, _ = run_script(tmp_path, """
+        capture = create_capture("fd")
+        capture.start()
+        print("parent before")
+        held, release = threading.Event(), threading.Event()
+
+        def hold_the_lock():
+            with capture._pipes.lock:
+                held.set()
+                release.wait(5)
+
+        holder = threading.Thread(target=hold_the_lock)
+        holder.start()
+        held.wait(5)
+        pid = os.fork()
+        if pid == 0:
+            print("child python")
+            sys.stdout.flush()
+            os.write(1, b"child raw\\n")
+            os._exit(0)
+        release.set()
+        holder.join()
+        started = time.monotonic()
+        _, status = os.waitpid(pid, 0)
+        result["child_seconds"] = time.monotonic() - started
+        result["child_status"] = status
+        print("parent after")
+        capture.stop()
+        result["captured"] = capture.read_new()
+    """)
+    assert result["child_status"] == 0
+    assert result["child_seconds"] < 3
+    assert result["captured"] == "parent before\nchild python\nchild raw\nparent after\n"
+    assert terminal == "parent before\nchild python\nchild raw\nparent after\n"
