@@ -98,12 +98,14 @@ class SacredTuiApp(LaunchingApp):
         starting = threading.Thread(target=self._start_watching, args=(self.watcher, self.store.stamps()),
                                     name="start-watching", daemon=True)
         starting.start()
-        for batch in self.store.enrich(batch_size=ENRICH_BATCH):
-            if self._closing:
-                return
-            self.post_message(RunsUpdated([row.run_id for row in batch]))
-        starting.join()
-        self.watcher.release_scans()
+        try:
+            for batch in self.store.enrich(batch_size=ENRICH_BATCH):
+                if self._closing:
+                    return
+                self.post_message(RunsUpdated([row.run_id for row in batch]))
+        finally:  # a failed second pass must not leave the folder without its safety net
+            starting.join()
+            self.watcher.release_scans()
         # The next opening takes the rows of finished runs from the rows cache instead of their files.
         self.store.save_row_cache()
         # What the load built lives as long as the app: the cyclic collector need not walk it
