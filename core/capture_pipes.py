@@ -179,12 +179,7 @@ class StdPipes:
         """In a forked child: close this process's copies of the pipes' other ends and of the saved
         descriptors; the streams to the destinations write to the null device from now on, so the
         parent's text buffered in them never reaches a destination twice. Descriptors 1 and 2 stay."""
-        for fds in (self.saved, self.read_ends, self.write_ends):
-            for fd in fds.values():
-                _close_quietly(fd)
-        for tee in self.tee_fds.values():
-            if tee is not None:
-                _close_quietly(tee)
+        self._close_descriptors()
         try:
             null = os.open(os.devnull, os.O_WRONLY)
         except OSError:
@@ -200,14 +195,18 @@ class StdPipes:
             _close_quietly(null)
         self.saved, self.read_ends, self.write_ends, self.tee_fds, self.targets = {}, {}, {}, {}, {}
 
-    def close_all(self) -> None:
-        """Release everything after a failed ``open``."""
+    def _close_descriptors(self) -> None:
+        """Close the saved descriptors, both ends of the pipes and the tee copies."""
         for fds in (self.saved, self.read_ends, self.write_ends):
             for fd in fds.values():
                 _close_quietly(fd)
         for tee in self.tee_fds.values():
             if tee is not None:
                 _close_quietly(tee)
+
+    def close_all(self) -> None:
+        """Release everything after a failed ``open``."""
+        self._close_descriptors()
         for target in self.targets.values():
             try:
                 target.close()
