@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_tui_table import _drawn, _press, _wait  # noqa: E402
+from bench_tui_table import _drawn, _wait, describe_keys, key_down  # noqa: E402
 
 SCRIPT = textwrap.dedent("""
     import os, signal, sys, time
@@ -112,25 +111,15 @@ async def measure(folder: Path) -> dict[str, object]:
                 opened = time.perf_counter() - begin
                 app.pop_screen()
                 await _drawn(app)
-            before = table.cursor_row
-            if before >= table.row_count - 1:
-                table.move_cursor(row=0)
-                before = 0
-            begin, cpu = time.perf_counter(), time.thread_time()
-            _press(app, "down")
-            await _wait(pilot, lambda: table.cursor_row != before, timeout=120, step=0.002)
-            await _drawn(app)
-            latencies.append(time.perf_counter() - begin)
-            cpu_times.append(time.thread_time() - cpu)
+            wall, cpu = await key_down(app, pilot, table, timeout=120)
+            latencies.append(wall)
+            cpu_times.append(cpu)
             await asyncio.sleep(0.25)
         results["summaries read (s)"] = round(time.perf_counter() - started, 3)
         results["open a run during the load (s)"] = opened
         for name, part in (("keys before opening a run", slice(0, 40)), ("keys after", slice(40, None))):
             if latencies[part]:
-                results[name] = (f"n={len(latencies[part])} median {statistics.median(latencies[part]) * 1000:.0f} ms "
-                                 f"max {max(latencies[part]) * 1000:.0f} ms >100ms: "
-                                 f"{sum(v > 0.1 for v in latencies[part])}; UI thread CPU median "
-                                 f"{statistics.median(cpu_times[part]) * 1000:.0f} ms max {max(cpu_times[part]) * 1000:.0f} ms")
+                results[name] = describe_keys(latencies[part], cpu_times[part])
         rows = app.store.rows()
         results["rows with metrics"] = sum(bool(row.metrics) for row in rows)
         results["points summarised"] = sum(s.count for row in rows for s in row.metrics.values())

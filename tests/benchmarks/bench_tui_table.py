@@ -64,6 +64,27 @@ def _table_has_store_rows(table, store) -> bool:
     return all(shown.get(row.run_id) is row for row in store.rows())
 
 
+async def key_down(app, pilot, table, timeout: float) -> tuple[float, float]:
+    """Press cursor-down as the terminal sends it (back to the top at the bottom); return the wall
+    time until the cursor moved and the screen was redrawn, and the UI thread's CPU time for it."""
+    before = table.cursor_row
+    if before >= table.row_count - 1:
+        table.move_cursor(row=0)
+        before = 0
+    begin, cpu = time.perf_counter(), time.thread_time()
+    _press(app, "down")
+    await _wait(pilot, lambda: table.cursor_row != before, timeout=timeout, step=0.002)
+    await _drawn(app)
+    return time.perf_counter() - begin, time.thread_time() - cpu
+
+
+def describe_keys(latencies: list[float], cpu_times: list[float]) -> str:
+    """Median and max wall time of keys, how many took over 100 ms, and the UI thread's CPU."""
+    return (f"n={len(latencies)} median {statistics.median(latencies) * 1000:.0f} ms "
+            f"max {max(latencies) * 1000:.0f} ms >100ms: {sum(v > 0.1 for v in latencies)}; UI thread CPU "
+            f"median {statistics.median(cpu_times) * 1000:.0f} ms max {max(cpu_times) * 1000:.0f} ms")
+
+
 def _press(app, key: str) -> None:
     """Send a key as the terminal driver does, without waiting for the app to go idle."""
     from textual import events
@@ -101,25 +122,14 @@ async def measure(folder: Path, runs: int, poll: bool) -> dict[str, float | str]
                 break
             if time.perf_counter() - started > 300:
                 break
-            before = table.cursor_row
-            if before >= table.row_count - 1:
-                table.move_cursor(row=0)
-                before = 0
-            begin, cpu = time.perf_counter(), time.thread_time()
-            _press(app, "down")
-            await _wait(pilot, lambda: table.cursor_row != before, timeout=60, step=0.002)
-            await _drawn(app)
-            latencies.append(time.perf_counter() - begin)
-            cpu_times.append(time.thread_time() - cpu)
+            wall, cpu = await key_down(app, pilot, table, timeout=60)
+            latencies.append(wall)
+            cpu_times.append(cpu)
             await asyncio.sleep(0.25)
         results["all rows (s)"] = all_rows if all_rows is not None else float("inf")
         results["columns filled (s)"] = filled if filled is not None else float("inf")
         if latencies:
-            results["keys during load"] = (f"n={len(latencies)} median {statistics.median(latencies) * 1000:.0f} ms "
-                                           f"max {max(latencies) * 1000:.0f} ms "
-                                           f">100ms: {sum(v > 0.1 for v in latencies)}; UI thread CPU "
-                                           f"median {statistics.median(cpu_times) * 1000:.0f} ms "
-                                           f"max {max(cpu_times) * 1000:.0f} ms")
+            results["keys during load"] = describe_keys(latencies, cpu_times)
         await asyncio.sleep(1.0)  # the watcher is up
 
         # A new run written the way Sacred writes it: a folder, then its files.
