@@ -96,6 +96,7 @@ class RunsScreen(RunChangeKeys, RunsLayoutKeys, Screen[None]):
         self.sub_title = visible(str(self.store.path))
         table = self.table
         table.unsettled = self.store.waits_for_details
+        table.settling = lambda: self.store.pending > 0
         table.rebuild(columns=True)
         self._restore_layout()
         self.set_interval(1.0, table.refresh_times)

@@ -4,11 +4,13 @@ Filtering walks this order and keeps the matching ids, so a new filter never sor
 sorted again only when the sort changes (one ``sorted`` over ids with a key looked up in a dict)
 or when rows come, go or change their key (then the list is nearly sorted and sorting it again
 is about one comparison per row). Sort keys are made once per row version; the duration of a
-running run changes with time and is made again when it is used.
+running run changes with time and is made again when it is used. The table makes the keys of its
+shown columns in idle steps (:meth:`RunOrder.warm`), so a first sort by one of them only sorts.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from sacred_tui.data.columns import changes_with_time, sort_getter
@@ -18,7 +20,8 @@ from sacred_tui.widgets.run_cells import ticks
 Key = tuple[int, Any]
 
 _KEPT_COLUMNS = 4
-"""Sort keys are kept for this many of the columns sorted by lately (sorting back is quick)."""
+"""Sort keys are kept for this many of the columns sorted by lately (sorting back is quick), or
+for every column warmed (:meth:`RunOrder.warm`) and one more."""
 
 
 class RunOrder:
@@ -39,17 +42,23 @@ class RunOrder:
         """Orders made lately, by sort, with the version they were made at (sorting back is free)."""
         self._stale = True
         """Every key must be made again (the sort or the whole set of rows changed)."""
-        self._get = sort_getter(self.column)
+        self._getters: dict[str, Callable[[RunRow, float], Key]] = {}
+        """The sort-key function of each column sorted by or warmed."""
+        self._get = self._getter(self.column)
         self._live = False
         """Whether keys of running runs change with time (the duration column)."""
         self._resort = False
         """Some keys changed or ids were added: the list needs sorting again (nearly sorted)."""
+        self._kept = _KEPT_COLUMNS
+        """For how many columns keys are kept (see :data:`_KEPT_COLUMNS`)."""
+        self._warmed: dict[str, int] = {}
+        """Columns whose keys were all made, with the version of the rows they were made at."""
 
     def set_sort(self, column: str, reverse: bool) -> None:
         """Sort by ``column`` from now on."""
         if (column, reverse) != (self.column, self.reverse):
             if column != self.column:
-                self._get = sort_getter(column)
+                self._get = self._getter(column)
             self.column, self.reverse = column, reverse
             self._live = changes_with_time(column)
             self._stale = True
@@ -59,14 +68,67 @@ class RunOrder:
         self._stale = True
         self._version += 1
 
-    def _known(self) -> dict[str, tuple[RunRow, Key]]:
-        known = self._raw.pop(self.column, None)
+    def _getter(self, column: str) -> Callable[[RunRow, float], Key]:
+        get = self._getters.get(column)
+        if get is None:
+            get = self._getters[column] = sort_getter(column)
+        return get
+
+    def _known(self, column: str | None = None) -> dict[str, tuple[RunRow, Key]]:
+        """The keys made for ``column`` (default: the sorted one), now the most recently used."""
+        column = self.column if column is None else column
+        known = self._raw.pop(column, None)
         if known is None:
             known = {}
-            while len(self._raw) >= _KEPT_COLUMNS:
+            while len(self._raw) >= self._kept:
                 del self._raw[next(iter(self._raw))]
-        self._raw[self.column] = known  # the most recent last
+        self._raw[column] = known  # the most recent last
         return known
+
+    def warm(self, columns: Sequence[str], rows: Mapping[str, RunRow], now: float, budget: int) -> int:
+        """Make up to ``budget`` missing sort keys of ``columns``; return how many were made.
+
+        Idle work once the rows have settled: sorting by one of these columns for the first time
+        then only sorts (making 20,000 keys takes 0.1-0.3 s). A column whose keys are all made is
+        kept up to date by :meth:`update` (only the changed rows) and not looked at again here.
+        """
+        self._kept = max(_KEPT_COLUMNS, len(columns) + 1)
+        made = 0
+        for column in columns:
+            if self._warmed.get(column) == self._version:
+                continue
+            known = self._raw.get(column)
+            if known is None:
+                known = self._known(column)
+                if column != self.column and self.column in self._raw:
+                    self._raw[self.column] = self._raw.pop(self.column)  # keep it the most recent
+            get = self._getter(column)
+            missing = (row for run_id, row in rows.items()
+                       if (found := known.get(run_id)) is None or found[0] is not row)
+            for row in islice(missing, budget - made):
+                known[row.run_id] = (row, get(row, now))
+                made += 1
+            if made >= budget:
+                break
+            if len(known) > len(rows):
+                for run_id in [run_id for run_id in known if run_id not in rows]:
+                    del known[run_id]
+            self._warmed[column] = self._version
+        return made
+
+    def _keep_warm(self, rows: list[RunRow], gone: set[str], now: float) -> None:
+        """Change the keys of warmed columns for changed and removed rows (before the version moves on)."""
+        for column, version in list(self._warmed.items()):
+            known = self._raw.get(column)
+            if known is None or version != self._version:
+                del self._warmed[column]
+                continue
+            for run_id in gone:
+                known.pop(run_id, None)
+            get = self._getter(column)
+            for row in rows:
+                known[row.run_id] = (row, get(row, now))
+            self._warmed[column] = self._version + 1
 
     def key(self, row: RunRow, now: float) -> Key:
         """The key ``row`` is sorted by."""
@@ -85,6 +147,9 @@ class RunOrder:
     def _all_keys(self, rows: Mapping[str, RunRow], now: float) -> dict[str, Key]:
         """The key of every row, made in one tight pass (reused for row versions seen before)."""
         known, get, live = self._known(), self._get, self._live
+        missing = ((-1 if self.reverse else 99), 0)  # missing values go last whichever the direction
+        if not live and self._warmed.get(self.column) == self._version:  # made in idle steps
+            return {run_id: (found[1] if found[1][0] != 9 else missing) for run_id, found in known.items()}
         raw: dict[str, Key] = {}
         if self.column == "id":  # an id never changes: no need to look at the row
             for run_id, row in rows.items():
@@ -101,8 +166,6 @@ class RunOrder:
         if len(known) > len(rows):
             for run_id in [run_id for run_id in known if run_id not in rows]:
                 del known[run_id]
-        # Missing values go last whichever the direction.
-        missing = ((-1 if self.reverse else 99), 0)
         for run_id in [run_id for run_id, key in raw.items() if key[0] == 9]:
             raw[run_id] = missing
         return raw
@@ -153,6 +216,7 @@ class RunOrder:
         rows = list(rows)
         gone = set(removed)
         if rows or gone:
+            self._keep_warm(rows, gone, now)
             self._version += 1
         if self._keys is None:  # the order was reused: make the keys again
             self._stale = True

@@ -35,6 +35,8 @@ COMMENT_CHARS = 400
 """The comment column grows up to this (it takes the free width; see ``fill_column``)."""
 _WARM_ROWS = 1000
 _WARM_EVERY = 0.1
+_WARM_TIME = 0.02
+"""How long one idle step makes sort keys (seconds)."""
 """Seconds between idle steps that make haystacks (a step of 1,000 rows takes about 25 ms)."""
 """Haystacks made per idle step after rows change, so a word filter finds them ready."""
 
@@ -101,6 +103,8 @@ class RunsTable(VirtualTable):
         self.unsettled: Callable[[str], bool] = lambda run_id: False
         """True for a run whose row will change soon (its config and metrics are still being
         read): no haystack is made for it in idle steps, it would be made twice."""
+        self.settling: Callable[[], bool] = lambda: False
+        """True while some rows will still change: sort keys are made in idle steps only after."""
         self._make_columns()
 
     # -- public API --------------------------------------------------------------------------
@@ -292,7 +296,8 @@ class RunsTable(VirtualTable):
         return lambda row: haystack(row, now)
 
     def _warm(self) -> None:
-        """Make the haystacks of rows that lack one in idle steps (a word filter then finds them)."""
+        """Make in idle steps the haystacks of rows that lack one (a word filter then finds them),
+        then the sort keys of the shown columns (a first sort by one of them then only sorts)."""
         if self._warm_timer is None and self.is_mounted:
             self._warm_timer = self.set_interval(_WARM_EVERY, self._warm_step)
 
@@ -306,10 +311,22 @@ class RunsTable(VirtualTable):
             for run_id in islice(warmable, _WARM_ROWS):
                 self._cells.haystack(rows[run_id], now)
                 made += 1
+            if made < _WARM_ROWS and not self.settling():
+                made += self._warm_sort_keys(now)
         if made < _WARM_ROWS and self._warm_timer is not None:
             # Nothing left to make now; rows that settle later restart the steps (update_rows).
             self._warm_timer.stop()
             self._warm_timer = None
+
+    def _warm_sort_keys(self, now: float) -> int:
+        """Make sort keys of the shown columns for about :data:`_WARM_TIME` seconds; return how many."""
+        keys = [spec.key for spec in self.specs]
+        deadline = time.perf_counter() + _WARM_TIME
+        made = step = self._order.warm(keys, self._all, now, _WARM_ROWS)
+        while step == _WARM_ROWS and time.perf_counter() < deadline:
+            step = self._order.warm(keys, self._all, now, _WARM_ROWS)
+            made += step
+        return made
 
     # -- columns -----------------------------------------------------------------------------
     def _make_columns(self) -> None:

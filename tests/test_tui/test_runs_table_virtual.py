@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from sacred_tui.data.columns import BASE_COLUMNS, column_for
 from sacred_tui.data.query import parse_query
 from sacred_tui.data.rows import RunRow
+from sacred_tui.widgets.run_order import RunOrder
 from sacred_tui.widgets.runs_table import RunsTable
 from sacred_tui.widgets.table_lines import cut
 from sacred_tui.widgets.virtual_table import VirtualTable
@@ -209,3 +210,28 @@ async def test_word_filters_match_what_the_query_says_of_each_row() -> None:
                         if query.matches(row, 0.0, lambda row: table._cells.haystack(row, 0.0))]
             assert sorted(table.visible_ids(), key=int) == sorted(expected, key=int), text
             assert expected
+
+
+async def test_idle_steps_make_the_sort_keys_of_shown_columns_then_stop() -> None:
+    """After the haystacks, idle steps make every shown column's sort keys (a first sort then only
+    sorts) and stop once nothing is left; a sort gives the same order as one made on demand."""
+    app = TableApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        table.set_rows(many(3000))
+        began = time.monotonic()
+        while table._warm_timer is not None and time.monotonic() - began < 20:
+            await pilot.pause(0.05)
+        assert table._warm_timer is None, "the idle steps never stopped"
+        order = table._order
+        made = []
+        for spec in table.specs:
+            real = order._getter(spec.key)
+            order._getters[spec.key] = lambda row, now, real=real: made.append(row.run_id) or real(row, now)
+        table.sort_by("host")
+        await pilot.pause()
+        assert made == []
+        on_demand, now = RunOrder(), table.clock()
+        on_demand.ordered(table.all_rows, now)  # by id, as the table first showed them
+        on_demand.set_sort("host", False)
+        assert table.visible_ids() == on_demand.ordered(table.all_rows, now)
