@@ -69,15 +69,24 @@ class PollingTabsScreen(Screen[None]):
             self._poll_again = False
             self.refresh_from_files()
 
+    @property
+    def active_tab(self) -> str:
+        """The id of the tab shown."""
+        return self.query_one(TabbedContent).active
+
+    def show_tab(self, tab: str) -> None:
+        """Show the tab with this id."""
+        self.query_one(TabbedContent).active = tab
+
     def action_show_tab(self, tab: str) -> None:
         """Switch to a tab by its id."""
-        self.query_one(TabbedContent).active = tab
+        self.show_tab(tab)
 
     def action_switch_tab(self, step: int) -> None:
         """Next (1) or previous (-1) tab, wrapping around."""
-        tabs = self.query_one(TabbedContent)
-        index = self.TAB_IDS.index(tabs.active) if tabs.active in self.TAB_IDS else 0
-        tabs.active = self.TAB_IDS[(index + step) % len(self.TAB_IDS)]
+        active = self.active_tab
+        index = self.TAB_IDS.index(active) if active in self.TAB_IDS else 0
+        self.show_tab(self.TAB_IDS[(index + step) % len(self.TAB_IDS)])
 
     def action_back(self) -> None:
         """Return to the previous screen."""

@@ -1,5 +1,7 @@
 """Provides RunDetailScreen: one run in tabs (overview, config, metrics, stdout, artifacts, info, sources).
 
+The screen opens with the overview only; the other tabs' widgets are mounted right after its first
+paint (what they are sent meanwhile waits, in order), so a run opens in about a third of the time.
 Every tab updates live: the screen polls its RunDetailSource in a worker thread every
 `poll_interval` seconds, and the app may call `refresh_from_files()` when it sees file events.
 Polls never overlap; a request that arrives during a poll runs right after it.
@@ -13,18 +15,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Static
 
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview
 from core.runs.record import RunRecord
 from sacred_tui.data.config_diff import ConfigDiff
 from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness
 from sacred_tui.data.run_detail_data import RunDetailSource, RunDetailUpdate
-from sacred_tui.data.text_search import compile_search
 from sacred_tui.screens.artifact import ArtifactScreen, open_externally
-from sacred_tui.screens.polling import PollingTabsScreen
+from sacred_tui.screens.searchable_tabs import SearchableTabsScreen
 from sacred_tui.screens.run_actions import edit_note, edit_tags
 from sacred_tui.screens.value_screen import ValueScreen
 from sacred_tui.widgets.artifacts_list import ArtifactPreviewView, ArtifactsList
@@ -32,15 +34,17 @@ from sacred_tui.widgets.config_view import ConfigView, ValueTree
 from sacred_tui.widgets.key_bar import KeyBar
 from sacred_tui.widgets.log_tail import LogTail, StdoutPane
 from sacred_tui.widgets.metrics_plot import MetricsPanel
-from sacred_tui.data.queue_view import QueueView, record_status
-from sacred_tui.widgets.run_overview import RunOverview, status_text
+from sacred_tui.data.queue_view import QueueView
+from sacred_tui.widgets.run_header import RunHeader
+from sacred_tui.widgets.run_overview import RunOverview
 from sacred_tui.widgets.search_bar import SearchBar
 from sacred_tui.widgets.sources_view import SourcesView
-from sacred_tui.data.visible_text import visible
+from sacred_tui.widgets.tab_strip import TabStrip
 
 __all__ = ["RunDetailScreen", "TAB_IDS"]
 
 TAB_IDS = ("tab-overview", "tab-config", "tab-metrics", "tab-stdout", "tab-artifacts", "tab-info", "tab-sources")
+_TAB_LABELS = ("1 Overview", "2 Config", "3 Metrics", "4 Stdout", "5 Artifacts", "6 Info", "7 Sources")
 _FOCUS_TARGETS = {
     "tab-overview": "#overview", "tab-config": "#config-tree", "tab-metrics": "#metrics-list",
     "tab-stdout": "#stdout-log", "tab-artifacts": "#artifacts-list", "tab-info": "#info-tree",
@@ -48,17 +52,15 @@ _FOCUS_TARGETS = {
 }
 
 
-class RunDetailScreen(PollingTabsScreen):
+class RunDetailScreen(SearchableTabsScreen):
     """Everything about one run; Esc or Backspace returns to the previous screen."""
 
     TAB_IDS = TAB_IDS
 
     DEFAULT_CSS = """
-    RunDetailScreen > #detail-header { height: 1; background: $panel; padding: 0 1;
-                                       text-wrap: nowrap; text-overflow: ellipsis; }
-    RunDetailScreen > TabbedContent { height: 1fr; }
+    RunDetailScreen > #detail-tabs { height: 1fr; }
     RunDetailScreen > #search-status { height: 1; padding: 0 1; color: $text-muted; display: none; }
-    RunDetailScreen TabPane { padding: 0; height: 1fr; }
+    RunDetailScreen #detail-tabs > Vertical { padding: 0; height: 1fr; }
     RunDetailScreen #artifacts-split > ArtifactsList { width: 2fr; height: 1fr; }
     RunDetailScreen #artifacts-split > ArtifactPreviewView { width: 3fr; height: 1fr; border-left: solid $panel; }
     """
@@ -94,29 +96,72 @@ class RunDetailScreen(PollingTabsScreen):
         self._queue: QueueView | None = None
         self._defaults_diff: ConfigDiff | None = None
         self._defaults_asked = False
+        self._panes_ready = False
+        """Whether the tabs other than the overview have their widgets (mounted after the first paint)."""
+        self._held: list[tuple[RunDetailUpdate, bool]] = []
+        """Updates that came before those widgets, shown in order once they are there."""
+        self._leave_when_ready = False
+        """Back was pressed while those widgets were being mounted (leaving then breaks the mount)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Run {visible(self.run_id)} · loading…"), id="detail-header")
-        with TabbedContent(id="detail-tabs", initial="tab-overview"):
-            with TabPane("1 Overview", id="tab-overview"):
+        yield RunHeader(self.run_id, id="detail-header")
+        yield TabStrip(list(zip(TAB_IDS, _TAB_LABELS)), "tab-overview", id="detail-tab-strip")
+        with ContentSwitcher(id="detail-tabs", initial="tab-overview"):
+            with Vertical(id="tab-overview"):
                 yield RunOverview(id="overview")
-            with TabPane("2 Config", id="tab-config"):
-                yield ConfigView(id="config-view")
-            with TabPane("3 Metrics", id="tab-metrics"):
-                yield MetricsPanel(id="metrics-panel")
-            with TabPane("4 Stdout", id="tab-stdout"):
-                yield StdoutPane(id="stdout-pane")
-            with TabPane("5 Artifacts", id="tab-artifacts"):
-                with Horizontal(id="artifacts-split"):
-                    yield ArtifactsList(id="artifacts-list")
-                    yield ArtifactPreviewView(id="artifact-preview")
-            with TabPane("6 Info", id="tab-info"):
-                yield ValueTree("info", id="info-tree")
-            with TabPane("7 Sources", id="tab-sources"):
-                yield SourcesView(id="sources-view")
+            for tab in TAB_IDS[1:]:
+                yield Vertical(id=tab)
         yield Static("", id="search-status", markup=False)
         yield SearchBar()
         yield KeyBar()
+
+    @staticmethod
+    def _pane_widgets() -> dict[str, list[Widget]]:
+        """The widgets of each tab but the overview."""
+        return {
+            "tab-config": [ConfigView(id="config-view")],
+            "tab-metrics": [MetricsPanel(id="metrics-panel")],
+            "tab-stdout": [StdoutPane(id="stdout-pane")],
+            "tab-artifacts": [Horizontal(ArtifactsList(id="artifacts-list"),
+                                         ArtifactPreviewView(id="artifact-preview"), id="artifacts-split")],
+            "tab-info": [ValueTree("info", id="info-tree")],
+            "tab-sources": [SourcesView(id="sources-view")],
+        }
+
+    async def _mount_panes(self) -> None:
+        """Give the other tabs their widgets, then show what they were sent meanwhile."""
+        if not self.is_attached:
+            return
+        mounting = [self.query_one(f"#{tab}", Vertical).mount(*widgets)
+                    for tab, widgets in self._pane_widgets().items()]
+        for done in mounting:
+            await done
+        self._panes_ready = True
+        if self._leave_when_ready:
+            self.dismiss(None)
+            return
+        held, self._held = self._held, []
+        for update, new_tracks in held:
+            self._apply_to_panes(update, new_tracks, config=False)
+        if self._config or self._diff is not None:
+            self._show_config()
+        self._focus_active_tab()
+        self.refresh_bindings()
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(ContentSwitcher).current or TAB_IDS[0]
+
+    def show_tab(self, tab: str) -> None:
+        if tab not in TAB_IDS or tab == self.active_tab:
+            return
+        self.query_one(ContentSwitcher).current = tab
+        self.query_one(TabStrip).active = tab
+        self.search_follows_tab()
+
+    @on(TabStrip.Chosen)
+    def _tab_chosen(self, message: TabStrip.Chosen) -> None:
+        self.show_tab(message.tab_id)
 
     def on_mount(self) -> None:
         flow = getattr(self.app, "launch_flow", None)
@@ -126,19 +171,10 @@ class RunDetailScreen(PollingTabsScreen):
         self.set_interval(self.poll_interval, self.refresh_from_files)
         self._activity_timer = self.set_interval(0.25, self._show_activity)
         self.call_after_refresh(self._focus_active_tab)
+        self.call_after_refresh(self._mount_panes)
 
     def _show_header(self, activity: str | None = None) -> None:
-        """Run, experiment, status and command; while big files are read, which one."""
-        record = self._record
-        if record is None:
-            header = Text(visible(f"Run {self.run_id} · loading…"))
-        else:
-            header = Text(visible(f"Run {self.run_id} · {record.experiment_name or '?'} · "))
-            header.append_text(status_text(record_status(record, self._queue), self._liveness))
-            header.append(visible(f" · {record.meta_command or record.command or '?'}"))
-        if activity:
-            header.append(visible(f" · {activity}…"), style="italic")
-        self.query_one("#detail-header", Static).update(header)
+        self.query_one(RunHeader).show(self._record, self._queue, self._liveness, activity)
 
     def _show_activity(self) -> None:
         """While the first polls read big files, the header says which one."""
@@ -150,9 +186,10 @@ class RunDetailScreen(PollingTabsScreen):
 
     def _focus_active_tab(self) -> None:
         """Focus the widget of whichever tab is active by now (a tab key may already have been pressed)."""
-        target = _FOCUS_TARGETS.get(self.query_one(TabbedContent).active)
-        if target:
-            self.query_one(target).focus()
+        target = _FOCUS_TARGETS.get(self.active_tab)
+        found = self.query(target) if target else None
+        if found:
+            found.first().focus()
 
     # ---- polling -------------------------------------------------------------------------
 
@@ -184,7 +221,6 @@ class RunDetailScreen(PollingTabsScreen):
             self._queue = update.state.queue
         if update.record is not None:
             self._record = update.record
-            self.query_one(MetricsPanel).origin = update.record.start_time
             self.refresh_bindings()  # x (stop) is offered while the run runs
         if update.record is not None or update.state is not None:
             self._show_header()
@@ -192,11 +228,27 @@ class RunDetailScreen(PollingTabsScreen):
             self._config = update.config
         if update.config_diff is not None and self._defaults_diff is None:
             self._diff = update.config_diff
-        if update.config is not None or update.config_diff is not None:
-            self._show_config()
         if self._record is not None and not self._defaults_asked:
             self._defaults_asked = True
             self._ask_defaults()
+        # Plots are drawn for new points, and once when the metrics are known to have none.
+        new_tracks = bool(update.tracks) or not (self._loaded or update.metrics_pending)
+        if self._panes_ready:
+            self._apply_to_panes(update, new_tracks)
+        else:
+            self._held.append((update, new_tracks))
+        if update.problems is not None:
+            self._notify_problems(update.problems)
+        self._loaded = not update.metrics_pending
+        if update.metrics_pending:
+            self.refresh_from_files()  # now the big metric files
+
+    def _apply_to_panes(self, update: RunDetailUpdate, new_tracks: bool, config: bool = True) -> None:
+        """The parts of an update shown in the tabs other than the overview (``config``: the config too)."""
+        if update.record is not None:
+            self.query_one(MetricsPanel).origin = update.record.start_time
+        if config and (update.config is not None or update.config_diff is not None):
+            self._show_config()
         if update.info is not None:
             info_tree = self.query_one("#info-tree", ValueTree)
             info_tree.show_data(update.info)
@@ -204,7 +256,7 @@ class RunDetailScreen(PollingTabsScreen):
                 info_tree.root.add_leaf(Text("No info stored for this run.", style="dim"))
         if update.metrics_note is not None:
             self.query_one(MetricsPanel).cadence = update.metrics_note
-        if update.tracks or not (self._loaded or update.metrics_pending):
+        if new_tracks:
             self.query_one(MetricsPanel).add_tracks(update.tracks)
         if update.stdout is not None:
             self.query_one(StdoutPane).apply_chunk(update.stdout)
@@ -212,13 +264,10 @@ class RunDetailScreen(PollingTabsScreen):
         if update.sources is not None:
             mainfile = self._record.mainfile if self._record is not None else None
             self.query_one(SourcesView).show_entries(update.sources, mainfile)
-        if update.problems is not None:
-            self._notify_problems(update.problems)
-        self._loaded = not update.metrics_pending
-        if update.metrics_pending:
-            self.refresh_from_files()  # now the big metric files
 
     def _show_config(self) -> None:
+        if not self._panes_ready:
+            return  # shown once the tabs have their widgets
         note = "" if self._defaults_diff is not None else "asking the script for the experiment's defaults…"
         self.query_one(ConfigView).show(self._config, self._diff, note)
 
@@ -298,21 +347,10 @@ class RunDetailScreen(PollingTabsScreen):
 
     # ---- navigation --------------------------------------------------------------------------
 
-    @on(TabbedContent.TabActivated)
-    def _tab_activated(self, message: TabbedContent.TabActivated) -> None:
-        self.query_one(SearchBar).close()
-        searched = self._searched()
-        self._search_status(searched.search.status(searched.shown_lines())
-                            if searched is not None and searched.search.pattern is not None else "")
-        target = _FOCUS_TARGETS.get(message.pane.id or "")
-        if target:
-            self.query_one(target).focus()
-        self.refresh_bindings()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer `o` (open outside) only on the artifacts tab, search on the text tabs."""
         if action == "open_artifact":
-            return self.is_mounted and self.query_one(TabbedContent).active == "tab-artifacts"
+            return self.is_mounted and self.active_tab == "tab-artifacts"
         if action == "search":
             return self.is_mounted and self._searched() is not None
         if action == "search_next":
@@ -320,11 +358,11 @@ class RunDetailScreen(PollingTabsScreen):
             return target is not None and target.search.pattern is not None
         return True
 
-    # ---- search in text --------------------------------------------------------------------
-
     def _searched(self) -> Any:
         """The view of the active tab that searches (stdout, sources, config), or None."""
-        active = self.query_one(TabbedContent).active
+        if not self._panes_ready:
+            return None
+        active = self.active_tab
         if active == "tab-stdout":
             return self.query_one(StdoutPane).log_view
         if active == "tab-sources":
@@ -333,47 +371,12 @@ class RunDetailScreen(PollingTabsScreen):
             return self.query_one(ConfigView)
         return None
 
-    def action_search(self) -> None:
-        """Search the active tab's text (a regular expression), highlighting every match."""
-        target = self._searched()
-        pattern = target.search.pattern if target is not None else None
-        self.query_one(SearchBar).open(pattern.text if pattern is not None else "")
-
-    def action_search_next(self, forward: bool = True) -> None:
-        """Jump to the next (or previous) match."""
-        target = self._searched()
-        if target is not None:
-            self._search_status(target.jump(forward))
-
-    def _search_status(self, text: str) -> None:
-        status = self.query_one("#search-status", Static)
-        status.update(Text(visible(text), style="italic"))
-        status.display = bool(text)
-
-    @on(Input.Changed, "#search-bar")
-    def _search_typed(self, event: Input.Changed) -> None:
-        target = self._searched()
-        if target is not None:
-            self._search_status(target.set_search(compile_search(event.value)))
-
-    @on(Input.Submitted, "#search-bar")
-    def _search_kept(self, event: Input.Submitted) -> None:
-        bar = self.query_one(SearchBar)
-        bar.close()
-        target = self._searched()
-        if target is not None and event.value:
-            self._search_status(target.jump(True))
-        self._focus_active_tab()
-        self.refresh_bindings()
-
-    @on(SearchBar.Dropped)
-    def _search_dropped(self) -> None:
-        target = self._searched()
-        if target is not None:
-            target.set_search(None)
-        self._search_status("")
-        self._focus_active_tab()
-        self.refresh_bindings()
+    def action_back(self) -> None:
+        """Return to the previous screen (once the tabs have their widgets: a few frames at most)."""
+        if self._panes_ready:
+            super().action_back()
+        else:
+            self._leave_when_ready = True
 
     def action_open_artifact(self) -> None:
         """Open the highlighted artifact with a pager, editor or the system viewer."""

@@ -161,11 +161,8 @@ class MetricsPanel(Horizontal):
     def compose(self) -> ComposeResult:
         yield MarkedSelectionList(id="metrics-list")
         with Vertical(id="metrics-right"):
-            yield Static("", id="metrics-status")
+            yield Static("Reading the run's metrics…", id="metrics-status")  # as _update_status says
             yield Vertical(id="metrics-plots")
-
-    def on_mount(self) -> None:
-        self._update_status()
 
     @property
     def chooser(self) -> SelectionList[str]:

@@ -158,9 +158,11 @@ async def measure(folder: Path, runs: int, poll: bool) -> dict[str, float | str]
             [*BASE_COLUMNS, column_for("config.lr"), column_for("metric.train.loss.last")]))
         await timed("sort by metric (s)", lambda: table.sort_by("metric.train.loss.last"))
         await timed("mark (s)", lambda: table.toggle_mark())
+        # Open a run: until its overview (status, times, host ...) is drawn.
         begin = time.perf_counter()
         screen.open_run(table.current_run_id or "1")
-        await _wait(pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen.is_mounted)
+        await _wait(pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen.is_mounted
+                    and app.screen._record is not None)
         await _drawn(app)
         results["open run (s)"] = time.perf_counter() - begin
         results["peak RSS (MB)"] = rss_mb()

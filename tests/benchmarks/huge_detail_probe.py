@@ -74,7 +74,6 @@ def _press(app: Any, key: str) -> None:
 
 async def measure(folder: Path, run_id: str, kind: str) -> dict[str, Any]:
     from textual.app import App
-    from textual.widgets import TabbedContent
 
     from sacred_tui.screens.run_detail import RunDetailScreen
     from sacred_tui.widgets.config_view import ConfigView
@@ -105,10 +104,8 @@ async def measure(folder: Path, run_id: str, kind: str) -> dict[str, Any]:
             results[name] = f"{(time.perf_counter() - begin) * 1000:.0f} ms wall, " \
                             f"{(time.thread_time() - cpu) * 1000:.0f} ms UI CPU"
 
-        tabs = screen.query_one(TabbedContent)
-
         def tab(name: str) -> Callable[[], bool]:
-            return lambda: tabs.active == name
+            return lambda: screen.active_tab == name
 
         if kind == "config":
             view = screen.query_one(ConfigView)

@@ -49,23 +49,15 @@ def test_the_key_bar_is_redrawn_only_when_stop_comes_or_goes(tmp_path: Path) -> 
     assert counts[3] == counts[1]  # finished to finished: not redrawn
 
 
-def test_opening_a_run_builds_its_key_bar_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from textual.widgets._footer import FooterKey
-
+def test_a_run_screen_shows_its_keys_redraws_them_only_on_change_and_a_click_presses_one(
+        tmp_path: Path) -> None:
     from sacred_tui.screens.run_detail import RunDetailScreen
     from sacred_tui.widgets.key_bar import KeyBar
+    from tests.test_tui.screen_text import screen_lines
 
     write_run(tmp_path, "1")
-    builds: list[str] = []
-    real = KeyBar.recompose
 
-    async def counted(self: KeyBar) -> None:
-        builds.append(type(self.screen).__name__)
-        await real(self)
-
-    monkeypatch.setattr(KeyBar, "recompose", counted)
-
-    async def open_run() -> tuple[int, list[str]]:
+    async def open_run() -> tuple[str, int, bool]:
         app = SacredTuiApp(tmp_path)
         async with app.run_test(size=(120, 30)) as pilot:
             for _ in range(300):
@@ -78,9 +70,30 @@ def test_opening_a_run_builds_its_key_bar_once(tmp_path: Path, monkeypatch) -> N
                     break
                 await pilot.pause(0.02)
             await pilot.pause(0.5)  # its files read, its tabs focused
-            keys = [key.description for key in app.screen.query_one(KeyBar).query(FooterKey)]
-            return builds.count("RunDetailScreen"), keys
+            bottom = screen_lines(app)[-1]
+            bar = app.screen.query_one(KeyBar)
+            redraws = 0
+            real = bar.refresh
 
-    builds_of_detail, keys = asyncio.run(open_run())
-    assert builds_of_detail == 1  # Footer rebuilt itself at every focus change and refresh_bindings: 7 times
-    assert "Back" in keys and "Re-run" in keys
+            def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+                nonlocal redraws
+                redraws += 1
+                return real(*args, **kwargs)
+
+            bar.refresh = counted  # type: ignore[method-assign]
+            for _ in range(5):  # the same keys each time
+                app.screen.refresh_bindings()
+                await pilot.pause()
+            same_keys_redraws = redraws
+            back = next(key for key in bar.shown_keys if key.description == "Back")
+            await pilot.click(KeyBar, offset=(back.start + 1, 0))
+            for _ in range(100):
+                if not isinstance(app.screen, RunDetailScreen):
+                    break
+                await pilot.pause(0.02)
+            return bottom, same_keys_redraws, isinstance(app.screen, RunsScreen)
+
+    bottom, redraws, back_on_runs = asyncio.run(open_run())
+    assert " esc Back " in bottom and " r Re-run " in bottom and bottom.rstrip().endswith("^p palette")
+    assert redraws == 0  # Textual's footer rebuilt all its key widgets on each of these
+    assert back_on_runs  # the click on "esc Back" pressed escape

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import shlex
 import struct
 from pathlib import Path
 
 from rich.text import Text
-from textual.widgets import DataTable, Static, TabbedContent
+from textual.widgets import DataTable, Static
 
 from sacred_tui.screens.artifact import ArtifactScreen
 from sacred_tui.screens.run_detail import RunDetailScreen
@@ -19,6 +21,7 @@ from sacred_tui.widgets.log_tail import LogTail
 from sacred_tui.widgets.metrics_plot import MetricPlot, MetricsPanel
 from sacred_tui.widgets.run_overview import RunOverview
 from sacred_tui.widgets.sources_view import SourcesView
+from sacred_tui.widgets.tab_strip import TabStrip
 
 from detail_support import REFERENCE, DetailApp, settle, static_text
 
@@ -234,11 +237,18 @@ async def test_tab_keys_and_escape_returns() -> None:
     app = DetailApp(REFERENCE, "1")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        tabs = app.screen.query_one(TabbedContent)
+        screen = app.screen
         await pilot.press("l", "l")
-        assert tabs.active == "tab-metrics"
+        assert screen.active_tab == "tab-metrics"
         await pilot.press("1", "h")
-        assert tabs.active == "tab-sources"
+        assert screen.active_tab == "tab-sources"
+        # A click on a tab's name shows it, as the strip then says.
+        strip = screen.query_one(TabStrip)
+        x = next(start for tab, start, _end in strip.spans() if tab == "tab-info")
+        await pilot.click(TabStrip, offset=(x + 2, 0))
+        await pilot.pause()
+        assert screen.active_tab == "tab-info" and strip.active == "tab-info"
+        assert screen.query_one("#info-tree").has_focus
         await pilot.press("1", "escape")
         assert not isinstance(app.screen, RunDetailScreen)
 
@@ -263,3 +273,25 @@ async def test_broken_run_shows_problems_without_crashing(tmp_path: Path) -> Non
         await pilot.press(*"234567")
         await settle(pilot)
         assert isinstance(app.screen, RunDetailScreen)
+
+
+async def test_keys_pressed_as_the_screen_opens_and_leaving_at_once_work() -> None:
+    """The tabs other than the overview get their widgets just after the first paint: a tab key
+    pressed before that still shows its tab, focused and filled; leaving at once breaks nothing."""
+    app = DetailApp(REFERENCE, "1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")  # as soon as the screen takes keys
+        await settle(pilot, 0.3)
+        screen = app.screen
+        assert isinstance(screen, RunDetailScreen) and screen.active_tab == "tab-stdout"
+        log = screen.query_one(LogTail)
+        assert log.has_focus and log.line_count > 0
+        for pause in (0, 0, 0.005, 0.01, 0.02, 0.03, 0.05):  # open, and leave before the tabs are filled
+            opened = RunDetailScreen(REFERENCE, "1", poll_interval=0.1)
+            app.push_screen(opened)
+            while not opened.is_mounted:
+                await asyncio.sleep(0)
+            await asyncio.sleep(pause)
+            await pilot.press("escape")
+        await settle(pilot, 0.3)
+        assert app.screen is screen and screen.active_tab == "tab-stdout"

@@ -287,7 +287,8 @@ async def test_app_big_tables_filter_when_typing_pauses(tmp_path: Path,
 
 
 async def test_footer_of_a_wide_terminal_shows_quit_and_help(tmp_path: Path) -> None:
-    from textual.widgets._footer import FooterKey
+    from sacred_tui.widgets.key_bar import KeyBar
+    from tests.test_tui.screen_text import screen_lines
 
     for run_id in ("1", "2"):
         write_run(tmp_path, run_id, status="COMPLETED")
@@ -295,8 +296,9 @@ async def test_footer_of_a_wide_terminal_shows_quit_and_help(tmp_path: Path) -> 
     async with app.run_test(size=(160, 48)) as pilot:
         await loaded(pilot)
         await pilot.pause()
-        shown = {key.key: key.region for key in app.screen.query(FooterKey)}
+        shown = {key.key: key for key in app.screen.query_one(KeyBar).shown_keys}
         width = app.screen.size.width
         for key in ("q", "question_mark"):
             assert key in shown, sorted(shown)
-            assert shown[key].width and shown[key].right <= width, (key, shown[key], width)
+            assert shown[key].start < shown[key].end <= width, (key, shown[key], width)
+        assert " q Quit " in screen_lines(app)[-1] and " ? Help " in screen_lines(app)[-1]

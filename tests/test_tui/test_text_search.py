@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input
 
 from detail_support import REFERENCE, DetailApp, settle
 from sacred_tui.data.text_search import (compile_search, find_matches, next_line, next_match,
@@ -119,7 +119,7 @@ async def test_sources_and_config_search(tmp_path: Path) -> None:
         assert config.tree.cursor_node is not None and config.tree.cursor_node.data == "opts.nested.flag"
         label = config.tree.cursor_node.label
         assert any(str(span.style) == CURRENT_STYLE for span in label.spans)
-        assert app.screen.query_one(TabbedContent).active == "tab-config"
+        assert app.screen.active_tab == "tab-config"
         await pilot.press("slash")
         field = app.screen.query_one("#search-bar", Input)
         assert field.value == "flag"
