@@ -25,6 +25,7 @@ from typing import Any
 
 from core.runs.safe_open import describe_error, read_regular, regular_size, resolve_inside
 from sacred_tui.data.image_decode import decode_image
+from sacred_tui.data.source_lexer import lexer_for, ready_lexer
 
 __all__ = ["ArtifactItem", "ArtifactPreview", "classify", "file_size", "human_size", "load_preview",
            "openable_path", "opener_command"]
@@ -94,6 +95,8 @@ class ArtifactPreview:
     """Why an image is not drawn inline (too large, not decodable, Pillow missing)."""
     truncated: bool = False
     problem: str | None = None
+    lexer: str = "default"
+    """How ``text`` is coloured (a Pygments lexer name, chosen where the file was read)."""
 
 
 def human_size(size: int | None) -> str:
@@ -156,19 +159,21 @@ def load_preview(path: Path, name: str | None = None, max_bytes: int = 256 * 102
     text = data.decode("utf-8", errors="replace")
     if kind == "json" and not truncated:
         try:
-            return ArtifactPreview(name, kind, size, text=json.dumps(json.loads(text), indent=2, sort_keys=False))
+            return ArtifactPreview(name, kind, size, text=json.dumps(json.loads(text), indent=2, sort_keys=False),
+                                   lexer=ready_lexer("json"))
         except ValueError as exc:
-            return ArtifactPreview(name, "text", size, text=text, problem=f"Invalid JSON ({exc}); shown as text")
+            return ArtifactPreview(name, "text", size, text=text, problem=f"Invalid JSON ({exc}); shown as text",
+                                   lexer=lexer_for(name, text))
     if kind == "json":
-        return ArtifactPreview(name, "text", size, text=text, truncated=True)
+        return ArtifactPreview(name, "text", size, text=text, truncated=True, lexer=lexer_for(name, text))
     if kind == "csv":
         try:
             rows = _csv_rows(text, name, truncated)
         except csv.Error as exc:
             return ArtifactPreview(name, "text", size, text=text, truncated=truncated,
-                                   problem=f"Not readable as CSV ({exc}); shown as text")
+                                   problem=f"Not readable as CSV ({exc}); shown as text", lexer=lexer_for(name, text))
         return ArtifactPreview(name, kind, size, rows=rows, truncated=truncated)
-    return ArtifactPreview(name, "text", size, text=text, truncated=truncated)
+    return ArtifactPreview(name, "text", size, text=text, truncated=truncated, lexer=lexer_for(name, text))
 
 
 def _csv_rows(text: str, name: str, truncated: bool) -> list[list[str]]:

@@ -24,6 +24,7 @@ from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview, file
 from sacred_tui.data.config_diff import ConfigDiff, diff_against_defaults, diff_config
 from sacred_tui.data.defaults_probe import script_defaults
 from sacred_tui.data.liveness import Liveness
+from sacred_tui.data.source_lexer import lexer_for
 from sacred_tui.data.metric_track import MetricTrack
 from sacred_tui.data.processes import read_process_info
 from sacred_tui.data.reproduce import Reproduction, choose_interpreter, reproduce_run
@@ -77,6 +78,9 @@ class RunDetailUpdate:
     """How often metrics arrive ('' when at once), with a new record."""
     metrics_pending: bool = False
     """The metric files are big and were left for the next poll, so the rest shows first."""
+    diff_pending: bool = False
+    """The config's diff against a baseline run comes with the next poll (finding that run reads
+    up to 200 other runs: the overview shows first)."""
 
     @property
     def empty(self) -> bool:
@@ -128,6 +132,7 @@ class RunDetailSource:
         self._problems: list[str] | None = None
         self._baseline: tuple[str, dict[str, Any]] | None = None
         self._baseline_searched = False
+        self._diff_due = False
         self._liveness: Liveness | None = None
 
     @property
@@ -158,7 +163,10 @@ class RunDetailSource:
             files += self._resources
             new_files = files if files != self._files else None
             self._files = files
-            diff = self._config_diff(record, config) if new_record or new_config else None
+            diff = None
+            if new_record or new_config or self._diff_due:
+                self._diff_due = self._first_poll and self._baseline_wanted(record)
+                diff = None if self._diff_due else self._config_diff(record, config)
             metrics_file = "metrics.jsonl" if self._size("metrics.jsonl") else "metrics.json"
             pending = self._first_poll and self._size(metrics_file) >= BIG_FILE
             self._first_poll = False
@@ -198,6 +206,7 @@ class RunDetailSource:
                 reproduction=reproduction,
                 metrics_note=metrics_cadence(record, self.run.dir) if new_record else None,
                 metrics_pending=pending,
+                diff_pending=self._diff_due,
             )
 
     def _size(self, name: str) -> int:
@@ -279,6 +288,11 @@ class RunDetailSource:
         """Text of a stored source file, or None if it cannot be read."""
         return self.run.read_source_text(entry)
 
+    def read_coloured_source(self, entry: SourceEntry) -> tuple[str | None, str]:
+        """Text of a stored source file (None if unreadable) and the lexer that colours it."""
+        text = self.run.read_source_text(entry)
+        return text, lexer_for(entry.relpath, text) if text else "default"
+
     def interpreter(self) -> str:
         """The interpreter that runs this run's script: the run's own, else one like it."""
         record = self._record or self.run.read_record()
@@ -304,6 +318,10 @@ class RunDetailSource:
             named_entries={name: preview.entries for name, preview in found.named.items()},
             unattributed=[f"{name} ({why})" for name, why in found.failed_named.items()],
             docs=docs, origin=found.origin)
+
+    def _baseline_wanted(self, record: RunRecord) -> bool:
+        """Whether the diff needs a baseline run that has not been looked for yet."""
+        return (bool(record.config_updates) or bool(record.named_configs)) and not self._baseline_searched
 
     def _config_diff(self, record: RunRecord, config: dict[str, Any]) -> ConfigDiff:
         """Diff against a baseline run when the run had updates or named configs."""

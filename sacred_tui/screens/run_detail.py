@@ -240,8 +240,8 @@ class RunDetailScreen(SearchableTabsScreen):
         if update.problems is not None:
             self._notify_problems(update.problems)
         self._loaded = not update.metrics_pending
-        if update.metrics_pending:
-            self.refresh_from_files()  # now the big metric files
+        if update.metrics_pending or update.diff_pending:
+            self.refresh_from_files()  # now the big metric files, the baseline run
 
     def _apply_to_panes(self, update: RunDetailUpdate, new_tracks: bool, config: bool = True) -> None:
         """The parts of an update shown in the tabs other than the overview (``config``: the config too)."""
@@ -342,8 +342,8 @@ class RunDetailScreen(SearchableTabsScreen):
 
     @work(thread=True, group="source-text", exit_on_error=False)
     def _read_source(self, entry: Any) -> None:
-        text = self.source.read_source(entry)
-        self.app.call_from_thread(self.query_one(SourcesView).show_text, entry, text)
+        text, lexer = self.source.read_coloured_source(entry)
+        self.app.call_from_thread(self.query_one(SourcesView).show_text, entry, text, lexer)
 
     # ---- navigation --------------------------------------------------------------------------
 

@@ -128,8 +128,7 @@ class ArtifactPreviewView(Vertical):
             self.query_one("#preview-body").display = False
             self._show_table(preview.rows)
         elif preview.text is not None:
-            lexer = "json" if preview.kind == "json" else Syntax.guess_lexer(preview.name, preview.text[:2000])
-            body.update(Syntax(visible_block(preview.text), lexer, word_wrap=False, line_numbers=False,
+            body.update(Syntax(visible_block(preview.text), preview.lexer, word_wrap=False, line_numbers=False,
                                background_color="default"))
         else:
             body.update("")

@@ -296,8 +296,8 @@ class RunsTable(VirtualTable):
         return lambda row: haystack(row, now)
 
     def _warm(self) -> None:
-        """Make in idle steps the haystacks of rows that lack one (a word filter then finds them),
-        then the sort keys of the shown columns (a first sort by one of them then only sorts)."""
+        """Make in idle steps the haystacks of rows that lack one (a word filter then finds them)
+        and, once rows settle, the sort keys of the shown columns (a first sort then only sorts)."""
         if self._warm_timer is None and self.is_mounted:
             self._warm_timer = self.set_interval(_WARM_EVERY, self._warm_step)
 
@@ -311,9 +311,8 @@ class RunsTable(VirtualTable):
             for run_id in islice(warmable, _WARM_ROWS):
                 self._cells.haystack(rows[run_id], now)
                 made += 1
-            if made < _WARM_ROWS and not self.settling():
-                made += self._warm_sort_keys(now)
-        if made < _WARM_ROWS and self._warm_timer is not None:
+            keys_made = 0 if self.settling() else self._warm_sort_keys(now)
+        if made < _WARM_ROWS and keys_made < _WARM_ROWS and self._warm_timer is not None:
             # Nothing left to make now; rows that settle later restart the steps (update_rows).
             self._warm_timer.stop()
             self._warm_timer = None

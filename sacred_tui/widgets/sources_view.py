@@ -1,7 +1,8 @@
 """Provides SourcesView: the experiment's stored source files, listed and syntax-highlighted.
 
 The view never reads files: it posts SourcesView.Wanted for a source whose text it does not have,
-and the owner answers with `show_text()`.
+and the owner answers with `show_text()`, giving the lexer that colours it (chosen where the file
+was read: choosing one can take a second the first time).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class SourcesView(Horizontal):
         self.entries: list[SourceEntry] = []
         self._mainfile: str | None = None
         self.texts: dict[str, str | None] = {}
+        self.lexers: dict[str, str] = {}
         self.shown: str | None = None
         self.search = TextSearchState()
         """The search typed with / in the shown file."""
@@ -94,9 +96,10 @@ class SourcesView(Horizontal):
             self.query_one("#sources-text", Static).update(Text(f"Loading {visible(entry.relpath)}…"))
             self.post_message(self.Wanted(entry))
 
-    def show_text(self, entry: SourceEntry, text: str | None) -> None:
-        """Remember a file's text (None: unreadable) and show it if it is the chosen one."""
+    def show_text(self, entry: SourceEntry, text: str | None, lexer: str = "default") -> None:
+        """Remember a file's text (None: unreadable) and its lexer; show it if it is the chosen one."""
         self.texts[entry.relpath] = text
+        self.lexers[entry.relpath] = lexer
         if self.shown == entry.relpath:
             self._display_entry(entry)
 
@@ -133,9 +136,8 @@ class SourcesView(Horizontal):
             body.update(Text(visible(f"Cannot read {entry.relpath}: {where} is missing or unreadable."),
                              style="bold red"))
             return
-        lexer = Syntax.guess_lexer(entry.relpath, text[:2000])
         shown = visible_block(text)
-        syntax = Syntax(shown, lexer, line_numbers=True, word_wrap=False, background_color="default")
+        syntax = Syntax(shown, self.lexers.get(entry.relpath, "default"), line_numbers=True, word_wrap=False, background_color="default")
         if self.search.pattern is not None:
             lines = shown.splitlines()
             self.search.status(lines)

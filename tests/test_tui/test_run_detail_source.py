@@ -14,9 +14,20 @@ from sacred_tui.data.run_detail_data import RunDetailSource, folder_path_of
 from detail_support import REFERENCE, make_run, write_huge_cout
 
 
-def test_reference_run_first_poll_has_everything_then_nothing() -> None:
+def test_reference_run_first_poll_has_everything_but_the_diff_the_second_the_diff_then_nothing() -> None:
+    """Finding the baseline run for the diff reads other runs: it waits for the second poll, which
+    the first one asks for, so the overview shows first."""
     source = RunDetailSource(REFERENCE, "1")
     update = source.poll()
+    assert update.config_diff is None and update.diff_pending
+    first, update = update, source.poll()
+    assert not update.diff_pending and update.record is None and update.config is None
+    diff = update.config_diff
+    assert diff is not None and diff.basis.startswith("compared with run 7")
+    assert diff.kind("lr") is ChangeKind.MODIFIED and diff.kind("opts.momentum") is ChangeKind.MODIFIED
+    assert diff.kind("epochs") is ChangeKind.UNCHANGED
+    assert source.poll().empty
+    update = first
     assert update.record is not None and update.record.status == "COMPLETED"
     assert update.config is not None and update.config["lr"] == 0.02
     assert update.info == json.loads((REFERENCE / "1" / "info.json").read_text())
@@ -29,12 +40,15 @@ def test_reference_run_first_poll_has_everything_then_nothing() -> None:
     assert [s.relpath for s in update.sources or []] == ["helper_module.py", "ref_experiment.py"]
     assert update.stdout is not None and update.stdout.reset and update.stdout.start_offset == 0
     assert "progress 0%\rprogress 50%" in update.stdout.text
-    diff = update.config_diff
-    assert diff is not None and diff.basis.startswith("compared with run 7")
-    assert diff.kind("lr") is ChangeKind.MODIFIED and diff.kind("opts.momentum") is ChangeKind.MODIFIED
-    assert diff.kind("epochs") is ChangeKind.UNCHANGED
     assert update.problems == []
-    assert source.poll().empty
+
+
+def test_a_run_without_updates_has_its_diff_at_once() -> None:
+    """No config updates and no named configs: no baseline to look for, the diff comes first."""
+    record = json.loads((REFERENCE / "7" / "run.json").read_text())
+    assert not record["meta"]["config_updates"] and not record["meta"]["named_configs"]
+    update = RunDetailSource(REFERENCE, "7").poll()
+    assert update.config_diff is not None and not update.diff_pending
 
 
 def test_folder_path_of_accepts_paths_folders_and_stores() -> None:
