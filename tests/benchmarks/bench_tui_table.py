@@ -10,7 +10,8 @@ file-system events as a user gets them (``--poll`` for polling). The folder is t
 * keys pressed during the load (cursor down every 0.25 s, sent as the terminal driver sends them):
   time until the cursor moved and the screen was refreshed;
 * a new run written once the load is done: time until its row is in the table;
-* filter (word, config condition, metric condition), sort, add a column, mark, open a run:
+* filter (word, config condition, metric condition), sort, add a column, mark, open a run (until
+  its overview is drawn), and two more sorts ten seconds later:
   time until the screen was refreshed after it.
 
 Goals: first rows 0.5 s, all rows 3 s, columns filled 5 s, every key and interaction 100 ms, a new
@@ -158,6 +159,10 @@ async def measure(folder: Path, runs: int, poll: bool) -> dict[str, float | str]
             [*BASE_COLUMNS, column_for("config.lr"), column_for("metric.train.loss.last")]))
         await timed("sort by metric (s)", lambda: table.sort_by("metric.train.loss.last"))
         await timed("mark (s)", lambda: table.toggle_mark())
+        # A user who reads the table a while before sorting: columns not sorted by yet.
+        await asyncio.sleep(10)
+        await timed("sort by start, 10 s on (s)", lambda: table.sort_by("started"))
+        await timed("sort by host, 10 s on (s)", lambda: table.sort_by("host"))
         # Open a run: until its overview (status, times, host ...) is drawn.
         begin = time.perf_counter()
         screen.open_run(table.current_run_id or "1")
