@@ -9,7 +9,7 @@ shown columns in idle steps (:meth:`RunOrder.warm`), so a first sort by one of t
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -53,6 +53,9 @@ class RunOrder:
         """For how many columns keys are kept (see :data:`_KEPT_COLUMNS`)."""
         self._warmed: dict[str, int] = {}
         """Columns whose keys were all made, with the version of the rows they were made at."""
+        self._cold: dict[str, tuple[int, Iterator[RunRow]]] = {}
+        """Per column being warmed, the walk over rows lacking a key and the version it walks (both
+        dropped with the column's keys when they leave the cache)."""
 
     def set_sort(self, column: str, reverse: bool) -> None:
         """Sort by ``column`` from now on."""
@@ -81,7 +84,10 @@ class RunOrder:
         if known is None:
             known = {}
             while len(self._raw) >= self._kept:
-                del self._raw[next(iter(self._raw))]
+                dropped = next(iter(self._raw))
+                del self._raw[dropped]
+                self._warmed.pop(dropped, None)
+                self._cold.pop(dropped, None)
         self._raw[column] = known  # the most recent last
         return known
 
@@ -103,18 +109,29 @@ class RunOrder:
                 if column != self.column and self.column in self._raw:
                     self._raw[self.column] = self._raw.pop(self.column)  # keep it the most recent
             get = self._getter(column)
-            missing = (row for run_id, row in rows.items()
-                       if (found := known.get(run_id)) is None or found[0] is not row)
-            for row in islice(missing, budget - made):
+            for row in islice(self._cold_rows(column, known, rows), budget - made):
                 known[row.run_id] = (row, get(row, now))
                 made += 1
             if made >= budget:
                 break
+            del self._cold[column]
             if len(known) > len(rows):
                 for run_id in [run_id for run_id in known if run_id not in rows]:
                     del known[run_id]
             self._warmed[column] = self._version
         return made
+
+    def _cold_rows(self, column: str, known: dict[str, tuple[RunRow, Key]],
+                   rows: Mapping[str, RunRow]) -> Iterator[RunRow]:
+        """The rows whose key for ``column`` is missing or out of date, one walk over the rows
+        resumed across calls while the rows stay the same version."""
+        version, walk = self._cold.get(column, (None, None))
+        if walk is None or version != self._version:
+            ids = list(rows)  # the walk outlives this call: a copy, not the live dict
+            walk = (row for run_id in ids if (row := rows.get(run_id)) is not None
+                    and ((found := known.get(run_id)) is None or found[0] is not row))
+            self._cold[column] = (self._version, walk)
+        return walk
 
     def _keep_warm(self, rows: list[RunRow], gone: set[str], now: float) -> None:
         """Change the keys of warmed columns for changed and removed rows (before the version moves on)."""
@@ -224,8 +241,9 @@ class RunOrder:
             return True
         keys, moved = self._keys, False
         gone = {run_id for run_id in gone if keys.pop(run_id, None) is not None}
+        dropped = gone.difference(row.run_id for row in rows)  # an id removed and back is kept
         for known in self._raw.values():
-            for run_id in gone:
+            for run_id in dropped:
                 known.pop(run_id, None)
         if gone:
             self._ids = [run_id for run_id in self._ids if run_id not in gone]

@@ -33,10 +33,11 @@ FROZEN_COLUMNS = 3
 """The mark, ID and status columns stay on the left while the table scrolls right."""
 COMMENT_CHARS = 400
 """The comment column grows up to this (it takes the free width; see ``fill_column``)."""
-_WARM_ROWS = 1000
+_WARM_CHUNK = 200
+"""Haystacks or sort keys made between looks at the clock."""
 _WARM_EVERY = 0.1
 _WARM_TIME = 0.02
-"""How long one idle step makes sort keys (seconds)."""
+"""How long one idle step works at most (seconds), haystacks first, then sort keys."""
 """Seconds between idle steps that make haystacks (a step of 1,000 rows takes about 25 ms)."""
 """Haystacks made per idle step after rows change, so a word filter finds them ready."""
 
@@ -302,30 +303,27 @@ class RunsTable(VirtualTable):
             self._warm_timer = self.set_interval(_WARM_EVERY, self._warm_step)
 
     def _warm_step(self) -> None:
-        missing = self._cells.without_haystack(self._all)
-        unsettled = self.unsettled
-        warmable = (run_id for run_id in missing if not unsettled(run_id))
-        now, rows = self.clock(), self._all
-        made = 0
+        """One slice of idle work, at most about :data:`_WARM_TIME` long (a key waits no longer)."""
+        deadline = time.perf_counter() + _WARM_TIME
+        unsettled, now, rows = self.unsettled, self.clock(), self._all
+        warmable = (run_id for run_id in self._cells.without_haystack(rows) if not unsettled(run_id))
+        hays = keys = _WARM_CHUNK
         with _no_collection():
-            for run_id in islice(warmable, _WARM_ROWS):
-                self._cells.haystack(rows[run_id], now)
-                made += 1
-            keys_made = 0 if self.settling() else self._warm_sort_keys(now)
-        if made < _WARM_ROWS and keys_made < _WARM_ROWS and self._warm_timer is not None:
+            while hays == _WARM_CHUNK and time.perf_counter() < deadline:
+                hays = 0
+                for run_id in islice(warmable, _WARM_CHUNK):
+                    self._cells.haystack(rows[run_id], now)
+                    hays += 1
+            if self.settling():
+                keys = 0
+            else:
+                columns = [spec.key for spec in self.specs]
+                while keys == _WARM_CHUNK and time.perf_counter() < deadline:
+                    keys = self._order.warm(columns, rows, now, _WARM_CHUNK)
+        if hays < _WARM_CHUNK and keys < _WARM_CHUNK and self._warm_timer is not None:
             # Nothing left to make now; rows that settle later restart the steps (update_rows).
             self._warm_timer.stop()
             self._warm_timer = None
-
-    def _warm_sort_keys(self, now: float) -> int:
-        """Make sort keys of the shown columns for about :data:`_WARM_TIME` seconds; return how many."""
-        keys = [spec.key for spec in self.specs]
-        deadline = time.perf_counter() + _WARM_TIME
-        made = step = self._order.warm(keys, self._all, now, _WARM_ROWS)
-        while step == _WARM_ROWS and time.perf_counter() < deadline:
-            step = self._order.warm(keys, self._all, now, _WARM_ROWS)
-            made += step
-        return made
 
     # -- columns -----------------------------------------------------------------------------
     def _make_columns(self) -> None:
