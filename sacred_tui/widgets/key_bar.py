@@ -14,7 +14,8 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.screen import Screen
-from textual.widget import Widget
+
+from sacred_tui.widgets.hover_spots import HoverSpots
 
 __all__ = ["KeyBar", "ShownKey"]
 
@@ -30,7 +31,7 @@ class ShownKey(NamedTuple):
     end: int
 
 
-class KeyBar(Widget, can_focus=False):
+class KeyBar(HoverSpots, can_focus=False):
     """The keys of the active screen, one line at the bottom; the command palette's on the right."""
 
     ALLOW_SELECT = False
@@ -61,7 +62,6 @@ class KeyBar(Widget, can_focus=False):
         self._keys: tuple[tuple[str, str, str, bool], ...] = ()
         self._palette: tuple[str, str, str, bool] | None = None
         self._shown: list[ShownKey] = []
-        self._hover: int | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -121,40 +121,27 @@ class KeyBar(Widget, can_focus=False):
             part = Text.assemble((f" {display} ", key_style), (f"{description} " if description else "", text_style))
             if not enabled:
                 part.stylize(Style(dim=True))
-            if self._hover == len(shown):
+            if self.hover == len(shown):
                 part.stylize(hover_style)
             line.append_text(part)
             shown.append(ShownKey(key, display, description, enabled, start, min(line.cell_len, room)))
         line.truncate(room, overflow="crop", pad=bool(tail))
         if self._palette is not None:
             key, display, description, enabled = self._palette
-            if self._hover == len(shown):
+            if self.hover == len(shown):
                 tail.stylize(hover_style, 1)
             shown.append(ShownKey(key, display, description, enabled, room, room + tail.cell_len))
             line.append_text(tail)
         self._shown = [item for item in shown if item.end > item.start]
         return line
 
-    def _at(self, x: int) -> int | None:
-        for index, item in enumerate(self._shown):
-            if item.start <= x < item.end:
-                return index
-        return None
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        hover = self._at(event.x)
-        if hover != self._hover:
-            self._hover = hover
-            self.refresh()
-
-    def on_leave(self, event: events.Leave) -> None:
-        if self._hover is not None:
-            self._hover = None
-            self.refresh()
+    def spot_at(self, x: int) -> int | None:
+        """The index of the shown key at column ``x``."""
+        return next((index for index, item in enumerate(self._shown) if item.start <= x < item.end), None)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         """A click on a key presses it (a disabled key rings the bell)."""
-        index = self._at(event.x)
+        index = self.spot_at(event.x)
         if index is None:
             return
         item = self._shown[index]

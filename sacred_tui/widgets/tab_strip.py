@@ -13,12 +13,13 @@ from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
+
+from sacred_tui.widgets.hover_spots import HoverSpots
 
 __all__ = ["TabStrip"]
 
 
-class TabStrip(Widget, can_focus=False):
+class TabStrip(HoverSpots, can_focus=False):
     """Tab names on the first line, an underline on the second with the active tab's part lit."""
 
     ALLOW_SELECT = False
@@ -62,7 +63,6 @@ class TabStrip(Widget, can_focus=False):
         super().__init__(id=id)
         self.tabs = list(tabs)
         self.set_reactive(TabStrip.active, active)
-        self._hover: str | None = None
 
     def spans(self) -> list[tuple[str, int, int]]:
         """(id, first cell, cell after the last) of each tab's name: one cell of padding each side."""
@@ -78,7 +78,7 @@ class TabStrip(Widget, can_focus=False):
         names = Text(no_wrap=True, overflow="crop")
         for tab_id, label in self.tabs:
             part = ("tab-strip--active" if tab_id == self.active
-                    else "tab-strip--hover" if tab_id == self._hover else "tab-strip--tab")
+                    else "tab-strip--hover" if tab_id == self.hover else "tab-strip--tab")
             names.append(" ")
             names.append(label, style(part))
             names.append(" ")
@@ -95,21 +95,11 @@ class TabStrip(Widget, can_focus=False):
             bar.append("╺" + "━" * (width - end - 1), dark)
         return Text("\n").join([names, bar])
 
-    def _tab_at(self, x: int) -> str | None:
+    def spot_at(self, x: int) -> str | None:
+        """The id of the tab whose name is at column ``x``."""
         return next((tab_id for tab_id, start, end in self.spans() if start <= x < end), None)
 
     def on_click(self, event: events.Click) -> None:
-        tab_id = self._tab_at(event.x)
+        tab_id = self.spot_at(event.x)
         if tab_id is not None:
             self.post_message(self.Chosen(self, tab_id))
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        hover = self._tab_at(event.x)
-        if hover != self._hover:
-            self._hover = hover
-            self.refresh()
-
-    def on_leave(self, event: events.Leave) -> None:
-        if self._hover is not None:
-            self._hover = None
-            self.refresh()
