@@ -37,7 +37,7 @@ _WARM_CHUNK = 200
 """Haystacks or sort keys made between looks at the clock."""
 _WARM_EVERY = 0.1
 _WARM_TIME = 0.02
-"""How long one idle step works at most (seconds), haystacks first, then sort keys."""
+"""How long one idle step works at most (seconds): search texts, then sort keys."""
 """Seconds between idle steps that make haystacks (a step of 1,000 rows takes about 25 ms)."""
 """Haystacks made per idle step after rows change, so a word filter finds them ready."""
 
@@ -157,6 +157,7 @@ class RunsTable(VirtualTable):
             self.sort_by("id", True)
         if self.query_filter.words:  # words are looked for in the cells shown
             self.rebuild()
+        self._warm()  # the new columns' search texts and sort keys
 
     def set_show_archived(self, shown: bool) -> None:
         """Show or hide the archived runs."""
@@ -304,12 +305,15 @@ class RunsTable(VirtualTable):
 
     def _warm_step(self) -> None:
         """One slice of idle work, at most about :data:`_WARM_TIME` long (a key waits no longer)."""
-        deadline = time.perf_counter() + _WARM_TIME
+        begin = time.perf_counter()
+        deadline = begin + _WARM_TIME
         unsettled, now, rows = self.unsettled, self.clock(), self._all
         warmable = (run_id for run_id in self._cells.without_haystack(rows) if not unsettled(run_id))
         hays = keys = _WARM_CHUNK
         with _no_collection():
-            while hays == _WARM_CHUNK and time.perf_counter() < deadline:
+            # Half the slice for search texts, the rest for sort keys (a column just added is
+            # searched and sorted by alike: neither waits for the other to be done).
+            while hays == _WARM_CHUNK and time.perf_counter() < begin + _WARM_TIME / 2:
                 hays = 0
                 for run_id in islice(warmable, _WARM_CHUNK):
                     self._cells.haystack(rows[run_id], now)

@@ -235,3 +235,14 @@ async def test_idle_steps_make_the_sort_keys_of_shown_columns_then_stop() -> Non
         on_demand.ordered(table.all_rows, now)  # by id, as the table first showed them
         on_demand.set_sort("host", False)
         assert table.visible_ids() == on_demand.ordered(table.all_rows, now)
+        # A column added later gets its keys in idle steps too.
+        table.set_columns([*BASE_COLUMNS, column_for("config.lr")])
+        began = time.monotonic()
+        await pilot.pause(0.05)
+        while table._warm_timer is not None and time.monotonic() - began < 20:
+            await pilot.pause(0.05)
+        real = order._getter("config.lr")
+        order._getters["config.lr"] = lambda row, now: made.append(row.run_id) or real(row, now)
+        table.sort_by("config.lr")
+        await pilot.pause()
+        assert made == []
