@@ -145,7 +145,6 @@ class FdCapture(OutputCapture):
             pipes.restore_descriptors()
             pipes.finish(self.drain_timeout)
 
-
     def _leave_to_parent(self) -> None:
         """In a forked child (``os.fork``, multiprocessing's "fork"): the capture is the parent's.
 

@@ -125,7 +125,7 @@ class SacredTuiApp(LaunchingApp):
         import sacred_tui.screens.run_detail  # noqa: F401
         from sacred_tui.data.source_lexer import lexer_for
 
-        lexer_for("experiment.py", "")
+        lexer_for("experiment.py", "pass\n")
 
     def _start_watching(self, watcher: RunsWatcher, known: dict[str, RunStamp]) -> None:
         watcher.start(known=known, hold_scans=True)

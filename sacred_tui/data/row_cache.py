@@ -231,7 +231,7 @@ class RowCache:
 
     def kept_row(self, run_id: str, key: str, *, last_write: float | None,
                  now: float) -> tuple[RunRow, str] | None:
-        """The kept row of one run and its payload, as :meth:`rows` gives them (None: not kept)."""
+        """The kept row of one run and its payload (None: no whole, current, valid line for it)."""
         payload = self.payload(run_id, key)
         if payload is None:
             return None
@@ -257,38 +257,6 @@ class RowCache:
         except UnicodeEncodeError:
             return None
         return payload
-
-    def rows(self, wanted: Iterable[tuple[str, str, float | None]], *,
-             now: float) -> dict[str, tuple[RunRow, str]]:
-        """The kept rows of these runs: (run id, key of its files, its last write) -> row and payload.
-
-        Runs without a whole, current, valid line are left out. The payloads are parsed in one go.
-        """
-        found = [(run_id, last_write, payload) for run_id, key, last_write in wanted
-                 if (payload := self.payload(run_id, key)) is not None]
-        if not found:
-            return {}
-        try:
-            # Every line passed its checksum: it is a row this program wrote (nesting a few levels).
-            parsed = loads_shallow(f"[{','.join(payload for _run_id, _last_write, payload in found)}]")
-            if len(parsed) != len(found):
-                raise ValueError("a line holds more or less than one row")
-        except (ValueError, RecursionError):
-            parsed = []
-            for _run_id, _last_write, payload in found:  # one bad line must not cost the others
-                try:
-                    parsed.append(json.loads(payload))
-                except (ValueError, RecursionError):
-                    parsed.append(None)
-        rows = {}
-        for (run_id, last_write, payload), value in zip(found, parsed):
-            try:
-                row = decode_row(run_id, value, last_write=last_write, now=now)
-            except (ValueError, TypeError):
-                continue
-            if cacheable(row):
-                rows[run_id] = (row, payload)
-        return rows
 
 
 def kept_line(run_id: str, key: str, payload: str) -> str:

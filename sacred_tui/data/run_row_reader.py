@@ -88,9 +88,7 @@ def enrich_in_child(folder: str, items: list[EnrichItem], now: float) -> list[De
     Finished runs send only their details across the pipe each way, not whole rows: pickling
     costs per object.
     """
-    reader = _CHILD_READERS.get(folder)
-    if reader is None:
-        reader = _CHILD_READERS[folder] = RunRowReader(RunsFolder(folder), children=False)
+    reader = _child_reader(folder)
     return [reader.details(run_id, problems) if before is None
             else reader.read_safely(run_id, ALL_FILES, now, full=True, previous=before, stamp=stamp)
             for run_id, problems, before, stamp in items]
@@ -104,10 +102,16 @@ it has its config and metrics), None when run.json was read."""
 def stamped_first_pass_in_child(folder: str, run_ids: list[str], now: float, racy_before_ns: int,
                                 cache: RowCache) -> list[FirstPass]:
     """The job :meth:`RunRowReader.stamped_first_pass` gives its child processes."""
+    reader = _child_reader(folder)
+    return [reader.stamped_first_pass_one(run_id, now, racy_before_ns, cache) for run_id in run_ids]
+
+
+def _child_reader(folder: str) -> RunRowReader:
+    """The reader a child process keeps for ``folder`` between jobs."""
     reader = _CHILD_READERS.get(folder)
     if reader is None:
         reader = _CHILD_READERS[folder] = RunRowReader(RunsFolder(folder), children=False)
-    return [reader.stamped_first_pass_one(run_id, now, racy_before_ns, cache) for run_id in run_ids]
+    return reader
 
 
 class RunRowReader:

@@ -170,7 +170,8 @@ class RunStore:
                     # Child processes state each run's files, take its kept row or read run.json.
                     read = self.reader.stamped_first_pass(batch, now, racy_before, cache)
                     if index == 1 and cache:
-                        kept = cache.rows(first_keys, now=now)
+                        kept = {run_id: found for run_id, key, last_write in first_keys
+                                if (found := cache.kept_row(run_id, key, last_write=last_write, now=now))}
             except ReaderClosed:
                 return
             with self._lock:

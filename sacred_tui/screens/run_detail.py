@@ -132,10 +132,9 @@ class RunDetailScreen(SearchableTabsScreen):
         """Give the other tabs their widgets, then show what they were sent meanwhile."""
         if not self.is_attached:
             return
-        mounting = [self.query_one(f"#{tab}", Vertical).mount(*widgets)
-                    for tab, widgets in self._pane_widgets().items()]
-        for done in mounting:
-            await done
+        for mounting in [self.query_one(f"#{tab}", Vertical).mount(*widgets)  # all begun, then awaited
+                         for tab, widgets in self._pane_widgets().items()]:
+            await mounting
         self._panes_ready = True
         if self._leave_when_ready:
             self.dismiss(None)
@@ -143,8 +142,9 @@ class RunDetailScreen(SearchableTabsScreen):
         held, self._held = self._held, []
         for update, new_tracks in held:
             self._apply_to_panes(update, new_tracks, config=False)
-        if self._config or self._diff is not None:
-            self._show_config()
+        if self._defaults_diff is not None or any(
+                update.config is not None or update.config_diff is not None for update, _new in held):
+            self._show_config()  # once, as it stands now
         self._focus_active_tab()
         self.refresh_bindings()
 

@@ -19,6 +19,9 @@ from sacred_tui.widgets.run_cells import ticks
 
 Key = tuple[int, Any]
 
+_KEEP_WARM_ROWS = 200
+"""Changed rows whose keys an update makes for every warmed column; more unwarm the columns."""
+
 _KEPT_COLUMNS = 4
 """Sort keys are kept for this many of the columns sorted by lately (sorting back is quick), or
 for every column warmed (:meth:`RunOrder.warm`) and one more."""
@@ -134,7 +137,13 @@ class RunOrder:
         return walk
 
     def _keep_warm(self, rows: list[RunRow], gone: set[str], now: float) -> None:
-        """Change the keys of warmed columns for changed and removed rows (before the version moves on)."""
+        """Change the keys of warmed columns for changed and removed rows (before the version moves on).
+
+        Many changed rows at once (a folder copied in) leave it to the idle steps instead: this runs
+        on the UI thread, for every warmed column."""
+        if len(rows) + len(gone) > _KEEP_WARM_ROWS:
+            self._warmed.clear()
+            return
         for column, version in list(self._warmed.items()):
             known = self._raw.get(column)
             if known is None or version != self._version:

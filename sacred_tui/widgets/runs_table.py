@@ -36,10 +36,9 @@ COMMENT_CHARS = 400
 _WARM_CHUNK = 200
 """Haystacks or sort keys made between looks at the clock."""
 _WARM_EVERY = 0.1
+"""Seconds between idle steps, which make the haystacks and sort keys rows lack after they change."""
 _WARM_TIME = 0.02
 """How long one idle step works at most (seconds): search texts, then sort keys."""
-"""Seconds between idle steps that make haystacks (a step of 1,000 rows takes about 25 ms)."""
-"""Haystacks made per idle step after rows change, so a word filter finds them ready."""
 
 
 @contextmanager

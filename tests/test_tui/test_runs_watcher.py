@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.runs import RunsFolder
+from core.runs import RunsFolder, RunStamp
 from sacred_tui.data.watcher import NATIVE, POLLING, STOPPED, WAITING, ChangeBatch, RunsWatcher
 from tui_runs_factory import write_run
 
@@ -198,17 +198,23 @@ def test_reading_runs_makes_no_events(tmp_path: Path) -> None:
         watcher.stop()
 
 
+def watcher_with_a_missed_change(tmp_path: Path,
+                                 safety_interval: float) -> tuple[RunsWatcher, Collector, dict[str, RunStamp]]:
+    """A watcher (not started) for a folder with run 1, the stamps read of it, and a change to its
+    cout.txt made since, which made no event for the watcher: only a scan finds it."""
+    write_run(tmp_path, "1")
+    known = RunsFolder(tmp_path).scan({}).stamps
+    (tmp_path / "1" / "cout.txt").write_text("missed\n")
+    got = Collector()
+    return make_watcher(tmp_path, got, safety_interval=safety_interval), got, known
+
+
 def test_lost_events_are_followed_by_a_rescan_and_said(tmp_path: Path) -> None:
     import logging
 
     import watchdog.observers.inotify_c as inotify_c
 
-    write_run(tmp_path, "1")
-    known = RunsFolder(tmp_path).scan({}).stamps
-    # A change that made no event for the watcher (it happened before it started).
-    (tmp_path / "1" / "cout.txt").write_text("missed\n")
-    got = Collector()
-    watcher = make_watcher(tmp_path, got, safety_interval=60)
+    watcher, got, known = watcher_with_a_missed_change(tmp_path, safety_interval=60)
     watcher.start(known=known)
     try:
         assert watcher.mode == NATIVE
@@ -250,12 +256,7 @@ def test_a_folder_on_a_fuse_file_system_is_polled(tmp_path: Path, monkeypatch: p
 
 
 def test_held_safety_scans_wait_for_their_release_but_a_rescan_asked_for_does_not(tmp_path: Path) -> None:
-    write_run(tmp_path, "1")
-    known = RunsFolder(tmp_path).scan({}).stamps
-    # A change that made no event for the watcher (made before it started): only a scan finds it.
-    (tmp_path / "1" / "cout.txt").write_text("missed\n")
-    got = Collector()
-    watcher = make_watcher(tmp_path, got, safety_interval=0.1)
+    watcher, got, known = watcher_with_a_missed_change(tmp_path, safety_interval=0.1)
     scans: list[float] = []
     scan = watcher._poller.scan
     watcher._poller.scan = lambda known: scans.append(time.monotonic()) or scan(known)  # type: ignore[method-assign]
