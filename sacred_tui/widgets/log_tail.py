@@ -262,6 +262,8 @@ class StdoutPane(Vertical):
         self.update_status()
 
     def on_mount(self) -> None:
+        if not self.query(LogTail):
+            return  # mounted as its screen was being removed: Textual gave it no children
         self.watch(self.log_view, "following", lambda _following: self.update_status(), init=False)
         self.update_status()
 

@@ -10,6 +10,7 @@ import struct
 from pathlib import Path
 
 from rich.text import Text
+from textual.app import App
 from textual.widgets import DataTable, Static
 
 from sacred_tui.screens.artifact import ArtifactScreen
@@ -295,3 +296,73 @@ async def test_keys_pressed_as_the_screen_opens_and_leaving_at_once_work() -> No
             await pilot.press("escape")
         await settle(pilot, 0.3)
         assert app.screen is screen and screen.active_tab == "tab-stdout"
+
+
+class _TakenAwayAsItFills(RunDetailScreen):
+    """A run screen the app removes (as Back or another screen does), or the app quits, while the
+    widgets of its other tabs are being mounted, after ``turns`` turns of the event loop."""
+
+    def __init__(self, turns: int, quit_app: bool = False) -> None:
+        super().__init__(REFERENCE, "1", poll_interval=0.05)
+        self.turns, self.quit_app = turns, quit_app
+
+    async def _mount_panes(self) -> None:
+        for _ in range(200):  # the run's first files read and held, as on a busy machine
+            if self._held:
+                break
+            await asyncio.sleep(0.005)
+        await super()._mount_panes()
+
+    def _pane_widgets(self):  # type: ignore[override]
+        widgets = super()._pane_widgets()
+        self.run_worker(self._pop_soon(), exclusive=False)
+        return widgets
+
+    async def _pop_soon(self) -> None:
+        for _ in range(self.turns):
+            await asyncio.sleep(0)
+        if self.quit_app:
+            self.app.exit()
+        else:
+            self.app.pop_screen()
+
+
+async def test_screen_removed_while_its_tabs_fill_breaks_nothing() -> None:
+    """Textual mounts nothing into a screen being removed, so a tab's widget can be left without its
+    own children: neither it nor the screen may then fail, and the next run screen works whole."""
+    app = DetailApp(REFERENCE, "1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, 0.2)
+        base = app.screen
+        for turns in range(16):
+            taken = _TakenAwayAsItFills(turns)
+            app.push_screen(taken)
+            for _ in range(400):
+                if app.screen is base and not taken.is_attached:
+                    break
+                await asyncio.sleep(0.005)
+            assert app.screen is base and not taken.is_attached, turns
+        await pilot.press("4")
+        await settle(pilot, 0.3)
+        assert base.active_tab == "tab-stdout" and base.query_one(LogTail).line_count > 0
+
+
+class _QuitsAsItFills(App[None]):
+    def __init__(self, turns: int) -> None:
+        super().__init__()
+        self.turns = turns
+
+    def on_mount(self) -> None:
+        self.push_screen(_TakenAwayAsItFills(self.turns, quit_app=True))
+
+
+async def test_app_quitting_while_the_tabs_fill_breaks_nothing() -> None:
+    """Quitting right after a run screen opened (its tabs still being filled) ends cleanly."""
+    for turns in range(10):
+        app = _QuitsAsItFills(turns)
+        async with app.run_test(size=(120, 40)):  # raises what the app raised
+            for _ in range(400):
+                if not app.is_running:
+                    break
+                await asyncio.sleep(0.005)
+        assert app.return_code in (0, None), turns
