@@ -59,6 +59,27 @@ async def _drawn(app) -> None:
     await done
 
 
+async def _painted_when(app, condition, timeout: float = 60.0) -> float:
+    """The moment the app first writes a frame to the terminal while ``condition()`` holds.
+
+    A refresh callback would come later: callbacks queued before it (such as a screen mounting
+    more widgets after its first paint) run first.
+    """
+    painted = asyncio.get_running_loop().create_future()
+    display = app._display
+
+    def watching(screen, renderable) -> None:
+        display(screen, renderable)
+        if renderable is not None and not painted.done() and condition():
+            painted.set_result(time.perf_counter())
+
+    app._display = watching
+    try:
+        return await asyncio.wait_for(painted, timeout)
+    finally:
+        del app._display
+
+
 def _table_has_store_rows(table, store) -> bool:
     """Whether the table shows every row the store holds (the last batch read is drawn)."""
     shown = table.all_rows
@@ -166,10 +187,9 @@ async def measure(folder: Path, runs: int, poll: bool) -> dict[str, float | str]
         # Open a run: until its overview (status, times, host ...) is drawn.
         begin = time.perf_counter()
         screen.open_run(table.current_run_id or "1")
-        await _wait(pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen.is_mounted
-                    and app.screen._record is not None)
-        await _drawn(app)
-        results["open run (s)"] = time.perf_counter() - begin
+        drawn = await _painted_when(app, lambda: isinstance(app.screen, RunDetailScreen)
+                                    and app.screen._record is not None)
+        results["open run (s)"] = drawn - begin
         results["peak RSS (MB)"] = rss_mb()
     return results
 

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-
 import json
 import shlex
 import struct
+import threading
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import App
 from textual.widgets import DataTable, Static
 
+from sacred_tui.data.run_detail_data import RunDetailSource, RunDetailUpdate
 from sacred_tui.screens.artifact import ArtifactScreen
+from sacred_tui.screens import run_detail
 from sacred_tui.screens.run_detail import RunDetailScreen
 from sacred_tui.widgets.artifacts_list import ArtifactPreviewView, ArtifactsList
 from sacred_tui.widgets import change_styles
 from sacred_tui.widgets.config_view import ConfigView, ValueTree
-from sacred_tui.widgets.log_tail import LogTail
+from sacred_tui.widgets.log_tail import LogTail, StdoutPane
 from sacred_tui.widgets.metrics_plot import MetricPlot, MetricsPanel
 from sacred_tui.widgets.run_overview import RunOverview
 from sacred_tui.widgets.sources_view import SourcesView
 from sacred_tui.widgets.tab_strip import TabStrip
 
-from detail_support import REFERENCE, DetailApp, settle, static_text
+from detail_support import REFERENCE, DetailApp, make_run, settle, static_text
 
 
 
@@ -366,3 +368,63 @@ async def test_app_quitting_while_the_tabs_fill_breaks_nothing() -> None:
                     break
                 await asyncio.sleep(0.005)
         assert app.return_code in (0, None), turns
+
+
+async def test_overview_is_drawn_before_the_other_tabs_are_built(monkeypatch) -> None:
+    """The first frame with the run's record on it comes before the other tabs get their widgets
+    (building them takes most of the screen's opening), and then they come without a key."""
+    monkeypatch.setattr(run_detail, "_PANES_AT_THE_LATEST", 30.0)  # only the first update asks for them
+    frames: list[tuple[bool, bool]] = []
+    app = DetailApp(REFERENCE, "1")
+    display = app._display
+
+    def watching(screen, renderable) -> None:
+        display(screen, renderable)
+        if renderable is not None and isinstance(screen, RunDetailScreen):
+            frames.append((screen._record is not None, bool(screen.query(StdoutPane))))
+
+    app._display = watching
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, 0.3)
+        assert (True, False) in frames and frames[-1] == (True, True)
+        assert frames.index((True, False)) < frames.index((True, True))
+        assert app.screen.query_one(LogTail).line_count > 0
+
+
+class _FirstReadWaits(RunDetailSource):
+    """The run's files as read from a slow disk: the first read waits until ``go`` is set."""
+
+    def __init__(self, folder: Path, run_id: str) -> None:
+        super().__init__(folder, run_id)
+        self.go = threading.Event()
+
+    def poll(self) -> RunDetailUpdate:
+        self.go.wait(30)
+        return super().poll()
+
+
+class _SlowReadApp(App[None]):
+    def __init__(self, source: RunDetailSource) -> None:
+        super().__init__()
+        self.source = source
+
+    def on_mount(self) -> None:
+        self.push_screen(RunDetailScreen(None, "1", poll_interval=0.1, source=self.source))
+
+
+async def test_tabs_are_built_while_the_run_is_still_being_read(tmp_path: Path) -> None:
+    """A run whose files take long to read still gets its tabs' widgets soon after opening, and
+    what the files say is shown in them once read."""
+    make_run(tmp_path, cout="hello from the run\n")
+    source = _FirstReadWaits(tmp_path, "1")
+    app = _SlowReadApp(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(run_detail._PANES_AT_THE_LATEST + 0.3)
+        screen = app.screen
+        assert isinstance(screen, RunDetailScreen) and screen._record is None
+        assert screen.query(StdoutPane) and screen.query(ConfigView) and screen.query(SourcesView)
+        source.go.set()
+        await settle(pilot, 0.3)
+        await pilot.press("4")
+        assert screen._record is not None and "hello from the run" in screen.query_one(LogTail).lines
+        assert "lr" in tree_labels(screen.query_one("#config-tree", ValueTree))
