@@ -1,6 +1,7 @@
 """RunOrder: sort keys made ahead in idle steps give exactly the order made on demand."""
 from __future__ import annotations
 
+import gc
 import random
 from datetime import datetime, timedelta
 
@@ -80,3 +81,18 @@ def test_a_warmed_column_is_sorted_without_making_keys() -> None:
     order.update(many, (), NOW)
     # Left to the idle steps: status; host is sorted by, its keys are made as the rows come.
     assert order.warm(["status", "host"], rows, NOW, 10_000) == 250
+
+
+def test_keys_made_ahead_add_nothing_for_the_garbage_collector_to_walk() -> None:
+    """A full collection walks every object the interpreter tracks: the keys of thousands of rows
+    must not add one per row and column (at 20,000 rows that made each collection 60-170 ms longer)."""
+    rng = random.Random(11)
+    rows = {str(i): random_row(rng, str(i)) for i in range(1, 3001)}
+    order = RunOrder()
+    order.warm(["status"], rows, NOW, 100_000)  # the order's own structures exist
+    gc.collect()
+    before = len(gc.get_objects())
+    columns = ["status", "experiment", "started", "host", "config.lr", "metric.loss.last"]
+    assert order.warm(columns, rows, NOW, 100_000) == 3000 * 5
+    gc.collect()
+    assert len(gc.get_objects()) - before < 100
