@@ -16,9 +16,8 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static
 
 from sacred_tui.data.artifact_preview import ArtifactItem, ArtifactPreview
@@ -27,6 +26,7 @@ from sacred_tui.data.config_diff import ConfigDiff
 from sacred_tui.data.liveness import NOT_APPLICABLE, Liveness
 from sacred_tui.data.run_detail_data import RunDetailSource, RunDetailUpdate
 from sacred_tui.screens.artifact import ArtifactScreen, open_externally
+from sacred_tui.screens.run_tabs import FOCUS_TARGETS, TAB_IDS, TAB_LABELS, pane_widgets
 from sacred_tui.screens.searchable_tabs import SearchableTabsScreen
 from sacred_tui.screens.run_actions import edit_note, edit_tags
 from sacred_tui.screens.value_screen import ValueScreen
@@ -44,15 +44,8 @@ from sacred_tui.widgets.tab_strip import TabStrip
 
 __all__ = ["RunDetailScreen", "TAB_IDS"]
 
-TAB_IDS = ("tab-overview", "tab-config", "tab-metrics", "tab-stdout", "tab-artifacts", "tab-info", "tab-sources")
-_TAB_LABELS = ("1 Overview", "2 Config", "3 Metrics", "4 Stdout", "5 Artifacts", "6 Info", "7 Sources")
 _PANES_AT_THE_LATEST = 0.3
 """Seconds after opening when the other tabs get their widgets even if the run's files were not read yet."""
-_FOCUS_TARGETS = {
-    "tab-overview": "#overview", "tab-config": "#config-tree", "tab-metrics": "#metrics-list",
-    "tab-stdout": "#stdout-log", "tab-artifacts": "#artifacts-list", "tab-info": "#info-tree",
-    "tab-sources": "#sources-list",
-}
 
 
 class RunDetailScreen(SearchableTabsScreen):
@@ -107,7 +100,7 @@ class RunDetailScreen(SearchableTabsScreen):
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.run_id, id="detail-header")
-        yield TabStrip(list(zip(TAB_IDS, _TAB_LABELS)), "tab-overview", id="detail-tab-strip")
+        yield TabStrip(list(zip(TAB_IDS, TAB_LABELS)), "tab-overview", id="detail-tab-strip")
         with ContentSwitcher(id="detail-tabs", initial="tab-overview"):
             with Vertical(id="tab-overview"):
                 yield RunOverview(id="overview")
@@ -117,18 +110,7 @@ class RunDetailScreen(SearchableTabsScreen):
         yield SearchBar()
         yield KeyBar()
 
-    @staticmethod
-    def _pane_widgets() -> dict[str, list[Widget]]:
-        """The widgets of each tab but the overview."""
-        return {
-            "tab-config": [ConfigView(id="config-view")],
-            "tab-metrics": [MetricsPanel(id="metrics-panel")],
-            "tab-stdout": [StdoutPane(id="stdout-pane")],
-            "tab-artifacts": [Horizontal(ArtifactsList(id="artifacts-list"),
-                                         ArtifactPreviewView(id="artifact-preview"), id="artifacts-split")],
-            "tab-info": [ValueTree("info", id="info-tree")],
-            "tab-sources": [SourcesView(id="sources-view")],
-        }
+    _pane_widgets = staticmethod(pane_widgets)
 
     def _mount_panes_soon(self) -> None:
         """Mount the other tabs' widgets after the next paint (once: the first update, a tab key or
@@ -200,7 +182,7 @@ class RunDetailScreen(SearchableTabsScreen):
 
     def _focus_active_tab(self) -> None:
         """Focus the widget of whichever tab is active by now (a tab key may already have been pressed)."""
-        target = _FOCUS_TARGETS.get(self.active_tab)
+        target = FOCUS_TARGETS.get(self.active_tab)
         found = self.query(target) if target else None
         if found:
             found.first().focus()
