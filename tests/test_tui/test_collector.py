@@ -3,6 +3,8 @@ aside afterwards, with the interpreter's thresholds given back."""
 from __future__ import annotations
 
 import gc
+import shutil
+from pathlib import Path
 from typing import Any
 
 from sacred_tui.app import SacredTuiApp
@@ -54,10 +56,12 @@ def test_thresholds_come_back_when_the_block_fails() -> None:
     gc.unfreeze()
 
 
-async def test_the_app_freezes_what_its_load_built_and_gives_the_thresholds_back() -> None:
+async def test_the_app_freezes_what_its_load_built_and_gives_the_thresholds_back(tmp_path: Path) -> None:
+    folder = tmp_path / "runs"
+    shutil.copytree(REFERENCE, folder)  # the app keeps a rows cache in the folder it opens
     thresholds = gc.get_threshold()
     gc.unfreeze()
-    app = SacredTuiApp(REFERENCE)
+    app = SacredTuiApp(folder)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(400):
             if not app.store.pending and gc.get_freeze_count() > 0:
