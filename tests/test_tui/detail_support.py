@@ -64,7 +64,19 @@ class DetailApp(App[None]):
 
 
 async def settle(pilot: Pilot[None], delay: float = 0.05) -> None:
-    """Let polls, workers and the resulting messages finish."""
+    """Let polls, workers and the resulting messages finish, and a run screen build all its tabs."""
     await pilot.pause(delay)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await tabs_built(pilot)
+
+
+async def tabs_built(pilot: Pilot[None], timeout: float = 10.0) -> None:
+    """Wait until the run screen shown (if one is) has every tab's widgets: they come just after
+    its first paint."""
+    for _ in range(int(timeout / 0.01)):
+        screen = pilot.app.screen
+        if not isinstance(screen, RunDetailScreen) or screen.tabs_built:
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"the run screen's tabs were not built within {timeout} s")

@@ -119,6 +119,7 @@ async def launched_detail(pilot: Pilot[None], run_id: str) -> RunDetailScreen:
         return bool(found) and "loading" not in plain(found.first(Static))
 
     await wait_for(pilot, loaded, f"run {run_id} to load")
+    await wait_for(pilot, lambda: detail.tabs_built, f"the tabs of run {run_id}")
     return detail
 
 
