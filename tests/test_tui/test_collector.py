@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,31 @@ def test_no_full_collection_while_lasting_objects_are_made_then_they_are_frozen(
         assert _full_collections(build) == 0
     assert gc.get_threshold() == thresholds
     assert gc.get_freeze_count() >= len(kept)  # a later full collection does not walk them
+    gc.unfreeze()
+
+
+def test_what_dies_in_the_block_is_collected_not_frozen() -> None:
+    """A structure with a cycle (as a closed screen is) that died during the load is freed at its end."""
+
+    class Node:
+        pass
+
+    node = Node()
+    node.self = node  # a cycle: only the collector frees it
+    gc.collect()  # now in the oldest generation, like a screen opened before the load went on
+    died = weakref.ref(node)
+    with lasting_objects():
+        del node
+        gc.collect(1)  # young collections go on and cannot free it
+        assert died() is not None
+    assert died() is None
+    gc.unfreeze()
+
+
+def test_full_collections_resume_when_the_block_lasts_too_long() -> None:
+    kept: list[list[int]] = []
+    with lasting_objects(longest=0.0):
+        assert _full_collections(lambda: kept.extend([n] for n in range(1_000_000))) > 0
     gc.unfreeze()
 
 
