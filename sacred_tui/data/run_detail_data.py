@@ -309,7 +309,8 @@ class RunDetailSource:
             config = self._config if self._config is not None else self.run.read_config()
         found = script_defaults(record, self.run, self.interpreter(), timeout)
         if found.defaults is None:
-            fallback = self._config_diff(record, config)
+            with self._lock:  # a poll may be searching for the baseline run right now
+                fallback = self._config_diff(record, config)
             basis = f"the experiment's defaults are unknown ({found.error}); {fallback.basis}"
             return replace(fallback, basis=basis)
         docs = {key: marks.doc for key, marks in found.defaults.entries.items() if marks.doc}

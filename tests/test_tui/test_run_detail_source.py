@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sacred_tui.data.config_diff import ChangeKind
+from sacred_tui.data import run_detail_data
 from sacred_tui.data.run_detail_data import RunDetailSource, folder_path_of
 
 from detail_support import REFERENCE, make_run, write_huge_cout
@@ -141,3 +144,42 @@ def test_corrupt_and_missing_files_become_problems(tmp_path: Path) -> None:
     assert missing.record is not None and missing.record.status is None
     assert missing.problems and "no run.json" in missing.problems[0]
     assert missing.stdout is not None and missing.stdout.text == ""
+
+
+def test_the_fallback_diff_waits_for_a_poll_searching_for_the_baseline_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The script cannot tell its defaults (it is gone), so the diff falls back to the baseline run.
+    A poll that starts searching for that run while the script is being asked must be waited for:
+    a diff made without the baseline showed a type change as a plain modification, for good."""
+    for run_id, updates, config in (("1", {}, {"a": 1, "seed": 3}), ("2", {"a": "1"}, {"a": "1", "seed": 4})):
+        run_dir = tmp_path / run_id
+        run_dir.mkdir()
+        record = {"status": "COMPLETED", "experiment": {"mainfile": "gone.py", "base_dir": str(tmp_path / "no"),
+                                                        "sources": []},
+                  "meta": {"command": "main", "named_configs": [], "config_updates": updates}}
+        (run_dir / "run.json").write_text(json.dumps(record))
+        (run_dir / "config.json").write_text(json.dumps(config))
+    searching = threading.Event()
+
+    class SlowSearch(RunDetailSource):
+        def _find_baseline(self, record: Any) -> Any:
+            searching.set()
+            time.sleep(0.3)
+            return super()._find_baseline(record)
+
+    source = SlowSearch(tmp_path, "2")
+    assert source.poll().diff_pending  # the next poll searches for the baseline run
+    polling = threading.Thread(target=source.poll)
+    ask_script = run_detail_data.script_defaults
+
+    def asked_while_a_poll_searches(*args: Any, **kwargs: Any) -> Any:
+        polling.start()
+        assert searching.wait(5)
+        return ask_script(*args, **kwargs)
+
+    monkeypatch.setattr(run_detail_data, "script_defaults", asked_while_a_poll_searches)
+    diff = source.defaults_diff(timeout=10)
+    polling.join()
+    assert "the script" in diff.basis and "is gone" in diff.basis, diff.basis
+    assert diff.kind("a") == ChangeKind.TYPECHANGED, diff
+    assert "compared with run 1" in diff.basis, diff.basis
