@@ -1,6 +1,7 @@
 """Provides RunsWatcher: reports which runs of a runs folder changed, in coalesced batches.
 
-File events come from watchdog (inotify, FSEvents, ...) when it can start; otherwise, with
+File events come from Linux's inotify, one watch per run directory (:mod:`sacred_tui.data.inotify`),
+elsewhere from watchdog (FSEvents, ...; :mod:`sacred_tui.data.watchdog_events`); otherwise, with
 ``force_polling``, or when the folder is on a network or FUSE file system (where other machines'
 writes make no event), the folder is polled by :class:`~sacred_tui.data.folder_poll.FolderPoller`,
 which compares (mtime, size) stamps at about two stat calls per run. Only events of writes are
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from core.runs import RunsFolder, RunStamp
+from sacred_tui.data import inotify, watchdog_events
 from sacred_tui.data.folder_poll import FolderPoller
 from sacred_tui.data.mounts import shared_filesystem
 
@@ -36,50 +38,6 @@ NATIVE = "native"
 POLLING = "polling"
 WAITING = "waiting"
 STOPPED = "stopped"
-
-_WANTED_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
-"""Event types that mean something was written (opened/closed-without-write are our own reads)."""
-
-_OVERFLOW_TEXT = "queue overflowed"
-"""What watchdog logs when the kernel dropped events (it tells its handlers nothing else)."""
-_OVERFLOW_LOGGERS = ("watchdog.observers.inotify_c", "watchdog.observers.inotify")
-
-
-def _write_event_classes() -> list[type] | None:
-    """The watchdog event classes of writes, so the kernel never queues events of reads."""
-    try:
-        from watchdog import events
-    except ImportError:
-        return None
-    return [events.FileCreatedEvent, events.FileModifiedEvent, events.FileDeletedEvent,
-            events.FileMovedEvent, events.FileClosedEvent, events.DirCreatedEvent,
-            events.DirDeletedEvent, events.DirMovedEvent]
-
-
-class _OverflowListener(logging.Handler):
-    """Hears watchdog's "queue overflowed" warnings and tells every running watcher."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.watchers: set[RunsWatcher] = set()
-        self.watchers_lock = threading.Lock()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            text = record.getMessage()
-        except Exception:  # a malformed record is not ours to report
-            return
-        if _OVERFLOW_TEXT in text.lower():
-            with self.watchers_lock:
-                watchers = list(self.watchers)
-            for watcher in watchers:
-                watcher.events_lost()
-
-
-_overflows = _OverflowListener()
-for _name in _OVERFLOW_LOGGERS:
-    logging.getLogger(_name).addHandler(_overflows)
-
 
 @dataclass(slots=True)
 class ChangeBatch:
@@ -120,35 +78,6 @@ class _Pending:
             batch = ChangeBatch(changed, frozenset(self.removed))
             self.changed, self.removed = {}, set()
             return batch
-
-
-class _Handler:
-    """watchdog event handler: maps a path to (run id, file name), nothing else."""
-
-    def __init__(self, root: str, pending: _Pending, wake: threading.Event) -> None:
-        self.prefix = root.rstrip(os.sep) + os.sep
-        self.pending = pending
-        self.wake = wake
-
-    def dispatch(self, event: Any) -> None:
-        if event.event_type not in _WANTED_EVENTS:
-            return
-        if event.is_directory and event.event_type == "modified":
-            return  # the file events inside tell more
-        self._note(event.src_path)
-        dest = getattr(event, "dest_path", "")
-        if dest:
-            self._note(dest)
-        self.wake.set()
-
-    def _note(self, path: str | bytes) -> None:
-        text = os.fsdecode(path)
-        if not text.startswith(self.prefix):
-            return
-        run_id, _, rest = text[len(self.prefix):].partition(os.sep)
-        if not run_id or run_id[0] in "_.":
-            return
-        self.pending.note(run_id, rest.partition(os.sep)[0] or None)
 
 
 class RunsWatcher:
@@ -223,8 +152,8 @@ class RunsWatcher:
                 known = self.folder.scan({}).stamps if self.folder.exists() else {}
             self._known = dict(known)
             self._choose_mode()
-            with _overflows.watchers_lock:
-                _overflows.watchers.add(self)
+            with watchdog_events.overflows.watchers_lock:
+                watchdog_events.overflows.watchers.add(self)
             self._thread = threading.Thread(target=self._loop, name="runs-watcher", daemon=True)
             self._thread.start()
 
@@ -232,8 +161,8 @@ class RunsWatcher:
         """Stop watching and wait (briefly) for the threads to end."""
         self._stop.set()
         self._wake.set()
-        with _overflows.watchers_lock:
-            _overflows.watchers.discard(self)
+        with watchdog_events.overflows.watchers_lock:
+            watchdog_events.overflows.watchers.discard(self)
         with self._life:
             self._stop_observer()
             thread = self._thread
@@ -286,19 +215,18 @@ class RunsWatcher:
 
     def _start_observer(self) -> None:
         try:
-            if self._observer_factory is not None:
+            root = os.fspath(self.root.absolute())
+            if self._observer_factory is None and inotify.available():
+                observer = inotify.RunDirWatches(root, self._changed, self.events_lost)
+            elif self._observer_factory is not None:
                 observer = self._observer_factory()
             else:
                 from watchdog.observers import Observer
 
                 observer = Observer()
-            handler = _Handler(os.fspath(self.root.absolute()), self._pending, self._wake)
-            wanted = _write_event_classes() if self._observer_factory is None else None
-            if wanted is None:
-                observer.schedule(handler, os.fspath(self.root.absolute()), recursive=True)
-            else:
-                observer.schedule(handler, os.fspath(self.root.absolute()), recursive=True,
-                                  event_filter=wanted)
+            if not isinstance(observer, inotify.RunDirWatches):
+                watchdog_events.schedule(observer, root, self._changed,
+                                         writes_only=self._observer_factory is None)
             observer.start()
         except Exception as exc:  # inotify limits raise OSError; anything else: poll too
             self._set_mode(POLLING, f"file events unavailable ({type(exc).__name__}: {exc})")
@@ -308,6 +236,11 @@ class RunsWatcher:
             self._stop_observer()
             return
         self._set_mode(NATIVE, "")
+
+    def _changed(self, run_id: str, name: str | None) -> None:
+        """A file event: ``name`` changed in run ``run_id`` (None: the run itself, or anything)."""
+        self._pending.note(run_id, name)
+        self._wake.set()
 
     def _stop_observer(self) -> None:
         observer, self._observer = self._observer, None
