@@ -100,6 +100,9 @@ class RunsTable(VirtualTable):
         self._archived: set[str] = set()
         """The archived runs among all rows (left out unless :attr:`show_archived`)."""
         self._warm_timer: Timer | None = None
+        self._hayless: Iterator[str] | None = None
+        """The runs that lacked a haystack when the rows last changed, walked by the idle steps
+        (finding them anew at each step cost a set difference over every run)."""
         self.unsettled: Callable[[str], bool] = lambda run_id: False
         """True for a run whose row will change soon (its config and metrics are still being
         read): no haystack is made for it in idle steps, it would be made twice."""
@@ -299,6 +302,7 @@ class RunsTable(VirtualTable):
     def _warm(self) -> None:
         """Make in idle steps the haystacks of rows that lack one (a word filter then finds them)
         and, once rows settle, the sort keys of the shown columns (a first sort then only sorts)."""
+        self._hayless = None  # the rows or columns changed: look again
         if self._warm_timer is None and self.is_mounted:
             self._warm_timer = self.set_interval(_WARM_EVERY, self._warm_step)
 
@@ -307,7 +311,9 @@ class RunsTable(VirtualTable):
         begin = time.perf_counter()
         deadline = begin + _WARM_TIME
         unsettled, now, rows = self.unsettled, self.clock(), self._all
-        warmable = (run_id for run_id in self._cells.without_haystack(rows) if not unsettled(run_id))
+        if self._hayless is None:
+            self._hayless = iter(list(self._cells.without_haystack(rows)))
+        warmable = (run_id for run_id in self._hayless if run_id in rows and not unsettled(run_id))
         hays = keys = _WARM_CHUNK
         with _no_collection():
             # Half the slice for search texts, the rest for sort keys (a column just added is

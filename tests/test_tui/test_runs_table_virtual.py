@@ -246,3 +246,33 @@ async def test_idle_steps_make_the_sort_keys_of_shown_columns_then_stop() -> Non
         table.sort_by("config.lr")
         await pilot.pause()
         assert made == []
+
+
+async def test_idle_steps_make_the_search_texts_of_rows_that_settle_later() -> None:
+    """Rows still being read get no search text in idle steps; once they arrive read, they get one."""
+    app = TableApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.query_one(RunsTable)
+        waiting = {str(i) for i in range(1, 601, 2)}
+        table.unsettled = lambda run_id: run_id in waiting
+        table.set_rows(many(600))
+
+        async def idle_steps_done() -> None:
+            began = time.monotonic()
+            await pilot.pause(0.05)
+            while table._warm_timer is not None and time.monotonic() - began < 20:
+                await pilot.pause(0.05)
+            assert table._warm_timer is None, "the idle steps never stopped"
+
+        await idle_steps_done()
+        assert table._cells.without_haystack(table.all_rows) == waiting
+        read = [RunRow(row.run_id, status=row.status, experiment=row.experiment, host=row.host,
+                       config={**row.config, "depth": 3}) for row in many(600) if row.run_id in waiting]
+        waiting = set()
+        table.update_rows(read[:150])
+        await idle_steps_done()
+        table.update_rows(read[150:])
+        await idle_steps_done()
+        assert table._cells.without_haystack(table.all_rows) == set()
+        table.set_query(parse_query("exp3"))
+        assert sorted(table.visible_ids(), key=int) == [str(i) for i in range(1, 601) if i % 7 == 3]
