@@ -42,8 +42,9 @@ IN_ONLYDIR = 0x1000000
 IN_DONT_FOLLOW = 0x2000000
 IN_ISDIR = 0x40000000
 
-_ROOT_MASK = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW
-"""The runs folder: entries appearing and going (a new run is a new directory)."""
+_ROOT_MASK = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR
+"""The runs folder: entries appearing and going (a new run is a new directory). A runs folder given
+as a symbolic link is followed; run directories that are links are not (watchdog skipped them too)."""
 _RUN_MASK = (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO
              | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
 """A run directory: every kind of write to what is in it (appends to cout.txt are IN_MODIFY)."""

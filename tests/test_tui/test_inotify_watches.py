@@ -197,3 +197,21 @@ watcher.stop()
     assert (mode, done.returncode) == ("polling", 0), done.stderr
     assert reason.startswith("file events unavailable (OSError: [Errno 24] too many open files, or the kernel's "
                              "limit of inotify instances is reached (fs.inotify.max_user_instances = "), reason
+
+
+def test_a_runs_folder_given_as_a_symbolic_link_is_watched(tmp_path: Path) -> None:
+    real = tmp_path / "real-runs"
+    write_run(real, "1")
+    link = tmp_path / "runs"
+    link.symlink_to(real, target_is_directory=True)
+    got = Collector()
+    watcher = make_watcher(link, got, safety_interval=60)
+    watcher.start()
+    try:
+        assert (watcher.mode, watcher.reason) == (NATIVE, "")
+        (real / "1" / "cout.txt").write_text("through the link\n")
+        got.wait_for(lambda: "cout.txt" in got.changed().get("1", set()))
+        write_run(real, "2")
+        got.wait_for(lambda: "2" in got.changed())
+    finally:
+        watcher.stop()
