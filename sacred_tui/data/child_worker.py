@@ -38,6 +38,12 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 """Where ``sacred_tui`` and ``core`` are importable from, also when they are not installed."""
 
 
+_SERVE = ("import sys; sys.path[:] = [entry for entry in sys.path if entry]; "
+          "from sacred_tui.data.child_worker import serve; serve()")
+"""The child's program. ``python -c`` puts the working folder first on ``sys.path``: a user's
+project there with a ``core`` or ``sacred_tui`` package of its own would be imported instead."""
+
+
 class ChildGone(RuntimeError):
     """The child died (killed, out of memory) or the worker was closed before the job ended."""
 
@@ -151,7 +157,7 @@ class ChildWorker:
                 env = dict(os.environ)
                 env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT_ROOT, env.get("PYTHONPATH")]))
                 self._process = subprocess.Popen(
-                    [sys.executable, "-c", "from sacred_tui.data.child_worker import serve; serve()"],
+                    [sys.executable, "-c", _SERVE],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
                     start_new_session=True)  # keys pressed in the terminal never reach it
                 self._jobs = 0

@@ -11,3 +11,9 @@ def dies_first(marker: str, items: list[int]) -> list[int]:
         Path(marker).touch()
         os._exit(1)
     return [item * 2 for item in items]
+
+
+def numbered(count: int) -> list[tuple[int, str, dict[str, float]]]:
+    """A list result of ``count`` small records (a child sends long lists back in slices)."""
+    return [(index, f"run {index}", {"loss": index / 7}) for index in range(count)]
+
