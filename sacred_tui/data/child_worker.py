@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 
 __all__ = ["ChildGone", "ChildWorker", "serve"]
 
@@ -38,6 +38,12 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 """Where ``sacred_tui`` and ``core`` are importable from, also when they are not installed."""
 
 
+REPLY_SLICE = 250
+"""A list a job returns goes back in slices of this many items, each unpickled on its own: the
+interpreter lock is held for the whole of one unpickling (2,500 rows: 35-60 ms), which a key pressed
+meanwhile waited for."""
+
+
 _SERVE = ("import sys; sys.path[:] = [entry for entry in sys.path if entry]; "
           "from sacred_tui.data.child_worker import serve; serve()")
 """The child's program. ``python -c`` puts the working folder first on ``sys.path``: a user's
@@ -46,6 +52,34 @@ project there with a ``core`` or ``sacred_tui`` package of its own would be impo
 
 class ChildGone(RuntimeError):
     """The child died (killed, out of memory) or the worker was closed before the job ended."""
+
+
+class _Slices(NamedTuple):
+    """Stands for a job's list result in the reply: that many pickled slices of it follow."""
+
+    count: int
+
+
+def _write_reply(replies: IO[bytes], ok: bool, value: Any, serving: bool) -> None:
+    if ok and isinstance(value, list) and len(value) > REPLY_SLICE:
+        slices = [value[start:start + REPLY_SLICE] for start in range(0, len(value), REPLY_SLICE)]
+        pickle.dump((ok, _Slices(len(slices)), serving), replies, protocol=pickle.HIGHEST_PROTOCOL)
+        for part in slices:
+            pickle.dump(part, replies, protocol=pickle.HIGHEST_PROTOCOL)
+            replies.flush()  # the caller unpickles this slice while the next is pickled
+        return
+    pickle.dump((ok, value, serving), replies, protocol=pickle.HIGHEST_PROTOCOL)
+    replies.flush()
+
+
+def _read_reply(replies: IO[bytes]) -> tuple[bool, Any, bool]:
+    ok, value, serving = pickle.load(replies)
+    if isinstance(value, _Slices):
+        joined: list[Any] = []
+        for _ in range(value.count):
+            joined.extend(pickle.load(replies))  # between slices, other threads get the lock
+        value = joined
+    return ok, value, serving
 
 
 def serve() -> None:
@@ -74,8 +108,7 @@ def serve() -> None:
             except Exception as exc:  # the caller words it; the child keeps serving
                 reply = (False, f"{type(exc).__name__}: {exc}")
         try:
-            pickle.dump((*reply, serving), replies, protocol=pickle.HIGHEST_PROTOCOL)
-            replies.flush()
+            _write_reply(replies, *reply, serving)
         except (OSError, pickle.PicklingError):
             return
         if not serving:
@@ -108,7 +141,7 @@ class ChildWorker:
                 pickle.dump((function, args), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 process.stdin.flush()
                 self._wait_for_reply(process, process.stdout)
-                ok, value, serving = pickle.load(process.stdout)
+                ok, value, serving = _read_reply(process.stdout)
             except (EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
                 self._stop()
                 raise ChildGone(f"the reading process ended before its job ({type(exc).__name__})") from None

@@ -17,3 +17,7 @@ def numbered(count: int) -> list[tuple[int, str, dict[str, float]]]:
     """A list result of ``count`` small records (a child sends long lists back in slices)."""
     return [(index, f"run {index}", {"loss": index / 7}) for index in range(count)]
 
+
+def fails_after(count: int) -> list[int]:
+    """A job that fails, its message naming ``count``."""
+    raise ValueError(f"stopped after {count} items")
