@@ -138,9 +138,14 @@ class RunDirWatches:
         """Add the watches (unless done) and start reading events."""
         if self._fd < 0:
             self.add_watches()
-        self._wake_r, self._wake_w = os.pipe()
-        self._thread = threading.Thread(target=self._read_loop, name="run-dir-watches", daemon=True)
-        self._thread.start()
+        try:
+            self._wake_r, self._wake_w = os.pipe()
+            self._thread = threading.Thread(target=self._read_loop, name="run-dir-watches", daemon=True)
+            self._thread.start()
+        except BaseException:  # no descriptor or thread left: give back what was opened
+            self._thread = None
+            self._close()
+            raise
 
     def stop(self) -> None:
         """Stop reading; the watches go with the descriptor."""

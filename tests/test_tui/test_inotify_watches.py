@@ -176,9 +176,13 @@ def test_a_folder_that_cannot_be_watched_raises_and_closes_what_it_opened(tmp_pa
     assert open_fds() == before
 
 
-def test_without_a_descriptor_left_the_folder_is_polled_and_the_status_says_why(tmp_path: Path) -> None:
-    """inotify needs a file descriptor: a process at its limit of open files gets none, and the
-    watcher polls instead (in a child process, whose limit is lowered to what it has open)."""
+@pytest.mark.parametrize("spare", [0, 2])
+def test_without_descriptors_left_the_folder_is_polled_the_status_says_why_and_none_leak(
+        tmp_path: Path, spare: int) -> None:
+    """inotify needs a file descriptor, its reading a pipe: a process at its limit of open files
+    gets none (``spare`` 0: no inotify at all; 2: inotify and the folder listed, but no pipe), and
+    the watcher polls instead, giving back what it opened (in a child process, whose limit is set to
+    what it has open plus ``spare``)."""
     write_run(tmp_path, "1")
     script = f"""
 import os, resource, sys, time
@@ -187,16 +191,22 @@ from sacred_tui.data.watcher import POLLING, RunsWatcher
 seen = []
 watcher = RunsWatcher({str(tmp_path)!r}, seen.append, poll_interval=0.1)
 used = len(os.listdir("/proc/self/fd")) - 1  # less the descriptor that listed them
-resource.setrlimit(resource.RLIMIT_NOFILE, (used, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (used + {spare}, hard))
 watcher.start(known=dict())  # no first scan: it needs a descriptor too
-print(watcher.mode, watcher.reason, sep="|")
+resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))  # counting them takes one
+print(watcher.mode, watcher.reason, used, len(os.listdir("/proc/self/fd")) - 1, sep="|")
 watcher.stop()
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    mode, _, reason = done.stdout.strip().partition("|")
+    mode, reason, before, after = done.stdout.strip().split("|")
     assert (mode, done.returncode) == ("polling", 0), done.stderr
-    assert reason.startswith("file events unavailable (OSError: [Errno 24] too many open files, or the kernel's "
-                             "limit of inotify instances is reached (fs.inotify.max_user_instances = "), reason
+    assert before == after, "descriptors were left open"
+    if spare == 0:
+        assert reason.startswith("file events unavailable (OSError: [Errno 24] too many open files, or the "
+                                 "kernel's limit of inotify instances is reached (fs.inotify.max_user_instances = "), reason
+    else:
+        assert reason == "file events unavailable (OSError: [Errno 24] Too many open files)", reason
 
 
 def test_a_runs_folder_given_as_a_symbolic_link_is_watched(tmp_path: Path) -> None:
