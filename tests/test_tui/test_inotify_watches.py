@@ -13,7 +13,7 @@ import pytest
 from sacred_tui.data import inotify
 from sacred_tui.data.inotify import RunDirWatches
 from sacred_tui.data.watcher import NATIVE, RunsWatcher
-from test_runs_watcher import Collector, make_watcher
+from test_runs_watcher import Collector, SilentObserver, make_watcher
 from tui_runs_factory import write_run
 
 pytestmark = pytest.mark.skipif(not inotify.available(), reason="inotify is Linux's")
@@ -225,3 +225,23 @@ def test_a_runs_folder_given_as_a_symbolic_link_is_watched(tmp_path: Path) -> No
         got.wait_for(lambda: "2" in got.changed())
     finally:
         watcher.stop()
+
+
+def test_behind_inotify_the_safety_net_scans_of_a_big_folder_are_rare(tmp_path: Path) -> None:
+    """A scan that cost 0.1 s of CPU (a folder of about 10,000 runs) repeats after 5 s behind
+    inotify's watches, after 0.4 s when polling or behind events of unknown trust."""
+    write_run(tmp_path, "1")
+    for kind in ("inotify", "other events", "polling"):
+        options: dict[str, object] = {"safety_interval": 0.5}
+        if kind == "other events":
+            options["observer_factory"] = SilentObserver
+        if kind == "polling":
+            options["force_polling"] = True
+        watcher = make_watcher(tmp_path, Collector(), **options)
+        watcher.start()
+        try:
+            watcher._scan_cost = 0.1
+            expected = {"inotify": 5.0, "other events": 0.5, "polling": 0.4}[kind]
+            assert watcher._interval() == pytest.approx(expected), kind
+        finally:
+            watcher.stop()

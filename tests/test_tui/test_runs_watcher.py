@@ -153,22 +153,23 @@ def test_watcher_waits_for_the_folder_to_appear(tmp_path: Path) -> None:
     assert [mode for mode, _ in got.modes][:2] == [WAITING, NATIVE]
 
 
+class SilentObserver:
+    """Starts fine but never reports anything (like inotify on NFS)."""
+
+    def schedule(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def join(self, timeout: float | None = None) -> None:
+        pass
+
+
 def test_watcher_safety_scan_catches_what_events_missed(tmp_path: Path) -> None:
-    class SilentObserver:
-        """Starts fine but never reports anything (like inotify on NFS)."""
-
-        def schedule(self, *args: object, **kwargs: object) -> None:
-            pass
-
-        def start(self) -> None:
-            pass
-
-        def stop(self) -> None:
-            pass
-
-        def join(self, timeout: float | None = None) -> None:
-            pass
-
     got = Collector()
     watcher = make_watcher(tmp_path, got, observer_factory=SilentObserver, safety_interval=0.2)
     watcher.start()
