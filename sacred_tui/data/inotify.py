@@ -221,6 +221,7 @@ class RunDirWatches:
             name = os.fsdecode(data[offset:offset + length].rstrip(b"\0"))
             offset += length
             if mask & IN_Q_OVERFLOW:
+                self._watch_new_runs()  # their creation may be among the events lost
                 self._on_lost()
             elif wd == self._root_wd:
                 self._root_event(mask, name)
@@ -228,6 +229,18 @@ class RunDirWatches:
                 self._runs.pop(wd, None)  # the directory went (or was replaced)
             elif (run_id := self._runs.get(wd)) is not None:
                 self._on_change(run_id, None if mask & (IN_DELETE_SELF | IN_MOVE_SELF) else name)
+
+    def _watch_new_runs(self) -> None:
+        """Watch the run directories that appeared without an event seen (the kernel dropped it)."""
+        watched = set(self._runs.values())
+        try:
+            with os.scandir(self.root) as entries:
+                for entry in entries:
+                    if (entry.name not in watched and not _skipped(entry.name)
+                            and entry.is_dir(follow_symlinks=False)):
+                        self._watch_run(entry.name, missing_ok=True)
+        except OSError as exc:  # the rescan that follows still finds them, and says what it can
+            logger.warning("cannot watch the new runs of %s: %s", self.root, exc)
 
     def _root_event(self, mask: int, name: str) -> None:
         if _skipped(name):

@@ -108,9 +108,10 @@ def test_a_removed_run_is_reported_and_its_watch_dropped(tmp_path: Path) -> None
         watches.join(2)
 
 
-def test_an_overflowing_kernel_queue_is_reported(tmp_path: Path) -> None:
+def test_an_overflowing_kernel_queue_is_reported_and_runs_made_meanwhile_are_watched(tmp_path: Path) -> None:
     """The kernel keeps max_queued_events events for a reader; more than that, unread, are lost
-    and it says so once. Writing that many files before the reading starts makes it happen."""
+    and it says so once. Writing that many files before the reading starts makes it happen; a run
+    made then has no event of its creation, and is watched all the same."""
     limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
     if limit > 100_000:
         pytest.skip(f"this kernel queues {limit} events: too many files to write for a test")
@@ -121,8 +122,12 @@ def test_an_overflowing_kernel_queue_is_reported(tmp_path: Path) -> None:
     try:
         for index in range(limit // 3 + 200):  # created, written, closed: three events each
             (tmp_path / "1" / f"artifact-{index}.txt").write_bytes(b"x")
+        write_run(tmp_path, "2")  # made while the queue is full: the event of its creation is lost
         watches.start()
         assert events.lost.wait(10)
+        with open(tmp_path / "2" / "cout.txt", "a") as handle:  # yet the run is watched
+            handle.write("after the overflow\n")
+        events.wait_for(("2", "cout.txt"))
     finally:
         watches.stop()
         watches.join(2)
