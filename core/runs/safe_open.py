@@ -12,9 +12,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 
 __all__ = ["NotRegularFile", "OutsideFolder", "describe_error", "open_regular", "read_regular",
            "regular_size", "resolve_inside"]
+
+_READ_ON = 1 << 20
+"""Bytes asked for by each read after the first (a file that grew since it was opened)."""
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -98,6 +102,11 @@ def open_regular(path: str | os.PathLike[str], inside: str | os.PathLike[str] | 
     symlinked cout.txt may point to a sibling but not elsewhere). Raises OSError (FileNotFoundError,
     :class:`NotRegularFile`, :class:`OutsideFolder`, PermissionError ...) when it cannot be read.
     """
+    return _open_regular(path, inside)[0]
+
+
+def _open_regular(path: str | os.PathLike[str], inside: str | os.PathLike[str] | None) -> tuple[int, int]:
+    """:func:`open_regular`, with the size the opened file had."""
     name = os.fspath(path)
     folder = None if inside is None else os.fspath(inside)
     name, st = _checked_path(name, folder)
@@ -111,32 +120,34 @@ def open_regular(path: str | os.PathLike[str], inside: str | os.PathLike[str] | 
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return fd, opened.st_size
 
 
 def read_regular(path: str | os.PathLike[str], max_bytes: int | None = None, *, offset: int = 0,
                  inside: str | os.PathLike[str] | None = None) -> bytes:
-    """Read a regular file (from ``offset``, at most ``max_bytes``); raises OSError like :func:`open_regular`."""
-    fd = open_regular(path, inside)
+    """Read a regular file (from ``offset``, at most ``max_bytes``); raises OSError like :func:`open_regular`.
+
+    Plain ``os.read`` calls, sized by what the file held when opened (one byte more shows it grew;
+    reading stops at its end or at ``max_bytes``): a buffered file object cost 8 µs per small file,
+    and reading a folder of 20,000 runs reads 60,000 of them.
+    """
+    fd, size = _open_regular(path, inside)
     try:
         if offset:
             os.lseek(fd, offset, os.SEEK_SET)
-        with os.fdopen(fd, "rb", closefd=True) as handle:
-            fd = -1
-            if max_bytes is None:
-                return handle.read()
-            # read(n) allocates n bytes first: a 4 MB limit cost 50 µs per small file. Ask for
-            # what the file holds (one byte more shows it grew) and read on only if it did.
-            expected = max(0, os.fstat(handle.fileno()).st_size - offset) + 1
-            if expected >= max_bytes:
-                return handle.read(max_bytes)
-            data = handle.read(expected)
-            if len(data) < expected:
-                return data
-            return data + handle.read(max_bytes - expected)
+        limit = sys.maxsize if max_bytes is None else max_bytes
+        parts: list[bytes] = []
+        got, want = 0, min(limit, max(0, size - offset) + 1)
+        while got < limit:
+            part = os.read(fd, want)
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
+            want = min(limit - got, _READ_ON)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
 
 
 def regular_size(path: str | os.PathLike[str], inside: str | os.PathLike[str] | None = None) -> int | None:

@@ -121,6 +121,18 @@ def test_read_regular_reads_what_a_plain_read_reads(tmp_path: Path, size: int) -
             assert read_regular(path, limit, offset=offset) == expected
 
 
+def test_read_regular_reads_on_past_the_size_the_file_had() -> None:
+    """A file may hold more than its size said when it was opened (it grew; /proc's files say 0)."""
+    cmdline = Path("/proc/self/cmdline")
+    if not cmdline.exists():
+        pytest.skip("no /proc here")
+    whole = cmdline.read_bytes()
+    assert cmdline.stat().st_size == 0 and len(whole) > 10
+    assert read_regular(cmdline, inside="/proc/self") == whole
+    assert read_regular(cmdline, 5, inside="/proc/self") == whole[:5]
+    assert read_regular(cmdline, 0, inside="/proc/self") == b""
+
+
 def test_rows_survive_pickling_whole() -> None:
     row = RunRow(
         run_id="12", status="RUNNING", experiment="e", command="main", named_configs=("fast",),
