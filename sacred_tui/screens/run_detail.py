@@ -44,7 +44,6 @@ from sacred_tui.widgets.tab_strip import TabStrip
 __all__ = ["RunDetailScreen", "TAB_IDS"]
 
 
-
 class RunDetailScreen(SearchableTabsScreen):
     """Everything about one run; Esc or Backspace returns to the previous screen."""
 

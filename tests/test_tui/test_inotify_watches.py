@@ -250,3 +250,32 @@ def test_behind_inotify_the_safety_net_scans_of_a_big_folder_are_rare(tmp_path: 
             assert watcher._interval() == pytest.approx(expected), kind
         finally:
             watcher.stop()
+
+
+def test_a_run_written_by_real_sacred_is_followed_file_by_file(tmp_path: Path) -> None:
+    """Sacred 0.8.7's FileStorageObserver makes the run folder, then writes run.json in place (not by
+    a rename), cout.txt and metrics.json at the end: each write names its file."""
+    pytest.importorskip("sacred")
+    script = tmp_path / "exp" / "train.py"
+    script.parent.mkdir()
+    script.write_text(
+        "import time\nfrom sacred import Experiment\nex = Experiment('followed')\n\n"
+        "@ex.automain\ndef main(_run):\n"
+        "    for step in range(5):\n"
+        "        _run.log_scalar('loss', 1.0 / (step + 1), step)\n"
+        "        print('step', step)\n"
+        "        time.sleep(0.1)\n")
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    got = Collector()
+    watcher = make_watcher(runs, got, safety_interval=60)
+    watcher.start()
+    try:
+        assert watcher.mode == NATIVE
+        done = subprocess.run([sys.executable, script.name, "-F", str(runs)], cwd=script.parent,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        got.wait_for(lambda: {"run.json", "cout.txt", "metrics.json"} <= got.changed().get("1", set()))
+        assert set(got.changed()) == {"1"}  # _sources is not a run
+    finally:
+        watcher.stop()
