@@ -220,6 +220,7 @@ class RunsTable(VirtualTable):
             self._archived.discard(run_id)
         drop = {run_id for run_id in gone if self.is_shown(run_id)}
         add: set[str] = set()
+        changed: list[str] = []
         for row in rows:
             if self._all.get(row.run_id) is not row:
                 self._cells.forget(row.run_id)
@@ -234,7 +235,8 @@ class RunsTable(VirtualTable):
             elif matches and not shown:
                 add.add(row.run_id)
             elif shown:
-                self.refresh_row(row.run_id)
+                changed.append(row.run_id)
+        self.refresh_rows(changed)
         moved = self._order.update(rows, gone, now)
         if drop or add or moved:
             shown = set(self._keys).difference(drop).union(add)
@@ -245,10 +247,8 @@ class RunsTable(VirtualTable):
 
     def refresh_times(self) -> None:
         """Redraw time-dependent cells (durations of running runs) of the rows on screen."""
-        for run_id in self.ids_in_view():
-            row = self._all.get(run_id)
-            if row is not None and row.running:
-                self.refresh_row(run_id)
+        self.refresh_rows([run_id for run_id in self.ids_in_view()
+                           if (row := self._all.get(run_id)) is not None and row.running])
 
     def rebuild(self, columns: bool = False) -> None:
         """Filter and sort the known rows again (keeps the cursor on the same run)."""

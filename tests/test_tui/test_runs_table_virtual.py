@@ -276,3 +276,28 @@ async def test_idle_steps_make_the_search_texts_of_rows_that_settle_later() -> N
         assert table._cells.without_haystack(table.all_rows) == set()
         table.set_query(parse_query("exp3"))
         assert sorted(table.visible_ids(), key=int) == [str(i) for i in range(1, 601) if i % 7 == 3]
+
+
+async def test_a_thousand_changed_rows_redraw_those_on_screen_and_ask_for_the_view_once(monkeypatch) -> None:
+    # A liveness tick changes every dead run's row at once ("no heartbeat for 41 min" -> "42 min"):
+    # Textual answers "which rows are on screen" slowly, so asking per row stalled keys for 0.1 s.
+    app = TableApp()
+    async with app.run_test(size=(120, 24)) as pilot:
+        table = app.query_one(RunsTable)
+        table.set_rows(many(2000))
+        await pilot.pause()
+        top = table.visible_ids()[0]
+        asked = []
+        real_view = VirtualTable.rows_in_view
+        monkeypatch.setattr(VirtualTable, "rows_in_view", lambda self: asked.append(1) or real_view(self))
+        changed = [RunRow(str(i), status="FAILED", experiment=f"new{i}", host=f"host{i % 5}",
+                          config={"lr": (i % 10) / 10, "seed": i}) for i in range(1001, 2001)]
+        table.update_rows(changed)
+        assert len(asked) == 1
+        monkeypatch.undo()
+        await pilot.pause()
+        assert screen_lines(app)[1].split()[:3] == [top, "FAILED", f"new{top}"]
+        table.move_cursor(row=table.get_row_index("1001"))  # off screen at the update
+        await pilot.pause()
+        line = next(line for line in screen_lines(app) if line.split()[:1] == ["1001"])
+        assert line.split()[1:3] == ["FAILED", "new1001"]
