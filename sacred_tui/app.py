@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -26,6 +26,12 @@ from sacred_tui.screens.launch_flow import LaunchingApp
 from sacred_tui.screens.queue_flow import QueueFlow
 from sacred_tui.screens.runs import RunsScreen
 
+
+QUIET_INPUT = 1.0
+"""Seconds without keys or clicks the end of a load waits for before its full garbage collection."""
+
+LONGEST_INPUT_WAIT = 20.0
+"""Seconds that collection waits for such a pause at most (someone holding a key down)."""
 
 ENRICH_BATCH = 1000
 """Runs whose config and metrics are read per batch while loading (shared out among the reading
@@ -60,6 +66,9 @@ class SacredTuiApp(LaunchingApp):
         self._pending = ChangeBatch()
         self._refreshing = False
         self._closing = False
+        self._last_input = float("-inf")
+        """When the latest key or click came (``time.monotonic()``)."""
+        self._quitting = threading.Event()
         self.painted = threading.Event()
         """Set once the runs table has drawn the first load."""
 
@@ -73,6 +82,7 @@ class SacredTuiApp(LaunchingApp):
 
     def on_unmount(self) -> None:
         self._closing = True
+        self._quitting.set()
         self.painted.set()
         self.store.close()
         if self.watcher is not None:
@@ -83,14 +93,34 @@ class SacredTuiApp(LaunchingApp):
     def _load(self) -> None:
         # What the load builds lives as long as the app: no full collection walks it meanwhile
         # or afterwards (with 20,000 rows each took 0.15-0.4 s of the UI's interpreter).
-        with lasting_objects():
+        # Setting the rows aside ends with a full collection (0.1-0.2 s at 20,000 rows, holding the
+        # interpreter): it waits for a pause in the user's keys and clicks.
+        with lasting_objects(settle=self._until_input_pauses):
             if not self._read_folder():
                 return
-        abandoned = self.queue_flow.abandoned()
-        if abandoned:
-            what = "1 run waits" if len(abandoned) == 1 else f"{len(abandoned)} runs wait"
-            self.call_from_thread(self.notify, f"{what} for a queue that stopped: press Q to run them here, or x "
-                                  "on one to cancel it.", title="Queued runs", timeout=15)
+            abandoned = self.queue_flow.abandoned()
+            if abandoned:
+                what = "1 run waits" if len(abandoned) == 1 else f"{len(abandoned)} runs wait"
+                self.call_from_thread(self.notify, f"{what} for a queue that stopped: press Q to run them here, "
+                                      "or x on one to cancel it.", title="Queued runs", timeout=15)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not isinstance(event, events.MouseMove):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _until_input_pauses(self) -> bool:
+        """Wait (in a worker thread) until no key or click came for :data:`QUIET_INPUT` seconds, for
+        :data:`LONGEST_INPUT_WAIT` at most; False (at once) when the app is quitting: no collection then."""
+        deadline = time.monotonic() + LONGEST_INPUT_WAIT
+        while not self._quitting.is_set():
+            now = time.monotonic()
+            quiet_for = now - self._last_input
+            if quiet_for >= QUIET_INPUT or now >= deadline:
+                return True
+            # Woken at once by a quit: the rows must be frozen before the interpreter's collection at exit.
+            self._quitting.wait(min(QUIET_INPUT - quiet_for, deadline - now))
+        return False
 
     def _read_folder(self) -> bool:
         """Read the folder's runs, start watching it, keep the rows cache; False if the app quit meanwhile."""

@@ -4,14 +4,16 @@ that live as long as the app are made (the rows of a folder being read), then th
 A full collection walks every object the interpreter tracks: while 20,000 rows were read one took
 0.15-0.4 s, holding the interpreter's lock (the UI froze for that long, several times per load).
 Young objects are still collected as usual, so short-lived cycles do not pile up meanwhile; what died
-older (a run screen closed during the load) is collected once, at the end, before the freeze.
+older (a run screen closed during the load) is collected once, at the end, before the freeze. That one
+collection holds the lock too (0.1-0.2 s at 20,000 rows): the caller may first wait for a moment when
+nobody is typing (``settle``).
 """
 
 from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,10 +28,15 @@ files can take minutes: the memory of screens closed meanwhile must not wait tha
 
 
 @contextmanager
-def lasting_objects(longest: float = _LONGEST_PAUSE) -> Iterator[None]:
+def lasting_objects(longest: float = _LONGEST_PAUSE,
+                    settle: Callable[[], bool] | None = None) -> Iterator[None]:
     """Skip full collections in the block (for ``longest`` seconds at most), then collect once and
     freeze what is left alive (later full collections skip it).
 
+    ``settle`` is called when the block ends, before that collection: it may wait (for a pause in
+    the user's input), full collections still skipped meanwhile unless ``longest`` has passed; when
+    it returns False (the app is quitting) everything is frozen without that collection: the
+    interpreter's own collection at exit then skips it too (quitting took 0.3-0.5 s longer).
     Thresholds are the interpreter's, so the block must not overlap another one (one load at a time).
     """
     young, middle, old = gc.get_threshold()
@@ -44,7 +51,11 @@ def lasting_objects(longest: float = _LONGEST_PAUSE) -> Iterator[None]:
     try:
         yield
     finally:
-        gc.callbacks.remove(resume_when_late)
-        gc.set_threshold(young, middle, old)
-        gc.collect()  # what died in the block is freed, not frozen for good
+        try:
+            finish = settle() if settle is not None else True
+        finally:
+            gc.callbacks.remove(resume_when_late)
+            gc.set_threshold(young, middle, old)
+        if finish:
+            gc.collect()  # what died in the block is freed, not frozen for good
         gc.freeze()
