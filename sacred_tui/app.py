@@ -174,7 +174,8 @@ class SacredTuiApp(LaunchingApp):
 
     @on(RunsChanged)
     def _runs_changed(self, message: RunsChanged) -> None:
-        merge_batches(message.batch, into=self._pending)
+        merge_batches(self._pending, into=message.batch)  # what still waits is older
+        self._pending = message.batch
         if not self._refreshing:
             self._start_refresh()
 

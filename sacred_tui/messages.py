@@ -19,9 +19,11 @@ class RunsChanged(Message):
         self.batch = batch
 
     def can_replace(self, message: Message) -> bool:
+        """Whether ``message``, queued after this one, may be handled instead of it: it then
+        carries this one's runs too (Textual drops this one)."""
         if not isinstance(message, RunsChanged):
             return False
-        merge_batches(message.batch, into=self.batch)
+        merge_batches(self.batch, into=message.batch)
         return True
 
 
