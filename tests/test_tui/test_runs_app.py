@@ -88,6 +88,30 @@ async def test_app_live_run_appears_and_updates_in_place(tmp_path: Path) -> None
         assert table.current_run_id == "2"
 
 
+async def test_many_changed_runs_reach_the_table_in_slices_with_keys_in_between(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A first load hands the table 5,000 rows at a time (70-140 ms): a key waited for all of them.
+    # Rewriting every run in a burst also makes the watcher send several batches in a row, which
+    # the app once merged the wrong way round (the table kept the first runs' old rows).
+    monkeypatch.setattr(runs_screen, "UPDATE_SLICE", 10)
+    root = tmp_path / "runs"
+    for number in range(1, 36):
+        write_run(root, str(number), experiment="before")
+    app = make_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await loaded(pilot)
+        await until(pilot, lambda: not app.store.pending)
+        sizes: list[int] = []
+        real_update = table.update_rows
+        monkeypatch.setattr(table, "update_rows",
+                            lambda rows, removed=(): sizes.append(len(rows)) or real_update(rows, removed))
+        for number in range(1, 36):
+            write_run(root, str(number), experiment="after")
+        await until(pilot, lambda: all(cell(table, str(n), "experiment") == "after" for n in range(1, 36)))
+        assert sum(sizes) >= 35 and max(sizes) <= 10
+        assert table.row_count == 35
+
+
 async def test_app_waits_for_a_missing_folder(tmp_path: Path) -> None:
     root = tmp_path / "not-yet"
     app = make_app(root)
