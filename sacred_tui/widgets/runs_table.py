@@ -212,7 +212,9 @@ class RunsTable(VirtualTable):
         now = self.clock()
         keep = self.current_run_id
         row_before, scroll_before = self.cursor_row, self.scroll_y
-        rows = list(rows)
+        # The very row objects the table holds have not changed (a message that came after the
+        # table took every row, as the first load's batches can): sorting them again is waste.
+        rows = [row for row in rows if self._all.get(row.run_id) is not row]
         gone = [run_id for run_id in removed if self._all.pop(run_id, None) is not None]
         for run_id in gone:
             self._cells.forget(run_id)

@@ -28,8 +28,9 @@ async def measure(folder: Path, times: int, profile: str | None) -> list[float]:
     app = SacredTuiApp(folder)
     seconds = []
     async with app.run_test(size=(160, 48)) as pilot:
-        await _wait(pilot, lambda: isinstance(app.screen, RunsScreen) and not app.store.pending
-                    and _table_has_store_rows(app.screen.table, app.store), timeout=300)
+        await _wait(pilot, lambda: isinstance(app.screen, RunsScreen) and len(app.store) > 0
+                    and not app.store.pending and _table_has_store_rows(app.screen.table, app.store),
+                    timeout=300)
         screen = app.screen
         await asyncio.sleep(3)
         profiler = cProfile.Profile() if profile else None

@@ -301,3 +301,23 @@ async def test_a_thousand_changed_rows_redraw_those_on_screen_and_ask_for_the_vi
         await pilot.pause()
         line = next(line for line in screen_lines(app) if line.split()[:1] == ["1001"])
         assert line.split()[1:3] == ["FAILED", "new1001"]
+
+
+async def test_rows_the_table_already_holds_are_not_sorted_again(monkeypatch) -> None:
+    # The first load's batches may reach the table after it took every row from the store.
+    app = TableApp()
+    async with app.run_test(size=(120, 24)) as pilot:
+        table = app.query_one(RunsTable)
+        rows = many(3000)
+        table.set_rows(rows)
+        await pilot.pause()
+        keyed: list[int] = []
+        real_update = RunOrder.update
+        monkeypatch.setattr(RunOrder, "update",
+                            lambda self, changed, gone, now: keyed.append(len(changed)) or real_update(self, changed, gone, now))
+        table.update_rows(rows[:2000])
+        newer = RunRow("7", status="FAILED", experiment="newer")
+        table.update_rows([*rows[:10], newer])
+        assert keyed == [0, 1]
+        await pilot.pause()
+        assert table.get_cell("7", "experiment").plain == "newer"
