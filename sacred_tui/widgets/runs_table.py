@@ -224,8 +224,7 @@ class RunsTable(VirtualTable):
         add: set[str] = set()
         changed: list[str] = []
         for row in rows:
-            if self._all.get(row.run_id) is not row:
-                self._cells.forget(row.run_id)
+            self._cells.forget(row.run_id)
             self._all[row.run_id] = row
             if row.archived:
                 self._archived.add(row.run_id)

@@ -199,14 +199,13 @@ class VirtualTable(TableLines, ScrollView, can_focus=True):
                 continue
             if view is None:
                 view = self.rows_in_view()
-            index = self.get_row_index(key)
-            if index in view:
-                self.refresh(Region(0, index - view.start + 1, self.size.width, 1))
+            self._refresh_line(self.get_row_index(key), view)
 
-    def _refresh_line(self, index: int) -> None:
-        """Draw the row at ``index`` again when it is on screen."""
-        if index in self.rows_in_view():
-            self.refresh(Region(0, index - int(self.scroll_y) + 1, self.size.width, 1))
+    def _refresh_line(self, index: int, view: range | None = None) -> None:
+        """Draw the row at ``index`` again when it is on screen (``view``: :meth:`rows_in_view`)."""
+        view = self.rows_in_view() if view is None else view
+        if index in view:
+            self.refresh(Region(0, index - view.start + 1, self.size.width, 1))
 
     def redraw_all(self) -> None:
         """Forget every drawn row and draw the screen again (widths or columns changed)."""
